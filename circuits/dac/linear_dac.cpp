@@ -1,0 +1,45 @@
+#include "circuits/dac/linear_dac.hpp"
+
+#include "circuits/param_checks.hpp"
+
+namespace xbarsim {
+
+namespace {
+// ISAAC (Shafiee et al., ISCA 2016, Table I): 8x128 1-bit DACs draw 4 mW and occupy
+// 0.00017 mm^2 per IMA, and a crossbar read lasts 100 ns. Per DAC and per drive:
+// 4 mW / 1024 * 100 ns = 0.390625 pJ; 0.00017 mm^2 / 1024 = 1.66015625e-13 m^2.
+constexpr double kIsaacDacEnergyJ = 4e-3 / 1024.0 * 100e-9;
+constexpr double kIsaacDacAreaM2 = 0.00017e-6 / 1024.0;
+}  // namespace
+
+ModelSpec linear_dac_spec() {
+  return ModelSpec{
+      "dac.linear",
+      ModelKind::kDac,
+      "v-bit linear row driver (v = 1: bit-serial); digit d drives d/(2^v-1) * read_voltage_v",
+      "docs/circuits.md#dac-linear",
+      {
+          int_param("bits", "bit", 1, LinearDac::kMinBits, LinearDac::kMaxBits,
+                    "input bits applied per cycle (1 = bit-serial)"),
+          real_param("read_voltage_v", "V", 0.3, 0.0, 5.0,
+                     "row voltage of the largest digit (> 0); default: 0.3 V read voltage of "
+                     "the ReRAM cell used for ISAAC's array (Hu et al., DAC 2016)"),
+          real_param("energy_per_drive_j", "J", kIsaacDacEnergyJ, 0.0, 1e-9,
+                     "energy per row drive per input cycle; default derived from ISAAC Table I: "
+                     "4 mW / (8x128 DACs) x 100 ns read"),
+          real_param("area_m2", "m2", kIsaacDacAreaM2, 0.0, 1e-6,
+                     "area of one DAC; default derived from ISAAC Table I: 0.00017 mm^2 / "
+                     "(8x128 DACs)"),
+      }};
+}
+
+std::unique_ptr<Dac> make_linear_dac(const ParamSet& p) {
+  static const ModelSpec spec = linear_dac_spec();
+  const auto bits = static_cast<int>(circuits::checked_integer(p, spec, "bits"));
+  const double v = circuits::checked_real(p, spec, "read_voltage_v");
+  if (v <= 0.0) throw ConfigError(p.origin(), "read_voltage_v", "expected a voltage > 0 V, got 0");
+  return std::make_unique<LinearDac>(bits, v, circuits::checked_real(p, spec, "energy_per_drive_j"),
+                                     circuits::checked_real(p, spec, "area_m2"));
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,42 @@
+#pragma once
+// dac.linear: a v-bit linear row driver; v = 1 is bit-serial input.
+#include <memory>
+#include <string>
+
+#include "xbarsim/circuit/dac.hpp"
+#include "xbarsim/config/param.hpp"
+#include "xbarsim/config/registry.hpp"
+
+namespace xbarsim {
+
+class LinearDac final : public Dac {
+ public:
+  static constexpr int kMinBits = 1;
+  // Above 8 bits per cycle the row voltage steps fall below typical read-noise levels, and no
+  // crossbar design in REFERENCES.md drives more than a few bits per cycle.
+  static constexpr int kMaxBits = 8;
+
+  LinearDac(int bits, double read_voltage_v, double energy_per_drive_j, double area_m2)
+      : bits_(bits),
+        read_voltage_v_(read_voltage_v),
+        energy_per_drive_j_(energy_per_drive_j),
+        area_m2_(area_m2) {}
+
+  std::string name() const override { return "dac.linear"; }
+  int bits_per_cycle() const override { return bits_; }
+  double read_voltage_v() const override { return read_voltage_v_; }
+  // Energy to drive one row for one input cycle, J; priced per DAC drive action.
+  double energy_per_drive_j() const { return energy_per_drive_j_; }
+  double area_m2() const { return area_m2_; }
+
+ private:
+  int bits_;
+  double read_voltage_v_;
+  double energy_per_drive_j_;
+  double area_m2_;
+};
+
+ModelSpec linear_dac_spec();
+std::unique_ptr<Dac> make_linear_dac(const ParamSet& params);
+
+}  // namespace xbarsim

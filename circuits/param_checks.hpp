@@ -1,0 +1,65 @@
+#pragma once
+// Range checks for circuit-model factories. The config loader already checks card values
+// against each model's declaration, but factories are also called with hand-built sets (tests,
+// tools), and a bad `bits` there would overflow a shift rather than fail cleanly. Checking
+// against the declared ParamSpec keeps one source of truth for every range.
+#include <cstdint>
+#include <string>
+
+#include "xbarsim/config/param.hpp"
+#include "xbarsim/config/registry.hpp"
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::circuits {
+
+inline const ParamSpec& declared(const ModelSpec& spec, const std::string& key) {
+  const ParamSpec* p = spec.find(key);
+  // A factory asking for a key its own spec does not declare is a bug in this library.
+  if (p == nullptr) throw std::logic_error(spec.name + ": undeclared parameter '" + key + "'");
+  return *p;
+}
+
+inline std::string range_text(const ParamSpec& p) {
+  std::string text = "[";
+  text += to_string(ParamValue(p.min));
+  text += ", ";
+  text += to_string(ParamValue(p.max));
+  text += "]";
+  if (!p.unit.empty() && p.unit != "1") text += " " + p.unit;
+  return text;
+}
+
+inline double checked_real(const ParamSet& set, const ModelSpec& spec, const std::string& key) {
+  const ParamSpec& p = declared(spec, key);
+  const double v = set.real(key);
+  if (!(v >= p.min && v <= p.max))  // also rejects NaN
+    throw ConfigError(
+        set.origin(), key,
+        "expected a real number in " + range_text(p) + ", got " + to_string(ParamValue(v)));
+  return v;
+}
+
+inline std::int64_t checked_integer(const ParamSet& set, const ModelSpec& spec,
+                                    const std::string& key) {
+  const ParamSpec& p = declared(spec, key);
+  const std::int64_t v = set.integer(key);
+  if (static_cast<double>(v) < p.min || static_cast<double>(v) > p.max)
+    throw ConfigError(set.origin(), key,
+                      "expected an integer in " + range_text(p) + ", got " + std::to_string(v));
+  return v;
+}
+
+inline const std::string& checked_choice(const ParamSet& set, const ModelSpec& spec,
+                                         const std::string& key) {
+  const ParamSpec& p = declared(spec, key);
+  const std::string& v = set.choice(key);
+  std::string list;
+  for (const std::string& c : p.choices) {
+    if (c == v) return v;
+    if (!list.empty()) list += ", ";
+    list += c;
+  }
+  throw ConfigError(set.origin(), key, "expected one of {" + list + "}, got '" + v + "'");
+}
+
+}  // namespace xbarsim::circuits

@@ -1,0 +1,904 @@
+#!/usr/bin/python3
+"""Export a PyTorch classifier to the xbarsim HDF5 model format (version 1).
+
+The file format is specified in docs/model_format.md.  In short: root
+attributes describe the input (shape and normalisation) and the number of
+classes; the group ``/layers`` holds one subgroup per layer, in topological
+order, named ``000``, ``001``, ...; each layer names the layers it reads from.
+
+Library use::
+
+    import export                       # with data/models on sys.path
+    export.export(model, "my_model.h5", name="my_model",
+                  input_shape=(1, 28, 28), input_mean=0.2860,
+                  input_std=0.3530, num_classes=10)
+
+The model is put in eval mode and traced with ``torch.fx.symbolic_trace``.
+Only a small, explicit set of layers is understood (see ``SUPPORTED`` below
+and data/models/README.md); anything else raises ``ValueError`` naming the
+offending graph node.  By default the written file is read back and evaluated
+with the pure-numpy reference interpreter in this module (``run_reference``)
+and compared against PyTorch before it is moved into place, so a file that
+does not reproduce the model is never left behind.
+
+Command line: see ``/usr/bin/python3 data/models/export.py --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import inspect
+import json
+import math
+import operator
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import h5py
+import numpy as np
+import torch
+import torch.fx
+import torch.nn as nn
+import torch.nn.functional as F
+
+FORMAT = "xbarsim.model"
+FORMAT_VERSION = 1
+INPUT_NAME = "input"
+
+LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "avgpool2d", "relu",
+               "batchnorm", "flatten", "add")
+
+SUPPORTED = """\
+modules:    nn.Linear, nn.Conv2d (groups=1, dilation=1, zero padding),
+            nn.MaxPool2d (dilation=1, ceil_mode=False), nn.AvgPool2d
+            (ceil_mode=False, no divisor_override), nn.AdaptiveAvgPool2d
+            (output size dividing the input size, e.g. (1, 1)), nn.ReLU,
+            nn.BatchNorm1d (on [N, C] inputs), nn.BatchNorm2d, nn.Flatten
+            (start_dim=1, end_dim=-1); nn.Identity and nn.Dropout* are skipped
+functions: F.relu, torch.relu, F.max_pool2d, F.avg_pool2d,
+            F.adaptive_avg_pool2d, torch.flatten(x, 1), operator.add (a + b),
+            torch.add(a, b), F.dropout(training=False) (skipped)
+methods:    x.relu(), x.flatten(1), x.view(x.size(0), -1) and
+            x.reshape(x.size(0), -1) (flatten to [N, features]), x.add(y),
+            x.contiguous() (skipped), x.size(...) / x.shape[...] as arguments
+            of view/reshape"""
+
+
+# ---------------------------------------------------------------------------
+# In-memory layer description
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Layer:
+    type: str
+    name: str
+    inputs: List[str]
+    attrs: Dict[str, Any] = field(default_factory=dict)   # int64 arrays / float
+    data: Dict[str, np.ndarray] = field(default_factory=dict)  # float32
+
+
+def _pair(v: Any, what: str, node_name: str) -> Tuple[int, int]:
+    if isinstance(v, (tuple, list)):
+        if len(v) != 2:
+            raise ValueError(f"node '{node_name}': {what}={v!r} must have 2 elements")
+        a, b = v
+    else:
+        a = b = v
+    if not isinstance(a, int) or not isinstance(b, int):
+        raise ValueError(f"node '{node_name}': {what}={v!r} must be int or pair of ints")
+    return int(a), int(b)
+
+
+def _f32(t: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(t.detach().cpu().to(torch.float32).numpy(), dtype="<f4")
+
+
+def _i64(v: Sequence[int]) -> np.ndarray:
+    return np.asarray(list(v), dtype="<i8")
+
+
+# Signatures used only to bind the (args, kwargs) recorded by torch.fx for
+# functional calls, so that positional and keyword forms are handled alike.
+def _sig_relu(input, inplace=False): pass                                  # noqa: E704
+def _sig_unary(input): pass                                                # noqa: E704
+def _sig_max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
+                    ceil_mode=False, return_indices=False): pass           # noqa: E704
+def _sig_avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+                    count_include_pad=True, divisor_override=None): pass   # noqa: E704
+def _sig_adaptive_avg_pool2d(input, output_size): pass                     # noqa: E704
+def _sig_flatten(input, start_dim=0, end_dim=-1): pass                     # noqa: E704
+def _sig_add(input, other, alpha=1): pass                                  # noqa: E704
+def _sig_binary(a, b): pass                                                # noqa: E704
+def _sig_dropout(input, p=0.5, training=True, inplace=False): pass         # noqa: E704
+
+
+def _bind(sig: Callable, node: torch.fx.Node, args: Sequence, kwargs: Dict) -> Dict[str, Any]:
+    try:
+        bound = inspect.signature(sig).bind(*args, **kwargs)
+    except TypeError as e:
+        raise ValueError(f"node '{node.name}' ({_describe_node(node)}): "
+                         f"unsupported arguments: {e}") from None
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _describe_node(node: torch.fx.Node) -> str:
+    t = node.target
+    if node.op == "call_function":
+        mod = getattr(t, "__module__", None) or ""
+        t = f"{mod + '.' if mod else ''}{getattr(t, '__name__', repr(t))}"
+    return f"op={node.op}, target={t}"
+
+
+# ---------------------------------------------------------------------------
+# Graph -> layers
+# ---------------------------------------------------------------------------
+
+class _ShapeRecorder(torch.fx.Interpreter):
+    """Runs the traced graph on a sample and records each node's output."""
+
+    def __init__(self, gm: torch.fx.GraphModule):
+        super().__init__(gm)
+        self.shapes: Dict[torch.fx.Node, Optional[Tuple[int, ...]]] = {}
+
+    def run_node(self, n: torch.fx.Node) -> Any:
+        try:
+            result = super().run_node(n)
+        except Exception as e:
+            raise ValueError(f"running the model on a sample failed at node "
+                             f"'{n.name}' ({_describe_node(n)}): {str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+        self.shapes[n] = tuple(result.shape) if isinstance(result, torch.Tensor) else None
+        return result
+
+
+_SKIP_MODULES = (nn.Identity, nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
+                 nn.FeatureAlphaDropout) + ((nn.Dropout1d,) if hasattr(nn, "Dropout1d") else ())
+
+_RELU_FUNCS = {F.relu: _sig_relu, torch.relu: _sig_unary}
+for _name in ("relu_",):
+    if hasattr(F, _name):
+        _RELU_FUNCS[getattr(F, _name)] = _sig_unary
+    if hasattr(torch, _name):
+        _RELU_FUNCS[getattr(torch, _name)] = _sig_unary
+
+
+class _Converter:
+    def __init__(self, gm: torch.fx.GraphModule, shapes: Dict[torch.fx.Node, Any], batch: int):
+        self.gm = gm
+        self.shapes = shapes
+        self.batch = batch
+        self.layers: List[Layer] = []
+        self.alias: Dict[torch.fx.Node, str] = {}   # tensor node -> producing layer name
+        self.helpers: set = set()                    # non-tensor helper nodes (x.size(0), ...)
+        self.names = {INPUT_NAME}
+
+    # -- helpers -----------------------------------------------------------
+    def shape(self, n: torch.fx.Node) -> Tuple[int, ...]:
+        s = self.shapes.get(n)
+        if s is None:
+            raise ValueError(f"node '{n.name}' ({_describe_node(n)}) does not produce a tensor")
+        return s
+
+    def tensor_input(self, node: torch.fx.Node, arg: Any, what: str = "input") -> torch.fx.Node:
+        if not isinstance(arg, torch.fx.Node) or arg not in self.alias:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): {what} must be a "
+                             f"tensor computed by supported layers, got {arg!r}")
+        return arg
+
+    def no_nodes(self, node: torch.fx.Node, values: Dict[str, Any], skip: Sequence[str]) -> None:
+        """Reject graph-dependent values for arguments that must be constants."""
+        for k, v in values.items():
+            if k in skip:
+                continue
+            found = []
+            torch.fx.node.map_arg(v, lambda a: found.append(a))
+            if found:
+                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): argument "
+                                 f"'{k}' must be a constant, not computed in the graph")
+
+    def emit(self, node: torch.fx.Node, type_: str, inputs: Sequence[torch.fx.Node],
+             attrs: Optional[Dict[str, Any]] = None,
+             data: Optional[Dict[str, np.ndarray]] = None) -> None:
+        name = node.name
+        if name in self.names:
+            i = 1
+            while f"{node.name}_{i}" in self.names:
+                i += 1
+            name = f"{node.name}_{i}"
+        self.names.add(name)
+        self.layers.append(Layer(type_, name, [self.alias[i] for i in inputs],
+                                 dict(attrs or {}), dict(data or {})))
+        self.alias[node] = name
+
+    def expect_rank(self, node: torch.fx.Node, inp: torch.fx.Node, ranks: Sequence[int],
+                    what: str) -> Tuple[int, ...]:
+        s = self.shape(inp)
+        if len(s) not in ranks:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): {what} expects an "
+                             f"input of rank {' or '.join(map(str, ranks))} (incl. batch), "
+                             f"got shape {list(s)}")
+        return s
+
+    # -- layer builders ----------------------------------------------------
+    def relu(self, node, inp):
+        self.emit(node, "relu", [inp])
+
+    def flatten(self, node, inp, start_dim=1, end_dim=-1):
+        s = self.shape(inp)
+        nd = len(s)
+        if nd < 2 or start_dim % nd != 1 or end_dim % nd != nd - 1:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): only flattening "
+                             f"all non-batch dimensions (start_dim=1, end_dim=-1) is supported, "
+                             f"got start_dim={start_dim}, end_dim={end_dim} on shape {list(s)}")
+        self.emit(node, "flatten", [inp])
+
+    def view_flatten(self, node, inp):
+        s_in, s_out = self.shape(inp), self.shape(node)
+        want = (s_in[0], int(np.prod(s_in[1:], dtype=np.int64)))
+        if len(s_in) < 2 or tuple(s_out) != want:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): view/reshape is only "
+                             f"supported as a flatten to [N, features] (e.g. x.view(x.size(0), -1)); "
+                             f"it maps {list(s_in)} -> {list(s_out)}")
+        self.emit(node, "flatten", [inp])
+
+    def maxpool(self, node, inp, kernel, stride, padding, dilation, ceil_mode, return_indices):
+        self.expect_rank(node, inp, (4,), "maxpool2d")
+        k = _pair(kernel, "kernel_size", node.name)
+        s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
+            else _pair(stride, "stride", node.name)
+        p = _pair(padding, "padding", node.name)
+        if _pair(dilation, "dilation", node.name) != (1, 1):
+            raise ValueError(f"node '{node.name}': max pooling with dilation != 1 is not supported")
+        if ceil_mode:
+            raise ValueError(f"node '{node.name}': max pooling with ceil_mode=True is not supported")
+        if return_indices:
+            raise ValueError(f"node '{node.name}': max pooling with return_indices=True is not supported")
+        self.emit(node, "maxpool2d", [inp], {"kernel": _i64(k), "stride": _i64(s), "padding": _i64(p)})
+
+    def avgpool(self, node, inp, kernel, stride, padding, ceil_mode, count_include_pad,
+                divisor_override):
+        self.expect_rank(node, inp, (4,), "avgpool2d")
+        k = _pair(kernel, "kernel_size", node.name)
+        s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
+            else _pair(stride, "stride", node.name)
+        p = _pair(padding, "padding", node.name)
+        if ceil_mode:
+            raise ValueError(f"node '{node.name}': average pooling with ceil_mode=True is not supported")
+        if divisor_override is not None:
+            raise ValueError(f"node '{node.name}': average pooling with divisor_override is not supported")
+        if not count_include_pad and p != (0, 0):
+            raise ValueError(f"node '{node.name}': average pooling with padding requires "
+                             f"count_include_pad=True (the format divides by kernel_h*kernel_w)")
+        self.emit(node, "avgpool2d", [inp], {"kernel": _i64(k), "stride": _i64(s), "padding": _i64(p)})
+
+    def adaptive_avgpool(self, node, inp, output_size):
+        s = self.expect_rank(node, inp, (4,), "adaptive_avg_pool2d")
+        h, w = s[2], s[3]
+        if isinstance(output_size, (list, tuple)):
+            if len(output_size) != 2:
+                raise ValueError(f"node '{node.name}': output_size={output_size!r} must have 2 elements")
+            oh, ow = output_size
+        else:
+            oh = ow = output_size
+        oh = h if oh is None else int(oh)
+        ow = w if ow is None else int(ow)
+        if oh <= 0 or ow <= 0 or h % oh or w % ow:
+            raise ValueError(f"node '{node.name}': adaptive average pooling {h}x{w} -> {oh}x{ow} "
+                             f"is only supported when the output size divides the input size "
+                             f"(e.g. output_size=(1, 1))")
+        k = (h // oh, w // ow)
+        self.emit(node, "avgpool2d", [inp], {"kernel": _i64(k), "stride": _i64(k), "padding": _i64((0, 0))})
+
+    def add(self, node, a, b, alpha=1):
+        if isinstance(alpha, torch.fx.Node) or alpha != 1:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): add with alpha != 1 "
+                             f"is not supported")
+        ta = self.tensor_input(node, a, "first operand")
+        tb = self.tensor_input(node, b, "second operand")
+        if self.shape(ta) != self.shape(tb):
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): add needs two tensors "
+                             f"of equal shape (no broadcasting), got {list(self.shape(ta))} and "
+                             f"{list(self.shape(tb))}")
+        self.emit(node, "add", [ta, tb])
+
+    def dense(self, node, inp, m: nn.Linear):
+        self.expect_rank(node, inp, (2,), "nn.Linear")
+        w = _f32(m.weight)
+        b = _f32(m.bias) if m.bias is not None else np.zeros(w.shape[0], dtype="<f4")
+        self.emit(node, "dense", [inp], data={"weight": w, "bias": b})
+
+    def conv(self, node, inp, m: nn.Conv2d):
+        self.expect_rank(node, inp, (4,), "nn.Conv2d")
+        if m.groups != 1:
+            raise ValueError(f"node '{node.name}' (nn.Conv2d): groups={m.groups} is not supported "
+                             f"(only groups=1)")
+        if tuple(m.dilation) != (1, 1):
+            raise ValueError(f"node '{node.name}' (nn.Conv2d): dilation={tuple(m.dilation)} is not "
+                             f"supported (only 1)")
+        if m.padding_mode != "zeros":
+            raise ValueError(f"node '{node.name}' (nn.Conv2d): padding_mode='{m.padding_mode}' is not "
+                             f"supported (only 'zeros')")
+        kh, kw = m.kernel_size
+        if isinstance(m.padding, str):
+            if m.padding == "valid":
+                pad = (0, 0)
+            elif m.padding == "same" and kh % 2 == 1 and kw % 2 == 1:
+                pad = ((kh - 1) // 2, (kw - 1) // 2)
+            else:
+                raise ValueError(f"node '{node.name}' (nn.Conv2d): padding='{m.padding}' with kernel "
+                                 f"{(kh, kw)} is not a symmetric zero padding")
+        else:
+            pad = _pair(tuple(m.padding), "padding", node.name)
+        w = _f32(m.weight)
+        b = _f32(m.bias) if m.bias is not None else np.zeros(w.shape[0], dtype="<f4")
+        self.emit(node, "conv2d", [inp], {"stride": _i64(m.stride), "padding": _i64(pad)},
+                  {"weight": w, "bias": b})
+
+    def batchnorm(self, node, inp, m):
+        if isinstance(m, nn.BatchNorm2d):
+            self.expect_rank(node, inp, (4,), "nn.BatchNorm2d")
+        else:
+            self.expect_rank(node, inp, (2,), "nn.BatchNorm1d")
+        if m.running_mean is None or m.running_var is None:
+            raise ValueError(f"node '{node.name}': batch norm without running statistics "
+                             f"(track_running_stats=False) is not supported")
+        c = m.num_features
+        gamma = _f32(m.weight) if m.affine else np.ones(c, dtype="<f4")
+        beta = _f32(m.bias) if m.affine else np.zeros(c, dtype="<f4")
+        self.emit(node, "batchnorm", [inp], {"eps": float(m.eps)},
+                  {"gamma": gamma, "beta": beta,
+                   "running_mean": _f32(m.running_mean), "running_var": _f32(m.running_var)})
+
+    # -- dispatch ----------------------------------------------------------
+    def run(self) -> List[Layer]:
+        placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
+        if len(placeholders) != 1:
+            raise ValueError(f"the model's forward() must take exactly one tensor argument, "
+                             f"got {len(placeholders)} ({[p.name for p in placeholders]})")
+        self.alias[placeholders[0]] = INPUT_NAME
+        out_node = None
+        for node in self.gm.graph.nodes:
+            if node.op == "placeholder":
+                continue
+            if node.op == "output":
+                out_node = node
+                continue
+            if self.shapes.get(node) is None:
+                self.helper(node)
+                continue
+            if node.op == "call_module":
+                self.module(node)
+            elif node.op == "call_function":
+                self.function(node)
+            elif node.op == "call_method":
+                self.method(node)
+            elif node.op == "get_attr":
+                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): parameters or "
+                                 f"buffers used directly in forward() are not supported; use "
+                                 f"nn.Module layers (nn.Linear, nn.Conv2d, ...)")
+            else:
+                raise ValueError(f"node '{node.name}': unsupported graph op '{node.op}'")
+
+        assert out_node is not None
+        res = out_node.args[0]
+        if not isinstance(res, torch.fx.Node) or res not in self.alias:
+            raise ValueError(f"forward() must return a single tensor (the logits), got {res!r}")
+        if not self.layers:
+            raise ValueError("the model has no layers")
+        if self.alias[res] != self.layers[-1].name:
+            raise ValueError(f"the model output '{self.alias[res]}' is not the last layer "
+                             f"'{self.layers[-1].name}'")
+        return self.layers
+
+    def helper(self, node):
+        ok = ((node.op == "call_method" and node.target in ("size", "dim"))
+              or (node.op == "call_function" and node.target is getattr
+                  and len(node.args) >= 2 and node.args[1] == "shape")
+              or (node.op == "call_function" and node.target is operator.getitem
+                  and isinstance(node.args[0], torch.fx.Node) and node.args[0] in self.helpers))
+        if not ok:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): unsupported operation "
+                             f"(it does not produce a tensor and is not a shape query used by "
+                             f"view/reshape)")
+        self.helpers.add(node)
+
+    def module(self, node):
+        m = self.gm.get_submodule(node.target)
+        desc = f"nn.{type(m).__name__}" if type(m).__module__.startswith("torch.nn") \
+            else f"{type(m).__module__}.{type(m).__name__}"
+        if len(node.args) != 1 or node.kwargs:
+            raise ValueError(f"node '{node.name}' ({desc}): expected exactly one input")
+        inp = self.tensor_input(node, node.args[0])
+        if isinstance(m, _SKIP_MODULES):
+            self.alias[node] = self.alias[inp]
+        elif isinstance(m, nn.Linear):
+            self.dense(node, inp, m)
+        elif isinstance(m, nn.Conv2d):
+            self.conv(node, inp, m)
+        elif isinstance(m, nn.ReLU):
+            self.relu(node, inp)
+        elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)):
+            self.batchnorm(node, inp, m)
+        elif isinstance(m, nn.Flatten):
+            self.flatten(node, inp, m.start_dim, m.end_dim)
+        elif isinstance(m, nn.MaxPool2d):
+            self.maxpool(node, inp, m.kernel_size, m.stride, m.padding, m.dilation,
+                         m.ceil_mode, m.return_indices)
+        elif isinstance(m, nn.AvgPool2d):
+            self.avgpool(node, inp, m.kernel_size, m.stride, m.padding, m.ceil_mode,
+                         m.count_include_pad, m.divisor_override)
+        elif isinstance(m, nn.AdaptiveAvgPool2d):
+            self.adaptive_avgpool(node, inp, m.output_size)
+        else:
+            raise ValueError(f"node '{node.name}' (op=call_module, target={node.target}, "
+                             f"type {desc}): unsupported module")
+
+    def function(self, node):
+        t, a, kw = node.target, node.args, node.kwargs
+        if t in _RELU_FUNCS:
+            v = _bind(_RELU_FUNCS[t], node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.relu(node, self.tensor_input(node, v["input"]))
+        elif t is F.max_pool2d:
+            v = _bind(_sig_max_pool2d, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.maxpool(node, self.tensor_input(node, v["input"]), v["kernel_size"], v["stride"],
+                         v["padding"], v["dilation"], v["ceil_mode"], v["return_indices"])
+        elif t is F.avg_pool2d:
+            v = _bind(_sig_avg_pool2d, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.avgpool(node, self.tensor_input(node, v["input"]), v["kernel_size"], v["stride"],
+                         v["padding"], v["ceil_mode"], v["count_include_pad"], v["divisor_override"])
+        elif t is F.adaptive_avg_pool2d:
+            v = _bind(_sig_adaptive_avg_pool2d, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.adaptive_avgpool(node, self.tensor_input(node, v["input"]), v["output_size"])
+        elif t is torch.flatten:
+            v = _bind(_sig_flatten, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.flatten(node, self.tensor_input(node, v["input"]), v["start_dim"], v["end_dim"])
+        elif t is operator.add:
+            v = _bind(_sig_binary, node, a, kw)
+            self.add(node, v["a"], v["b"])
+        elif t is torch.add:
+            v = _bind(_sig_add, node, a, kw)
+            self.add(node, v["input"], v["other"], v["alpha"])
+        elif t is F.dropout:
+            v = _bind(_sig_dropout, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            if v["training"] and v["p"] != 0:
+                raise ValueError(f"node '{node.name}': F.dropout is active (training=True); pass "
+                                 f"training=self.training or use nn.Dropout")
+            self.alias[node] = self.alias[self.tensor_input(node, v["input"])]
+        else:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): unsupported function")
+
+    def method(self, node):
+        t, a, kw = node.target, node.args, node.kwargs
+        if t in ("relu", "relu_"):
+            v = _bind(_sig_unary, node, a, kw)
+            self.relu(node, self.tensor_input(node, v["input"]))
+        elif t in ("view", "reshape"):
+            if not a:
+                raise ValueError(f"node '{node.name}': malformed {t}()")
+            self.view_flatten(node, self.tensor_input(node, a[0]))
+        elif t == "flatten":
+            v = _bind(_sig_flatten, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.flatten(node, self.tensor_input(node, v["input"]), v["start_dim"], v["end_dim"])
+        elif t in ("add", "add_"):
+            v = _bind(_sig_add, node, a, kw)
+            self.add(node, v["input"], v["other"], v["alpha"])
+        elif t == "contiguous":
+            self.alias[node] = self.alias[self.tensor_input(node, a[0] if a else None)]
+        else:
+            raise ValueError(f"node '{node.name}' (op=call_method, target={t}): unsupported method")
+
+
+def _is_inplace(gm: torch.fx.GraphModule, node: torch.fx.Node) -> bool:
+    if node.op == "call_module":
+        return bool(getattr(gm.get_submodule(node.target), "inplace", False)) and \
+            not isinstance(gm.get_submodule(node.target), _SKIP_MODULES)
+    if node.op == "call_function":
+        return bool(node.kwargs.get("inplace", False)) or \
+            getattr(node.target, "__name__", "").endswith("_")
+    if node.op == "call_method":
+        return str(node.target).endswith("_")
+    return False
+
+
+def _check_inplace(gm: torch.fx.GraphModule, before_dce: bool) -> None:
+    """In-place ops are fine as long as the mutated tensor is not read again
+    (e.g. ``x = self.relu(x)`` with ``nn.ReLU(inplace=True)``); the graph view
+    used by the exporter would otherwise see the un-mutated value."""
+    order = {n: i for i, n in enumerate(gm.graph.nodes)}
+    for node in gm.graph.nodes:
+        if not _is_inplace(gm, node):
+            continue
+        if before_dce and not node.users:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): the result of an in-place "
+                             f"operation is discarded; write x = op(x) instead")
+        src = node.args[0] if node.args else None
+        if isinstance(src, torch.fx.Node):
+            later = [u.name for u in src.users if u is not node and order[u] > order[node]]
+            if later:
+                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): in-place operation "
+                                 f"modifies '{src.name}', which is read again later by {later}; "
+                                 f"use the out-of-place form")
+
+
+def convert(model: nn.Module, input_shape: Sequence[int], num_classes: int,
+            batch: int = 3) -> List[Layer]:
+    """Trace ``model`` (switched to eval mode) and return its layer list."""
+    model.eval()
+    try:
+        gm = torch.fx.symbolic_trace(model)
+    except Exception as e:
+        raise ValueError(f"torch.fx.symbolic_trace failed ({type(e).__name__}: {e}); the model's "
+                         f"forward() must be traceable (no data-dependent control flow)") from e
+    _check_inplace(gm, before_dce=True)
+    gm.graph.eliminate_dead_code()
+    gm.recompile()
+    _check_inplace(gm, before_dce=False)
+    gm.eval()
+    try:
+        p = next(model.parameters())
+        device, dtype = p.device, p.dtype
+    except StopIteration:
+        device, dtype = torch.device("cpu"), torch.float32
+    gen = torch.Generator().manual_seed(0)
+    sample = torch.randn((batch, *input_shape), generator=gen).to(device=device, dtype=dtype)
+    rec = _ShapeRecorder(gm)
+    with torch.no_grad():
+        out = rec.run(sample)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (batch, num_classes):
+        got = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(f"the model output must be logits of shape [N, num_classes={num_classes}], "
+                         f"got {got}")
+    return _Converter(gm, rec.shapes, batch).run()
+
+
+# ---------------------------------------------------------------------------
+# HDF5 writing
+# ---------------------------------------------------------------------------
+
+_STR = h5py.string_dtype("utf-8")
+
+
+def _set_str(obj: Any, key: str, value: str) -> None:
+    obj.attrs.create(key, data=value, dtype=_STR)
+
+
+def _set_str_list(obj: Any, key: str, values: Sequence[str]) -> None:
+    obj.attrs.create(key, data=np.array(list(values), dtype=object), shape=(len(values),), dtype=_STR)
+
+
+def _layer_group_names(n: int) -> List[str]:
+    width = max(3, len(str(max(n - 1, 0))))
+    return [f"{i:0{width}d}" for i in range(n)]
+
+
+def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequence[int],
+             input_mean: float, input_std: float, num_classes: int,
+             extra_attrs: Optional[Dict[str, Any]] = None) -> None:
+    with h5py.File(path, "w") as f:
+        _set_str(f, "format", FORMAT)
+        f.attrs.create("format_version", data=np.int64(FORMAT_VERSION), dtype="<i8")
+        _set_str(f, "name", name)
+        f.attrs.create("input_shape", data=_i64(input_shape), dtype="<i8")
+        f.attrs.create("num_classes", data=np.int64(num_classes), dtype="<i8")
+        f.attrs.create("input_mean", data=np.float64(input_mean), dtype="<f8")
+        f.attrs.create("input_std", data=np.float64(input_std), dtype="<f8")
+        _set_str(f, "producer", f"xbarsim data/models/export.py, torch {torch.__version__}")
+        for k, v in (extra_attrs or {}).items():
+            if isinstance(v, str):
+                _set_str(f, k, v)
+            elif isinstance(v, float):
+                f.attrs.create(k, data=np.float64(v), dtype="<f8")
+            elif isinstance(v, (int, np.integer)):
+                f.attrs.create(k, data=np.int64(v), dtype="<i8")
+            else:
+                raise TypeError(f"extra attribute {k!r}: unsupported type {type(v).__name__}")
+        g = f.create_group("layers")
+        for gname, layer in zip(_layer_group_names(len(layers)), layers):
+            lg = g.create_group(gname)
+            _set_str(lg, "type", layer.type)
+            _set_str(lg, "name", layer.name)
+            _set_str_list(lg, "inputs", layer.inputs)
+            for k, v in layer.attrs.items():
+                if isinstance(v, float):
+                    lg.attrs.create(k, data=np.float64(v), dtype="<f8")
+                else:
+                    lg.attrs.create(k, data=np.asarray(v, dtype="<i8"), dtype="<i8")
+            for k, v in layer.data.items():
+                lg.create_dataset(k, data=np.ascontiguousarray(v, dtype="<f4"), dtype="<f4")
+
+
+def export(model: nn.Module, path: str, *, name: str, input_shape: Sequence[int],
+           input_mean: float, input_std: float, num_classes: int,
+           extra_attrs: Optional[Dict[str, Any]] = None, verify: bool = True) -> List[Layer]:
+    """Export ``model`` to ``path`` in the xbarsim HDF5 model format v1.
+
+    ``input_shape`` is the per-sample shape ([C, H, W] for images);
+    ``input_mean``/``input_std`` document the input normalisation the model
+    expects: x = (pixel / 255 - input_mean) / input_std.  ``extra_attrs``
+    (str / float / int values) are added as root attributes.  With ``verify``
+    the written file is evaluated by ``run_reference`` and compared with
+    PyTorch before being moved into place.  Returns the layer list.
+    """
+    input_shape = [int(d) for d in input_shape]
+    if not input_shape or any(d <= 0 for d in input_shape):
+        raise ValueError(f"input_shape must be a non-empty list of positive ints, got {input_shape}")
+    if int(num_classes) <= 0:
+        raise ValueError(f"num_classes must be positive, got {num_classes}")
+    if not (float(input_std) > 0):
+        raise ValueError(f"input_std must be > 0, got {input_std}")
+    layers = convert(model, input_shape, int(num_classes))
+
+    path = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        write_h5(tmp, layers, name=name, input_shape=input_shape, input_mean=float(input_mean),
+                 input_std=float(input_std), num_classes=int(num_classes), extra_attrs=extra_attrs)
+        if verify:
+            _verify(model, tmp, input_shape)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return layers
+
+
+def _verify(model: nn.Module, path: str, input_shape: Sequence[int], n: int = 4) -> None:
+    gen = torch.Generator().manual_seed(1234)
+    x = torch.randn((n, *input_shape), generator=gen)
+    try:
+        p = next(model.parameters())
+        xd = x.to(device=p.device, dtype=p.dtype)
+    except StopIteration:
+        xd = x
+    with torch.no_grad():
+        ref = model(xd).detach().cpu().double().numpy()
+    got = run_reference(path, x.numpy())
+    err = float(np.max(np.abs(got - ref)))
+    tol = 1e-4 * max(1.0, float(np.max(np.abs(ref))))
+    if not np.isfinite(err) or err > tol:
+        raise RuntimeError(f"exported file does not reproduce the PyTorch model: max |diff| = "
+                           f"{err:.3g} > {tol:.3g} (export bug or unsupported semantics)")
+
+
+# ---------------------------------------------------------------------------
+# Reading + pure-numpy reference evaluation (executable form of the spec)
+# ---------------------------------------------------------------------------
+
+def _attr_str(obj: Any, key: str) -> str:
+    v = obj.attrs[key]
+    if isinstance(v, bytes):
+        v = v.decode("utf-8")
+    if not isinstance(v, str):
+        raise ValueError(f"{obj.name}: attribute '{key}' must be a string")
+    return v
+
+
+def read_model(path: str) -> Tuple[Dict[str, Any], List[Layer]]:
+    """Read and validate an xbarsim model file; returns (root attrs, layers)."""
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path}: not an xbarsim model file (format={f.attrs.get('format')!r})")
+        if int(f.attrs["format_version"]) != FORMAT_VERSION:
+            raise ValueError(f"{path}: unsupported format_version {f.attrs['format_version']}")
+        meta: Dict[str, Any] = {}
+        for k, v in f.attrs.items():
+            meta[k] = v.decode("utf-8") if isinstance(v, bytes) else v
+        meta["input_shape"] = [int(d) for d in np.asarray(meta["input_shape"]).reshape(-1)]
+        meta["num_classes"] = int(meta["num_classes"])
+        layers: List[Layer] = []
+        keys = sorted(f["layers"].keys(), key=int)
+        if keys != _layer_group_names(len(keys)):
+            raise ValueError(f"{path}: layer groups must be named 000, 001, ... (got {keys})")
+        seen = {INPUT_NAME}
+        for k in keys:
+            g = f["layers"][k]
+            t, nm = _attr_str(g, "type"), _attr_str(g, "name")
+            inputs = [s.decode("utf-8") if isinstance(s, bytes) else str(s)
+                      for s in np.asarray(g.attrs["inputs"]).reshape(-1)]
+            if t not in LAYER_TYPES:
+                raise ValueError(f"{path}: layer {k} has unknown type {t!r}")
+            if nm in seen:
+                raise ValueError(f"{path}: duplicate layer name {nm!r}")
+            if len(inputs) != (2 if t == "add" else 1) or any(i not in seen for i in inputs):
+                raise ValueError(f"{path}: layer {k} ({nm}) has bad inputs {inputs}")
+            seen.add(nm)
+            attrs = {a: g.attrs[a] for a in g.attrs if a not in ("type", "name", "inputs")}
+            data = {d: np.asarray(g[d][()]) for d in g}
+            layers.append(Layer(t, nm, inputs, attrs, data))
+    return meta, layers
+
+
+def _windows(x: np.ndarray, k: Tuple[int, int], s: Tuple[int, int], p: Tuple[int, int],
+             fill: float) -> np.ndarray:
+    """[N,C,H,W] -> [N,C,Ho,Wo,kh,kw] view of the (padded) pooling/conv windows."""
+    if p[0] or p[1]:
+        x = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=fill)
+    w = np.lib.stride_tricks.sliding_window_view(x, k, axis=(2, 3))
+    return w[:, :, ::s[0], ::s[1]]
+
+
+def _eval_layer(layer: Layer, xs: List[np.ndarray]) -> np.ndarray:
+    t, a, d = layer.type, layer.attrs, layer.data
+    x = xs[0]
+    if t == "dense":
+        return x @ d["weight"].astype(np.float64).T + d["bias"]
+    if t == "conv2d":
+        w = d["weight"].astype(np.float64)
+        k = (w.shape[2], w.shape[3])
+        win = _windows(x, k, tuple(a["stride"]), tuple(a["padding"]), 0.0)
+        y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))       # [N,Ho,Wo,Cout]
+        return np.ascontiguousarray(y.transpose(0, 3, 1, 2)) + d["bias"][None, :, None, None]
+    if t == "maxpool2d":
+        return _windows(x, tuple(a["kernel"]), tuple(a["stride"]), tuple(a["padding"]),
+                        -np.inf).max(axis=(4, 5))
+    if t == "avgpool2d":
+        k = tuple(a["kernel"])
+        return _windows(x, k, tuple(a["stride"]), tuple(a["padding"]), 0.0).sum(axis=(4, 5)) / (k[0] * k[1])
+    if t == "relu":
+        return np.maximum(x, 0.0)
+    if t == "batchnorm":
+        shp = (1, -1) + (1,) * (x.ndim - 2)
+        scale = d["gamma"] / np.sqrt(d["running_var"].astype(np.float64) + float(a["eps"]))
+        return (x - d["running_mean"].reshape(shp)) * scale.reshape(shp) + d["beta"].reshape(shp)
+    if t == "flatten":
+        return x.reshape(x.shape[0], -1)
+    if t == "add":
+        return x + xs[1]
+    raise ValueError(f"unknown layer type {t!r}")
+
+
+def run_reference(path: str, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    """Evaluate a model file on normalised inputs ``x`` [N, *input_shape] with
+    numpy (float64); returns logits [N, num_classes]."""
+    meta, layers = read_model(path)
+    x = np.asarray(x, dtype=np.float64)
+    if list(x.shape[1:]) != meta["input_shape"]:
+        raise ValueError(f"input shape {list(x.shape[1:])} != model input_shape {meta['input_shape']}")
+    outs = []
+    for i in range(0, x.shape[0], batch):
+        vals = {INPUT_NAME: x[i:i + batch]}
+        for layer in layers:
+            vals[layer.name] = _eval_layer(layer, [vals[n] for n in layer.inputs])
+        outs.append(vals[layers[-1].name])
+    return np.concatenate(outs, axis=0)
+
+
+def describe(path: str) -> str:
+    """Human-readable dump of a model file."""
+    meta, layers = read_model(path)
+    lines = [f"{path}:"]
+    for k, v in meta.items():
+        lines.append(f"  @{k} = {v.tolist() if isinstance(v, np.ndarray) else v!r}")
+    for i, (g, l) in enumerate(zip(_layer_group_names(len(layers)), layers)):
+        at = ", ".join(f"{k}={v.tolist() if isinstance(v, np.ndarray) else v}" for k, v in l.attrs.items())
+        ds = ", ".join(f"{k}{list(v.shape)}" for k, v in l.data.items())
+        lines.append(f"  /layers/{g}  {l.type:9s} {l.name:12s} <- {', '.join(l.inputs):14s}"
+                     f"{'  ' + at if at else ''}{'  ' + ds if ds else ''}".rstrip())
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+_EPILOG = f"""\
+The builder is given as MODULE:FUNCTION.  MODULE is imported from the current
+directory (or anything on PYTHONPATH) and may also be a path to a .py file;
+FUNCTION is called with the JSON object given by --builder-kwargs as keyword
+arguments and must return a torch.nn.Module.  The state dict (saved with
+torch.save(model.state_dict(), PATH)) is then loaded with strict=True, the
+model is switched to eval mode, traced with torch.fx and written.
+
+example (with a file mynet.py defining build(num_classes=10) -> nn.Module):
+  /usr/bin/python3 data/models/export.py --builder mynet.py:build \\
+      --builder-kwargs '{{"num_classes": 10}}' --state-dict mynet.pt \\
+      --name mynet --input-shape 1,28,28 --input-mean 0.2860 \\
+      --input-std 0.3530 --num-classes 10 --out mynet.h5
+
+  /usr/bin/python3 data/models/export.py --dump data/models/fmnist_cnn.h5
+
+supported layers:
+{SUPPORTED}
+
+file format: docs/model_format.md
+"""
+
+
+def _load_builder(spec: str) -> Callable[..., nn.Module]:
+    if ":" not in spec:
+        raise SystemExit(f"--builder must be MODULE:FUNCTION, got {spec!r}")
+    mod_name, fn_name = spec.rsplit(":", 1)
+    if mod_name.endswith(".py") or os.sep in mod_name:
+        spec_ = importlib.util.spec_from_file_location(
+            os.path.splitext(os.path.basename(mod_name))[0], mod_name)
+        if spec_ is None or spec_.loader is None:
+            raise SystemExit(f"cannot load {mod_name}")
+        mod = importlib.util.module_from_spec(spec_)
+        sys.modules[spec_.name] = mod
+        spec_.loader.exec_module(mod)
+    else:
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        mod = importlib.import_module(mod_name)
+    fn = getattr(mod, fn_name, None)
+    if not callable(fn):
+        raise SystemExit(f"{mod_name} has no callable {fn_name!r}")
+    return fn
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(
+        description="Export a trained PyTorch classifier to the xbarsim HDF5 model format "
+                    "(version 1), or dump an existing model file.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--builder", metavar="MODULE:FUNCTION",
+                    help="function that builds the (untrained) nn.Module")
+    ap.add_argument("--builder-kwargs", metavar="JSON", default="{}",
+                    help="keyword arguments for the builder, as a JSON object (default: {})")
+    ap.add_argument("--state-dict", metavar="PATH",
+                    help="file written by torch.save(model.state_dict(), PATH)")
+    ap.add_argument("--out", metavar="FILE.h5", help="output file")
+    ap.add_argument("--name", help="model name stored in the file (default: output file stem)")
+    ap.add_argument("--input-shape", metavar="C,H,W", help="per-sample input shape, e.g. 1,28,28")
+    ap.add_argument("--input-mean", type=float, default=0.0,
+                    help="normalisation mean: x = (pixel/255 - mean)/std (default 0)")
+    ap.add_argument("--input-std", type=float, default=1.0, help="normalisation std (default 1)")
+    ap.add_argument("--num-classes", type=int, help="number of output logits")
+    ap.add_argument("--no-verify", action="store_true",
+                    help="skip the numpy re-evaluation check of the written file")
+    ap.add_argument("--dump", metavar="FILE.h5", help="print the contents of a model file and exit")
+    args = ap.parse_args(argv)
+
+    if args.dump:
+        print(describe(args.dump))
+        return 0
+    missing = [o for o, v in (("--builder", args.builder), ("--state-dict", args.state_dict),
+                              ("--out", args.out), ("--input-shape", args.input_shape),
+                              ("--num-classes", args.num_classes)) if v is None]
+    if missing:
+        ap.error("missing required option(s): " + ", ".join(missing))
+    try:
+        shape = [int(s) for s in args.input_shape.replace("x", ",").split(",") if s.strip()]
+    except ValueError:
+        ap.error(f"--input-shape must be comma-separated ints, got {args.input_shape!r}")
+    kwargs = json.loads(args.builder_kwargs)
+    if not isinstance(kwargs, dict):
+        ap.error("--builder-kwargs must be a JSON object")
+    model = _load_builder(args.builder)(**kwargs)
+    if not isinstance(model, nn.Module):
+        raise SystemExit(f"{args.builder} returned {type(model).__name__}, not an nn.Module")
+    sd = torch.load(args.state_dict, map_location="cpu")
+    if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
+        sd = sd["state_dict"]
+    model.load_state_dict(sd, strict=True)
+    name = args.name or os.path.splitext(os.path.basename(args.out))[0]
+    try:
+        layers = export(model, args.out, name=name, input_shape=shape, input_mean=args.input_mean,
+                        input_std=args.input_std, num_classes=args.num_classes,
+                        verify=not args.no_verify)
+    except ValueError as e:
+        print(f"export.py: error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: {len(layers)} layers "
+          f"({', '.join(l.type for l in layers)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

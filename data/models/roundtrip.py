@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""Write tiny models plus PyTorch reference outputs for the C++ loader tests.
+
+    /usr/bin/python3 data/models/roundtrip.py OUT_DIR
+
+creates in OUT_DIR:
+
+  tiny_model.h5           small CNN using every layer type of the format
+                          (conv2d with stride 2 and padding, a non-square
+                          kernel, batchnorm 2d and 1d with non-trivial running
+                          statistics, relu as module / F.relu / torch.relu,
+                          maxpool2d, avgpool2d with padding, a residual add,
+                          flatten, dense); input [2, 12, 10] (C, H, W;
+                          deliberately non-square with 2 channels), 5 classes
+  tiny_reference.h5       datasets `inputs` float32 [16, 2, 12, 10] (already
+                          normalised model inputs) and `logits` float32
+                          [16, 5] computed by PyTorch in eval mode
+  tiny_mlp.h5             flatten-dense-batchnorm-relu-dense-relu-dense;
+                          input [1, 6, 6], 4 classes
+  tiny_mlp_reference.h5   same as above for tiny_mlp.h5 ([16, 1, 6, 6], [16, 4])
+
+Both models are trained for a few SGD steps on seeded random data so that
+weights, biases and batch-norm statistics are all non-trivial.  Everything is
+deterministic for a given --seed and runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export  # noqa: E402
+
+N_REF = 16
+# Stored as metadata in the model files only; the reference inputs are
+# already normalised, so a test must feed them to the network unchanged.
+INPUT_MEAN, INPUT_STD = 0.5, 0.25
+
+
+class TinyCNN(nn.Module):
+    """[2,12,10] -> conv 3x3 s2 p1 -> [4,6,5] -> (residual block with a 3x1
+    conv) -> maxpool 2 -> [4,3,2] -> avgpool 3 s1 p1 -> flatten 24 ->
+    dense 16 -> bn1d -> relu -> dense 5."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, stride=2, padding=1)
+        self.bn1 = nn.BatchNorm2d(4)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(4, 4, (3, 1), padding=(1, 0), bias=False)
+        self.bn2 = nn.BatchNorm2d(4, eps=1e-3)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(24, 16)
+        self.bn3 = nn.BatchNorm1d(16)
+        self.fc2 = nn.Linear(16, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = self.relu1(self.bn1(self.conv1(x)))
+        b = self.bn2(self.conv2(a))
+        x = F.relu(a + b)                                           # residual add
+        x = self.pool(x)
+        x = F.avg_pool2d(x, 3, stride=1, padding=1)                 # count_include_pad=True
+        x = torch.flatten(x, 1)
+        x = torch.relu(self.bn3(self.fc1(x)))
+        return self.fc2(x)
+
+
+class TinyMLP(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(36, 24)
+        self.bn1 = nn.BatchNorm1d(24)
+        self.relu1 = nn.ReLU()
+        self.fc2 = nn.Linear(24, 16)
+        self.fc3 = nn.Linear(16, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.view(x.size(0), -1)
+        x = self.relu1(self.bn1(self.fc1(x)))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+def _randomize_bn(model: nn.Module, gen: torch.Generator) -> None:
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            c = m.num_features
+            with torch.no_grad():
+                m.weight.copy_(0.5 + torch.rand(c, generator=gen))
+                m.bias.copy_(0.3 * torch.randn(c, generator=gen))
+                m.running_mean.copy_(0.5 * torch.randn(c, generator=gen))
+                m.running_var.copy_(0.5 + torch.rand(c, generator=gen))
+            m.momentum = 0.3
+
+
+def _train_a_little(model: nn.Module, input_shape, num_classes: int, gen: torch.Generator,
+                    steps: int = 20) -> None:
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    model.train()
+    for _ in range(steps):
+        x = 1.5 * torch.randn((32, *input_shape), generator=gen) + 0.3
+        y = torch.randint(0, num_classes, (32,), generator=gen)
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    model.eval()
+
+
+def _write_reference(path: str, inputs: np.ndarray, logits: np.ndarray, model_file: str) -> None:
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.create_dataset("inputs", data=np.ascontiguousarray(inputs, dtype="<f4"))
+            f.create_dataset("logits", data=np.ascontiguousarray(logits, dtype="<f4"))
+            f.attrs.create("model", data=model_file, dtype=h5py.string_dtype("utf-8"))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def make(out_dir: str, stem: str, model: nn.Module, input_shape, num_classes: int,
+         seed: int) -> float:
+    gen = torch.Generator().manual_seed(seed)
+    _randomize_bn(model, gen)
+    _train_a_little(model, input_shape, num_classes, gen)
+    model_path = os.path.join(out_dir, f"{stem}.h5")
+    ref_path = os.path.join(out_dir, f"{stem}_reference.h5" if stem != "tiny_model"
+                            else "tiny_reference.h5")
+    export.export(model, model_path, name=stem, input_shape=input_shape, input_mean=INPUT_MEAN,
+                  input_std=INPUT_STD, num_classes=num_classes)
+    inputs = torch.randn((N_REF, *input_shape), generator=gen)
+    with torch.no_grad():
+        logits = model(inputs)
+    _write_reference(ref_path, inputs.numpy(), logits.numpy(), os.path.basename(model_path))
+    # Cross-check: the numpy interpreter of the file must give the same logits.
+    err = float(np.abs(export.run_reference(model_path, inputs.numpy()) - logits.double().numpy()).max())
+    if err > 1e-4:
+        raise RuntimeError(f"{model_path}: numpy re-evaluation differs by {err}")
+    print(f"wrote {model_path} and {ref_path} (max |logit| {float(logits.abs().max()):.3f}, "
+          f"numpy re-evaluation max |diff| {err:.2e})")
+    return err
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog=__doc__.split("\n\n", 2)[2],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir", metavar="OUT_DIR")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    os.makedirs(args.out_dir, exist_ok=True)
+    torch.manual_seed(args.seed)
+    make(args.out_dir, "tiny_model", TinyCNN(), [2, 12, 10], 5, args.seed)
+    torch.manual_seed(args.seed + 1)
+    make(args.out_dir, "tiny_mlp", TinyMLP(), [1, 6, 6], 4, args.seed + 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

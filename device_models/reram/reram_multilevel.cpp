@@ -1,0 +1,121 @@
+#include "device_models/reram/reram_multilevel.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <cmath>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim {
+
+ModelSpec ReramMultilevel::spec() {
+  return ModelSpec{
+      kName,
+      ModelKind::kDevice,
+      "Multilevel ReRAM: uniform levels, state-dependent Gaussian programming error, "
+      "relative read noise, stuck-at-G_min/G_max faults",
+      "docs/devices.md#reram-multilevel",
+      {
+          real_param("g_min_siemens", "S", 0.0, 0.0, 1.0,
+                     "Lowest programmable level (S); also the value of stuck-at-G_min cells"),
+          real_param("g_max_siemens", "S", 1.0e-4, 0.0, 1.0,
+                     "Highest programmable level (S); also the value of stuck-at-G_max cells; "
+                     "must exceed g_min_siemens"),
+          int_param("levels", "1", 16, 2, 256,
+                    "Number of uniformly spaced levels from g_min_siemens to g_max_siemens, "
+                    "both included"),
+          real_param("prog_sigma_slope_rel", "1", 0.0, -1.0, 1.0,
+                     "Slope a of the programming-error std sigma(G) = max(a*G + b, 0), G the "
+                     "target level; a alone (b = 0) is a purely multiplicative error"),
+          real_param("prog_sigma_offset_siemens", "S", 0.0, -1.0e-3, 1.0e-3,
+                     "Offset b of the programming-error std sigma(G) = max(a*G + b, 0)"),
+          real_param("read_noise_rel", "1", 0.0, 0.0, 1.0,
+                     "Cycle-to-cycle read noise std as a fraction of the stored conductance, "
+                     "drawn fresh on every read"),
+          real_param("stuck_at_gmin_rel", "1", 0.0, 0.0, 1.0,
+                     "Probability that a cell is stuck at g_min_siemens, whatever its target"),
+          real_param("stuck_at_gmax_rel", "1", 0.0, 0.0, 1.0,
+                     "Probability that a cell is stuck at g_max_siemens, whatever its target"),
+          real_param("read_pulse_s", "s", 1.0e-9, 1.0e-12, 1.0e-3,
+                     "Duration of one read pulse, used for the cell read energy V^2 G t"),
+      }};
+}
+
+ReramMultilevel::ReramMultilevel(const ParamSet& params)
+    : g_min_(params.real("g_min_siemens")),
+      g_max_(params.real("g_max_siemens")),
+      levels_(static_cast<int>(params.integer("levels"))),
+      step_(0.0),
+      sigma_slope_(params.real("prog_sigma_slope_rel")),
+      sigma_offset_(params.real("prog_sigma_offset_siemens")),
+      read_noise_rel_(params.real("read_noise_rel")),
+      stuck_gmin_(params.real("stuck_at_gmin_rel")),
+      stuck_gmax_(params.real("stuck_at_gmax_rel")),
+      read_pulse_(params.real("read_pulse_s")) {
+  const std::string& origin = params.origin();
+  if (!(g_min_ < g_max_))
+    throw ConfigError(origin, "g_min_siemens",
+                      "must be below g_max_siemens (" + to_string(ParamValue(g_max_)) + " S)");
+  // The loader checks declared ranges, but a hand-built ParamSet bypasses it; a level count
+  // below 2 would divide by zero below.
+  if (params.integer("levels") < 2 || params.integer("levels") > 256)
+    throw ConfigError(origin, "levels", "expected an integer in [2, 256]");
+  if (stuck_gmin_ < 0.0 || stuck_gmax_ < 0.0 || stuck_gmin_ + stuck_gmax_ > 1.0)
+    throw ConfigError(origin, "stuck_at_gmax_rel",
+                      "stuck_at_gmin_rel + stuck_at_gmax_rel must lie in [0, 1] (they are "
+                      "probabilities of exclusive events)");
+  step_ = (g_max_ - g_min_) / (levels_ - 1);
+}
+
+double ReramMultilevel::nearest_level_siemens(double target) const {
+  const double k = std::clamp(std::floor((target - g_min_) / step_ + 0.5), 0.0,
+                              static_cast<double>(levels_ - 1));
+  // Computing the level from its index (not by snapping the target) makes equal indices give
+  // bit-identical conductances, so level tests can compare exactly.
+  return g_min_ + k * step_;
+}
+
+void ReramMultilevel::program(Matrix& conductance, ProgrammingStreams streams) const {
+  float* g = conductance.data();
+  const Index n = conductance.size();
+
+  for (Index i = 0; i < n; ++i) {
+    if (!std::isfinite(g[i]))
+      throw Error("reram.multilevel: conductance target is not finite (mapping bug)");
+    g[i] = static_cast<float>(nearest_level_siemens(g[i]));
+  }
+
+  // One normal draw per cell, in storage (column-major) order, whatever its level: cell i
+  // always takes the i-th draw, so changing one target never shifts the others' errors.
+  const bool has_variation = sigma_slope_ != 0.0 || sigma_offset_ > 0.0;
+  if (has_variation) {
+    boost::random::normal_distribution<double> normal(0.0, 1.0);
+    for (Index i = 0; i < n; ++i) {
+      const double level = g[i];
+      const double noisy = level + prog_sigma_siemens(level) * normal(streams.variation);
+      g[i] = static_cast<float>(std::clamp(noisy, g_min_, g_max_));
+    }
+  }
+
+  // Faults come last so a stuck cell holds exactly G_min or G_max. One uniform draw per cell
+  // splits [0, 1) into exclusive events with exactly the configured probabilities.
+  if (stuck_gmin_ + stuck_gmax_ > 0.0) {
+    boost::random::uniform_01<double> uniform;
+    const float at_min = static_cast<float>(g_min_);
+    const float at_max = static_cast<float>(g_max_);
+    for (Index i = 0; i < n; ++i) {
+      const double u = uniform(streams.faults);
+      if (u < stuck_gmin_)
+        g[i] = at_min;
+      else if (u < stuck_gmin_ + stuck_gmax_)
+        g[i] = at_max;
+    }
+  }
+}
+
+void ReramMultilevel::read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const {
+  sigma_siemens = (static_cast<float>(read_noise_rel_) * conductance.array().abs()).matrix();
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,50 @@
+#pragma once
+// Multilevel resistive RAM: a fixed number of uniformly spaced conductance levels, a
+// state-dependent Gaussian programming error, cycle-to-cycle read noise and stuck-at faults.
+// Equations and the fits behind the cards: docs/devices.md#reram-multilevel.
+#include "xbarsim/config/param.hpp"
+#include "xbarsim/config/registry.hpp"
+#include "xbarsim/device/device_model.hpp"
+
+namespace xbarsim {
+
+class ReramMultilevel final : public DeviceModel {
+ public:
+  static constexpr const char* kName = "reram.multilevel";
+  static ModelSpec spec();
+
+  // Throws ConfigError (naming params.origin()) on contradictory values.
+  explicit ReramMultilevel(const ParamSet& params);
+
+  std::string name() const override { return kName; }
+  double g_min_siemens() const override { return g_min_; }
+  double g_max_siemens() const override { return g_max_; }
+  int levels() const override { return levels_; }
+  void program(Matrix& conductance, ProgrammingStreams streams) const override;
+  void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
+  double read_pulse_s() const override { return read_pulse_; }
+
+  // Spacing between adjacent levels (S).
+  double level_step_siemens() const { return step_; }
+  // The level a target is written to: the nearest one, ties upward, clamped to the range.
+  double nearest_level_siemens(double target_siemens) const;
+  // Standard deviation of the programming error of a cell written to level g (S).
+  double prog_sigma_siemens(double g_siemens) const {
+    const double s = sigma_slope_ * g_siemens + sigma_offset_;
+    return s > 0.0 ? s : 0.0;
+  }
+
+ private:
+  double g_min_;
+  double g_max_;
+  int levels_;
+  double step_;
+  double sigma_slope_;
+  double sigma_offset_;
+  double read_noise_rel_;
+  double stuck_gmin_;
+  double stuck_gmax_;
+  double read_pulse_;
+};
+
+}  // namespace xbarsim

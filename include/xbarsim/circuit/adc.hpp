@@ -1,0 +1,41 @@
+#pragma once
+// Column readout: converts a block of column currents to digital values.
+#include <string>
+
+#include "xbarsim/core/random.hpp"
+#include "xbarsim/core/types.hpp"
+
+namespace xbarsim {
+
+// How the ADC's input range is set.
+enum class AdcRangeMode {
+  kFixed,       // full-scale: the largest current the array can produce
+  kCalibrated,  // from the currents seen on a calibration batch
+};
+// Over what the calibrated range is shared.
+enum class AdcCalibration { kPerArray, kPerColumn };
+
+class Adc {
+ public:
+  virtual ~Adc() = default;
+  virtual std::string name() const = 0;
+  // Resolution; 0 means ideal (no quantisation, no clipping, no noise).
+  virtual int bits() const = 0;
+  virtual AdcRangeMode range_mode() const = 0;
+  virtual AdcCalibration calibration() const = 0;
+  // Quantile of |current| over the calibration batch that becomes the full-scale value
+  // (1 = the maximum). Lower values trade clipping for resolution.
+  virtual double calibration_quantile() const = 0;
+  // Input-referred Gaussian noise, in LSB (rms). 0 = none.
+  virtual double input_noise_lsb() const = 0;
+
+  // Converts `currents` (A) in place to the reconstructed current of the chosen code.
+  // Row r of the block uses full scale `full_scale_a[r]`. Bipolar: codes cover
+  // [-F, F] symmetrically (mid-tread, 2^(bits-1)-1 steps each side); unipolar: [0, F] with
+  // 2^bits - 1 steps. Inputs beyond the range clip. `noise` may be null when
+  // input_noise_lsb() == 0.
+  virtual void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
+                       Rng* noise) const = 0;
+};
+
+}  // namespace xbarsim

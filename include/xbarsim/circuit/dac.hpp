@@ -1,0 +1,20 @@
+#pragma once
+// Row driver: turns v-bit input digits into read voltages, one digit per input cycle.
+#include <string>
+
+namespace xbarsim {
+
+class Dac {
+ public:
+  virtual ~Dac() = default;
+  virtual std::string name() const = 0;
+  // Bits applied per input cycle (1 = bit-serial). 0 means an ideal, continuous driver that
+  // applies the real-valued input in a single cycle.
+  virtual int bits_per_cycle() const = 0;
+  // Voltage of the largest digit (or of the full-scale input for a continuous driver), V.
+  virtual double read_voltage_v() const = 0;
+  // Voltage applied for digit d in [0, 2^bits - 1]: linear, V = d / (2^bits - 1) * V_read.
+  double voltage_step_v() const;
+};
+
+}  // namespace xbarsim

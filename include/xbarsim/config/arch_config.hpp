@@ -1,0 +1,67 @@
+#pragma once
+// A fully resolved architecture: every card loaded, every override applied, every value
+// validated against its model's declaration.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "xbarsim/config/param.hpp"
+#include "xbarsim/config/registry.hpp"
+
+namespace xbarsim {
+
+// One `--set path=value` override, as given on the command line.
+struct Override {
+  std::string path;   // dotted, e.g. tile.adc.bits
+  std::string value;  // parsed as a YAML scalar
+};
+std::vector<Override> parse_overrides(const std::vector<std::string>& args);
+
+// A component (device, DAC, ADC) chosen by its card.
+struct ComponentConfig {
+  std::string model;      // registry name, from the card's `model:`
+  std::string card_path;  // resolved path of the card file
+  YAML::Node card;        // the card, verbatim, for provenance
+  ParamSet params;        // card values, then architecture and --set overrides
+};
+
+enum class SignedWeights { kDifferential, kOffset };
+enum class WeightEncoding { kSliced, kContinuous };
+
+struct MappingConfig {
+  int weight_bits = 8;        // signed weight precision, including the sign
+  int input_bits = 8;         // activation magnitude precision
+  int bits_per_cell = 1;      // weight bits held by one cell (sliced encoding)
+  SignedWeights signed_weights = SignedWeights::kDifferential;
+  WeightEncoding weight_encoding = WeightEncoding::kSliced;
+};
+
+struct TileConfig {
+  std::int64_t rows = 128;  // word lines per array (inputs)
+  std::int64_t cols = 128;  // bit lines per array (physical columns)
+  ComponentConfig device;
+  ComponentConfig dac;
+  ComponentConfig adc;
+  MappingConfig mapping;
+};
+
+struct ArchConfig {
+  std::string file;  // where it was loaded from
+  std::string name;
+  std::string description;
+  TileConfig tile;
+  YAML::Node resolved;  // the whole resolved tree (cards merged, overrides applied)
+};
+
+// Loads and validates an architecture file. Card paths are looked up relative to the
+// architecture file, then under the data directory's cards/ folder.
+ArchConfig load_arch(const std::string& path, const std::vector<Override>& overrides,
+                     const Registry& registry);
+
+// Folder holding shipped data (arch/, cards/, models/): $XBARSIM_DATA_DIR, or the source
+// tree's data/ folder recorded at build time.
+std::string data_dir();
+
+}  // namespace xbarsim

@@ -1,0 +1,43 @@
+#pragma once
+// A memory-cell technology as seen by the crossbar: which conductances it can hold, how
+// programming misses its targets, and how noisy each read is.
+#include <string>
+
+#include "xbarsim/core/random.hpp"
+#include "xbarsim/core/types.hpp"
+
+namespace xbarsim {
+
+// Independent sub-streams for one array's programming: variation and faults never share
+// draws, so turning faults on does not change the variation of the other cells.
+struct ProgrammingStreams {
+  Rng& variation;
+  Rng& faults;
+};
+
+class DeviceModel {
+ public:
+  virtual ~DeviceModel() = default;
+
+  virtual std::string name() const = 0;
+  // Physical conductance range of a cell (S). Targets are placed inside [g_min, g_max].
+  virtual double g_min_siemens() const = 0;
+  virtual double g_max_siemens() const = 0;
+  // Distinct programmable states per cell; 0 means continuous (any target can be written).
+  virtual int levels() const = 0;
+
+  // Writes a whole array at once. On entry `conductance` holds targets in S within
+  // [g_min, g_max]; on exit it holds what the cells really store: targets rounded to the
+  // device's levels, with programming variation, stuck-at faults and clipping applied.
+  // One call per array keeps virtual dispatch off the per-element path.
+  virtual void program(Matrix& conductance, ProgrammingStreams streams) const = 0;
+
+  // Standard deviation (S) of the cycle-to-cycle read noise of each programmed cell. The
+  // engine draws fresh output-referred noise from it on every read.
+  virtual void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const = 0;
+
+  // Duration of one read pulse (s), used for cell read energy V^2 G t.
+  virtual double read_pulse_s() const = 0;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,78 @@
+#pragma once
+// One weight matrix programmed onto crossbar arrays, multiplying whole batches at once:
+// DAC -> analog column sums with variation and read noise -> ADC -> shift-and-add ->
+// digital accumulation over row blocks.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "xbarsim/engine/action_counts.hpp"
+#include "xbarsim/engine/tile_models.hpp"
+#include "xbarsim/mapping/weight_mapping.hpp"
+
+namespace xbarsim {
+
+// Identifies a programmed instance: its streams derive from (seed, layer, trial, array, ...).
+struct StreamKey {
+  std::uint64_t seed = 0;
+  std::uint64_t layer = 0;
+  std::uint64_t trial = 0;
+};
+
+class AnalogMatrix {
+ public:
+  // Samples per work unit. Fixed (never derived from the thread count) so that the noise
+  // streams, and hence the results, are identical for any number of threads.
+  static constexpr Index kBatchChunk = 32;
+
+  // Maps and programs `weights` (out x in; y = W x). `label` names the matrix in errors.
+  AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileModels> models, StreamKey key,
+               std::string label, int threads = 1);
+
+  // Sets calibrated ADC ranges from the currents of a calibration batch (in x B). Does
+  // nothing for fixed-range or ideal ADCs.
+  void calibrate(const Matrix& inputs, double input_range);
+
+  // y = W x for a batch (in x B). Inputs are quantised over [-input_range, input_range].
+  // Every call is a fresh read: new read and ADC noise.
+  Matrix multiply(const Matrix& inputs, double input_range, ActionCounts* counts = nullptr);
+
+  const MappingPlan& plan() const { return plan_; }
+  // Counts of one multiply of a batch of `batch` vectors, from the mapping alone.
+  ActionCounts counts_for(Index batch, bool signed_inputs) const;
+  int input_cycles() const { return cycles_; }
+
+ private:
+  struct RowBlock {
+    Matrix conductance;  // (slices*outputs [+ references]) x rows: effective G^T, S
+    Matrix variance;     // same shape: summed read-noise variance per cell set, S^2
+  };
+  void program(const WeightCodes& codes);
+  void set_fixed_full_scale();
+  // Builds the drive voltages of row block rb for one chunk: rows x (phases*cycles*chunk).
+  void drive_voltages(const Matrix& codes_pos, const Matrix* codes_neg, Index rb,
+                      Matrix& volts) const;
+  // Column currents after read noise and reference subtraction: (slices*outputs) x cols.
+  void column_currents(Index rb, const Matrix& volts, std::uint64_t read, Index chunk,
+                       Matrix& currents) const;
+  Index data_rows() const { return plan_.outputs * plan_.slices; }
+
+  std::shared_ptr<const TileModels> models_;
+  StreamKey key_;
+  std::string label_;
+  int threads_;
+  MappingPlan plan_;
+  int cycles_ = 1;              // input cycles per phase
+  int dac_bits_ = 0;            // 0: continuous drive
+  double input_levels_ = 1.0;   // largest input code: 2^n - 1, or 1 when continuous
+  double code_conductance_ = 0;  // conductance of one weight-code unit, S
+  double weight_scale_ = 1.0;
+  double weight_offset_ = 0.0;
+  bool noisy_ = false;
+  std::vector<RowBlock> blocks_;
+  std::vector<Vector> full_scale_;  // per row block: per data row, A
+  std::uint64_t reads_ = 0;
+};
+
+}  // namespace xbarsim

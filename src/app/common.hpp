@@ -1,0 +1,25 @@
+#pragma once
+// Small helpers shared by the commands.
+#include <chrono>
+#include <string>
+
+namespace xbarsim::app {
+
+// An architecture given as a path, or as the name of a shipped one (data/arch/NAME.yaml).
+std::string resolve_arch_path(const std::string& arch);
+
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Number formatting for reports: significant digits, no trailing noise.
+std::string fmt_num(double v, int digits = 4);
+
+}  // namespace xbarsim::app

@@ -1,0 +1,48 @@
+// xbarsim command line. Only main turns errors into messages and exit codes:
+// 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "describe_command.hpp"
+#include "mvm_command.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace xbarsim::app;
+  CLI::App app{"xbarsim: simulator of analog processing-in-memory DNN accelerators"};
+  app.set_version_flag("--version", std::string("xbarsim ") + xbarsim::kVersion + " (" +
+                                        xbarsim::kGitSha1 + ")");
+  app.require_subcommand(1);
+  MvmOptions mvm;
+  DescribeOptions describe;
+  CLI::App* mvm_cmd = add_mvm_command(app, mvm);
+  CLI::App* list_cmd = add_list_command(app, describe);
+  CLI::App* describe_cmd = add_describe_command(app, describe);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  try {
+    if (mvm_cmd->parsed()) return run_mvm(mvm);
+    if (list_cmd->parsed()) return run_list(describe);
+    if (describe_cmd->parsed()) return run_describe(describe);
+  } catch (const xbarsim::Error& e) {
+    std::cerr << "xbarsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "xbarsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 1;
+}

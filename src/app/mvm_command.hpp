@@ -1,0 +1,28 @@
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xbarsim::app {
+
+struct MvmOptions {
+  std::string arch;
+  std::int64_t rows = 512;  // crossbar rows used: the length of each input vector
+  std::int64_t cols = 512;  // outputs
+  std::int64_t batch = 256;
+  std::uint64_t seed = 1;
+  int threads = 0;
+  std::vector<std::string> sets;
+  std::string format = "text";
+  std::string matrix_file;
+  std::string input_file;
+  std::string input_sign = "signed";
+  bool rows_given = false;
+  bool cols_given = false;
+};
+
+CLI::App* add_mvm_command(CLI::App& app, MvmOptions& options);
+int run_mvm(const MvmOptions& options);
+
+}  // namespace xbarsim::app

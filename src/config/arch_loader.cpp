@@ -1,0 +1,318 @@
+// Strict loading of architecture files and cards: every key is declared, every value checked,
+// every error names the file and the key.
+#include <filesystem>
+#include <set>
+
+#include "xbarsim/config/arch_config.hpp"
+#include "xbarsim/config/sections.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/strings.hpp"
+#include "xbarsim/config/yaml_util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace xbarsim {
+
+std::vector<Override> parse_overrides(const std::vector<std::string>& args) {
+  std::vector<Override> out;
+  for (const std::string& a : args) {
+    const auto eq = a.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == a.size())
+      throw ConfigError("command line", a, "--set expects path=value, e.g. tile.adc.bits=6");
+    out.push_back({a.substr(0, eq), a.substr(eq + 1)});
+  }
+  return out;
+}
+
+std::string data_dir() {
+  if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env) return env;
+  return XBARSIM_SOURCE_DATA_DIR;
+}
+
+namespace {
+
+// Where each value came from, so an error names the right place.
+class Origins {
+ public:
+  Origins(std::string file, const std::vector<Override>& overrides) : file_(std::move(file)) {
+    for (const Override& o : overrides) set_paths_.insert(o.path);
+  }
+  std::string of(const std::string& path) const {
+    return set_paths_.count(path) ? "command line (--set " + path + ")" : file_;
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::set<std::string> set_paths_;
+};
+
+void apply_override(YAML::Node root, const Override& o) {
+  std::vector<std::string> parts;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto dot = o.path.find('.', start);
+    parts.push_back(o.path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::vector<YAML::Node> chain{root};
+  std::string walked;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    append_item(walked, parts[i], ".");
+    if (parts[i].empty()) throw ConfigError("command line", o.path, "empty path component");
+    YAML::Node next = chain.back()[parts[i]];
+    if (next.IsDefined() && !next.IsMap())
+      throw ConfigError("command line (--set " + o.path + ")", walked,
+                        "is a value, not a section, so it has no key '" + parts[i + 1] + "'");
+    if (!next.IsDefined()) {
+      chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next = chain.back()[parts[i]];
+    }
+    chain.push_back(next);
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(o.value);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("command line (--set " + o.path + ")", o.path,
+                      "value '" + o.value + "' is not valid YAML: " + e.msg);
+  }
+  chain.back()[parts.back()] = value;
+}
+
+ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std::string& origin,
+                       const std::string& path) {
+  if (!node.IsScalar())
+    throw ConfigError(origin, path, "expected a single " + to_string(spec.type) + " value");
+  const std::string text = node.Scalar();
+  auto range_error = [&](const std::string& got) {
+    std::string unit = spec.unit.empty() || spec.unit == "1" ? "" : " " + spec.unit;
+    return ConfigError(origin, path,
+                       "value " + got + " is out of range; expected " + to_string(spec.type) +
+                           " in [" + to_string(ParamValue(spec.min)) + ", " +
+                           to_string(ParamValue(spec.max)) + "]" + unit);
+  };
+  switch (spec.type) {
+    case ParamType::kReal: {
+      double v;
+      if (!YAML::convert<double>::decode(node, v) || !std::isfinite(v))
+        throw ConfigError(origin, path, "expected a real number, got '" + text + "'");
+      if (v < spec.min || v > spec.max) throw range_error(text);
+      return v;
+    }
+    case ParamType::kInteger: {
+      std::int64_t v;
+      if (!YAML::convert<std::int64_t>::decode(node, v))
+        throw ConfigError(origin, path, "expected an integer, got '" + text + "'");
+      if (static_cast<double>(v) < spec.min || static_cast<double>(v) > spec.max)
+        throw range_error(text);
+      return v;
+    }
+    case ParamType::kBoolean: {
+      bool v;
+      if (!YAML::convert<bool>::decode(node, v))
+        throw ConfigError(origin, path, "expected true or false, got '" + text + "'");
+      return v;
+    }
+    case ParamType::kChoice: {
+      for (const std::string& c : spec.choices)
+        if (c == text) return text;
+      std::string list;
+      for (const std::string& c : spec.choices) append_item(list, c, ", ");
+      throw ConfigError(origin, path, "expected one of {" + list + "}, got '" + text + "'");
+    }
+  }
+  throw ConfigError(origin, path, "unsupported parameter type");
+}
+
+// Fills `out` with defaults, then checks required keys once all layers are merged.
+void set_defaults(const ModelSpec& spec, ParamSet& out) {
+  for (const ParamSpec& p : spec.params)
+    if (p.default_value) out.set(p.key, *p.default_value);
+}
+
+void require_all(const ModelSpec& spec, const ParamSet& set, const std::string& origin,
+                 const std::string& prefix) {
+  for (const ParamSpec& p : spec.params)
+    if (!set.has(p.key))
+      throw ConfigError(origin, prefix + p.key,
+                        "missing required key (" + to_string(p.type) + ", " + p.doc + ")");
+}
+
+std::string resolve_card_path(const std::string& card, const std::string& arch_file,
+                              const std::string& key) {
+  const fs::path arch_dir = fs::path(arch_file).parent_path();
+  std::vector<fs::path> candidates;
+  if (fs::path(card).is_absolute()) {
+    candidates.push_back(card);
+  } else {
+    candidates.push_back(arch_dir / card);
+    candidates.push_back(arch_dir / ".." / "cards" / card);
+    candidates.push_back(fs::path(data_dir()) / "cards" / card);
+  }
+  std::string tried;
+  for (const fs::path& c : candidates) {
+    if (fs::is_regular_file(c)) return fs::weakly_canonical(c).string();
+    append_item(tried, c.lexically_normal().string(), ", ");
+  }
+  throw ConfigError(arch_file, key, "card '" + card + "' not found; looked in: " + tried);
+}
+
+ComponentConfig load_component(const YAML::Node& section, const std::string& path,
+                               ModelKind kind, const Origins& origins, const Registry& registry) {
+  if (!section.IsDefined() || !section.IsMap())
+    throw ConfigError(origins.file(), path,
+                      "missing section; expected a map with at least 'card: <path>'");
+  const YAML::Node card_key = section["card"];
+  if (!card_key.IsDefined() || !card_key.IsScalar())
+    throw ConfigError(origins.of(path + ".card"), path + ".card",
+                      "missing; expected the path of a card under data/cards/");
+  ComponentConfig c;
+  c.card_path = resolve_card_path(card_key.Scalar(), origins.file(), path + ".card");
+  c.card = load_yaml_file(c.card_path);
+  const YAML::Node& card = c.card;
+  check_keys(card, {"model", "title", "technology_node_m", "source", "parameters"}, c.card_path,
+             "");
+  if (!card["model"].IsScalar()) throw ConfigError(c.card_path, "model", "missing model name");
+  if (!card["source"].IsMap() || !card["source"]["citation"].IsScalar())
+    throw ConfigError(c.card_path, "source.citation",
+                      "missing; every card cites its source (or says it is a definition)");
+  c.model = card["model"].Scalar();
+  const ModelSpec* spec;
+  try {
+    spec = &registry.spec(c.model);
+  } catch (const ConfigError& e) {
+    throw ConfigError(c.card_path, "model", e.what());
+  }
+  if (spec->kind != kind)
+    throw ConfigError(c.card_path, "model",
+                      "'" + c.model + "' is a " + to_string(spec->kind) + " model, but " + path +
+                          " needs a " + to_string(kind) + " model");
+  c.params = ParamSet(c.card_path);
+  set_defaults(*spec, c.params);
+
+  const YAML::Node params = card["parameters"];
+  if (params.IsDefined() && !params.IsMap())
+    throw ConfigError(c.card_path, "parameters", "expected a map of key: {value, source}");
+  if (params.IsDefined()) {
+    for (const auto& kv : params) {
+      const std::string key = kv.first.Scalar();
+      const std::string card_path = "parameters." + key;
+      const ParamSpec* p = spec->find(key);
+      if (!p)
+        throw ConfigError(c.card_path, card_path,
+                          "unknown key for model '" + c.model + "' (see xbarsim describe " +
+                              c.model + ")");
+      const YAML::Node entry = kv.second;
+      if (!entry.IsMap() || !entry["value"].IsDefined())
+        throw ConfigError(c.card_path, card_path, "expected {value: ..., source: \"...\"}");
+      if (!entry["source"].IsScalar() || entry["source"].Scalar().empty())
+        throw ConfigError(c.card_path, card_path + ".source",
+                          "missing; every number in a card names its source or says it is an "
+                          "assumption");
+      check_keys(entry, {"value", "source"}, c.card_path, card_path);
+      c.params.set(key, parse_value(*p, entry["value"], c.card_path, card_path));
+    }
+  }
+  // Architecture-file values and --set overrides come last and win.
+  for (const auto& kv : section) {
+    const std::string key = kv.first.Scalar();
+    if (key == "card") continue;
+    const std::string full = path + "." + key;
+    const ParamSpec* p = spec->find(key);
+    if (!p)
+      throw ConfigError(origins.of(full), full,
+                        "unknown key for model '" + c.model + "' (see xbarsim describe " +
+                            c.model + ")");
+    c.params.set(key, parse_value(*p, kv.second, origins.of(full), full));
+  }
+  require_all(*spec, c.params, c.card_path, "parameters.");
+  c.params = [&] {
+    // Re-label the set so model factories name the architecture file in their errors too.
+    ParamSet labelled(c.card_path + " (as used by " + origins.file() + " " + path + ")");
+    for (const auto& [k, v] : c.params.values()) labelled.set(k, v);
+    return labelled;
+  }();
+  return c;
+}
+
+ParamSet load_section(const YAML::Node& section, const std::string& path,
+                      const std::set<std::string>& skip, const ModelSpec& spec,
+                      const Origins& origins) {
+  ParamSet set(origins.file());
+  set_defaults(spec, set);
+  if (section.IsDefined()) {
+    if (!section.IsMap()) throw ConfigError(origins.file(), path, "expected a map");
+    for (const auto& kv : section) {
+      const std::string key = kv.first.Scalar();
+      if (skip.count(key)) continue;
+      const std::string full = path + "." + key;
+      const ParamSpec* p = spec.find(key);
+      if (!p) {
+        std::string known;
+        for (const ParamSpec& q : spec.params) append_item(known, q.key, ", ");
+        for (const std::string& s : skip) known += ", " + s;
+        throw ConfigError(origins.of(full), full, "unknown key; expected one of: " + known);
+      }
+      set.set(key, parse_value(*p, kv.second, origins.of(full), full));
+    }
+  }
+  require_all(spec, set, origins.file(), path + ".");
+  return set;
+}
+
+YAML::Node component_tree(const ComponentConfig& c) {
+  YAML::Node n(YAML::NodeType::Map);
+  n["card"] = c.card_path;
+  n["model"] = c.model;
+  for (const auto& [k, v] : c.params.values()) n[k] = to_yaml(v);
+  return n;
+}
+
+}  // namespace
+
+ArchConfig load_arch(const std::string& path, const std::vector<Override>& overrides,
+                     const Registry& registry) {
+  YAML::Node root = load_yaml_file(path);
+  if (!root.IsMap()) throw ConfigError(path, "", "expected a map at the top level");
+  check_keys(root, {"name", "description", "tile"}, path, "");
+  for (const Override& o : overrides) apply_override(root, o);
+  const Origins origins(path, overrides);
+  // Overrides may have added keys that do not exist; check the top level again.
+  check_keys(root, {"name", "description", "tile"}, origins.file(), "");
+
+  ArchConfig arch;
+  arch.file = path;
+  arch.name = root["name"].IsScalar() ? root["name"].Scalar() : fs::path(path).stem().string();
+  arch.description = root["description"].IsScalar() ? root["description"].Scalar() : "";
+  const YAML::Node tile = root["tile"];
+  if (!tile.IsMap()) throw ConfigError(path, "tile", "missing section; expected a map");
+
+  const std::set<std::string> tile_children{"device", "dac", "adc", "mapping"};
+  const ParamSet tile_params =
+      load_section(tile, "tile", tile_children, registry.spec(kTileSection), origins);
+  arch.tile.rows = tile_params.integer("rows");
+  arch.tile.cols = tile_params.integer("cols");
+  arch.tile.device = load_component(tile["device"], "tile.device", ModelKind::kDevice, origins,
+                                    registry);
+  arch.tile.dac = load_component(tile["dac"], "tile.dac", ModelKind::kDac, origins, registry);
+  arch.tile.adc = load_component(tile["adc"], "tile.adc", ModelKind::kAdc, origins, registry);
+  const ParamSet mapping =
+      load_section(tile["mapping"], "tile.mapping", {}, registry.spec(kMappingSection), origins);
+  arch.tile.mapping = mapping_from(mapping);
+
+  YAML::Node resolved(YAML::NodeType::Map);
+  resolved["name"] = arch.name;
+  resolved["description"] = arch.description;
+  resolved["tile"]["rows"] = arch.tile.rows;
+  resolved["tile"]["cols"] = arch.tile.cols;
+  resolved["tile"]["device"] = component_tree(arch.tile.device);
+  resolved["tile"]["dac"] = component_tree(arch.tile.dac);
+  resolved["tile"]["adc"] = component_tree(arch.tile.adc);
+  for (const auto& [k, v] : mapping.values()) resolved["tile"]["mapping"][k] = to_yaml(v);
+  arch.resolved = resolved;
+  return arch;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,51 @@
+#include "xbarsim/config/sections.hpp"
+
+namespace xbarsim {
+
+void register_core_sections(Registry& registry) {
+  registry.add_section(ModelSpec{
+      kTileSection,
+      ModelKind::kSection,
+      "Array geometry of a tile (key path tile.*)",
+      "docs/architecture.md#tiles",
+      {
+          int_param("rows", "1", 128, 1, 65536, "Word lines per array: inputs summed per column"),
+          int_param("cols", "1", 128, 1, 65536,
+                    "Bit lines per array: physical columns (a differential pair uses two)"),
+      }});
+  registry.add_section(ModelSpec{
+      kMappingSection,
+      ModelKind::kSection,
+      "How weights and inputs are encoded on the arrays (key path tile.mapping.*)",
+      "docs/architecture.md#mapping",
+      {
+          int_param("weight_bits", "bit", 8, 2, 16,
+                    "Signed weight precision including the sign bit (per-layer symmetric "
+                    "quantisation)"),
+          int_param("input_bits", "bit", 8, 1, 16,
+                    "Input magnitude precision; signed inputs add a second (negative) phase"),
+          int_param("bits_per_cell", "bit", 1, 1, 8,
+                    "Weight bits stored per cell; needs 2^bits_per_cell <= the device's levels"),
+          choice_param("signed_weights", std::string("differential"), {"differential", "offset"},
+                       "differential: W+ and W- in a column pair, subtracted before the ADC; "
+                       "offset: W + bias in one column, a reference column and a digital "
+                       "correction remove the bias"),
+          choice_param("weight_encoding", std::string("sliced"), {"sliced", "continuous"},
+                       "sliced: quantise to weight_bits and split over bits_per_cell slices; "
+                       "continuous: one cell per weight, programmed to an analog target"),
+      }});
+}
+
+MappingConfig mapping_from(const ParamSet& p) {
+  MappingConfig m;
+  m.weight_bits = static_cast<int>(p.integer("weight_bits"));
+  m.input_bits = static_cast<int>(p.integer("input_bits"));
+  m.bits_per_cell = static_cast<int>(p.integer("bits_per_cell"));
+  m.signed_weights = p.choice("signed_weights") == "offset" ? SignedWeights::kOffset
+                                                           : SignedWeights::kDifferential;
+  m.weight_encoding = p.choice("weight_encoding") == "continuous" ? WeightEncoding::kContinuous
+                                                                   : WeightEncoding::kSliced;
+  return m;
+}
+
+}  // namespace xbarsim

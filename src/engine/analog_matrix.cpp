@@ -1,0 +1,370 @@
+#include "xbarsim/engine/analog_matrix.hpp"
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/parallel.hpp"
+
+namespace xbarsim {
+
+namespace {
+
+void fill_standard_normal(Eigen::Ref<Matrix> out, Rng& rng) {
+  boost::random::normal_distribution<float> normal(0.0f, 1.0f);
+  float* data = out.data();
+  const Index n = out.size();
+  // Column-major order over a contiguous buffer: the draw order is part of reproducibility.
+  for (Index i = 0; i < n; ++i) data[i] = normal(rng);
+}
+
+// Digit c (v bits wide) of non-negative integer codes.
+Matrix digit(const Matrix& codes, int v, int c) {
+  const float divisor = std::ldexp(1.0f, v * c);
+  const float modulus = std::ldexp(1.0f, v);
+  return (codes.array() / divisor)
+      .floor()
+      .unaryExpr([modulus](float x) { return x - modulus * std::floor(x / modulus); })
+      .matrix();
+}
+
+}  // namespace
+
+AnalogMatrix::AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileModels> models,
+                           StreamKey key, std::string label, int threads)
+    : models_(std::move(models)), key_(key), label_(std::move(label)), threads_(threads) {
+  const TileConfig& tile = models_->config;
+  const DeviceModel& device = *models_->device;
+  plan_ = plan_mapping(weights.rows(), weights.cols(), tile, device.levels());
+  if (!weights.allFinite())
+    throw ShapeError(label_ + ": weights contain NaN or infinity");
+  const MappingConfig& m = tile.mapping;
+  dac_bits_ = models_->dac->bits_per_cycle();
+  if (dac_bits_ > 0) {
+    cycles_ = (m.input_bits + dac_bits_ - 1) / dac_bits_;
+    input_levels_ = std::ldexp(1.0, m.input_bits) - 1.0;
+  }
+  const bool differential = m.signed_weights == SignedWeights::kDifferential;
+  if (differential && models_->adc->bits() == 1)
+    throw ConfigError("architecture", "tile.adc.bits",
+                      "a differential mapping produces signed currents and needs a bipolar ADC "
+                      "of at least 2 bits");
+  const double g_span = device.g_max_siemens() - device.g_min_siemens();
+  const double cell_codes =
+      m.weight_encoding == WeightEncoding::kSliced ? std::ldexp(1.0, m.bits_per_cell) - 1 : 1;
+  code_conductance_ = g_span / cell_codes;
+
+  const WeightCodes codes = encode_weights(weights, m);
+  weight_scale_ = codes.scale;
+  weight_offset_ = codes.offset;
+  program(codes);
+  set_fixed_full_scale();
+}
+
+void AnalogMatrix::program(const WeightCodes& codes) {
+  const TileConfig& tile = models_->config;
+  const DeviceModel& device = *models_->device;
+  const bool differential = plan_.columns_per_output == 2;
+  const bool sliced = tile.mapping.weight_encoding == WeightEncoding::kSliced;
+  const float g_min = static_cast<float>(device.g_min_siemens());
+  const float dg = static_cast<float>(code_conductance_);
+  const Index refs = plan_.reference_column ? plan_.col_blocks * plan_.slices : 0;
+
+  blocks_.resize(plan_.row_blocks);
+  for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
+    blocks_[rb].conductance.setZero(data_rows() + refs, plan_.rows_in_block(rb));
+    blocks_[rb].variance.setZero(data_rows() + refs, plan_.rows_in_block(rb));
+  }
+  std::vector<Matrix> digits_pos(plan_.slices), digits_neg(plan_.slices);
+  for (int s = 0; s < plan_.slices; ++s) {
+    digits_pos[s] = sliced ? slice_digits(codes.magnitude_pos, tile.mapping.bits_per_cell, s)
+                           : codes.magnitude_pos;
+    if (differential)
+      digits_neg[s] = sliced ? slice_digits(codes.magnitude_neg, tile.mapping.bits_per_cell, s)
+                             : codes.magnitude_neg;
+  }
+  std::vector<char> any_noise(plan_.arrays(), 0);
+  // Arrays are independent: each has its own streams and writes disjoint rows/blocks.
+  parallel_for(plan_.arrays(), threads_, [&](std::int64_t a) {
+    const int s = static_cast<int>(a % plan_.slices);
+    const Index cb = (a / plan_.slices) % plan_.col_blocks;
+    const Index rb = a / (plan_.slices * plan_.col_blocks);
+    const Index r0 = rb * plan_.array_rows, nr = plan_.rows_in_block(rb);
+    const Index o0 = cb * plan_.outputs_per_array, no = plan_.outputs_in_block(cb);
+    const Index ncols = plan_.physical_cols_in_block(cb);
+    // Physical layout of the array: output j occupies columns (2j, 2j+1) as (W+, W-) for a
+    // differential pair, or column j for offset encoding, then the reference column.
+    Matrix g(nr, ncols);
+    for (Index j = 0; j < no; ++j) {
+      const Index col = j * plan_.columns_per_output;
+      g.col(col) = (digits_pos[s].row(o0 + j).segment(r0, nr).transpose().array() * dg + g_min)
+                       .matrix();
+      if (differential)
+        g.col(col + 1) =
+            (digits_neg[s].row(o0 + j).segment(r0, nr).transpose().array() * dg + g_min)
+                .matrix();
+    }
+    if (plan_.reference_column) g.col(ncols - 1).setConstant(g_min);
+    const auto id = static_cast<std::uint64_t>(plan_.array_id(rb, cb, s));
+    Rng variation = make_rng(key_.seed, StreamPurpose::kProgramming, {key_.layer, key_.trial, id});
+    Rng faults = make_rng(key_.seed, StreamPurpose::kFaults, {key_.layer, key_.trial, id});
+    device.program(g, ProgrammingStreams{variation, faults});
+    Matrix sigma(nr, ncols);
+    device.read_noise_std(g, sigma);
+    const Matrix var = sigma.array().square().matrix();
+    any_noise[a] = var.maxCoeff() > 0;
+    RowBlock& block = blocks_[rb];
+    for (Index j = 0; j < no; ++j) {
+      const Index row = s * plan_.outputs + o0 + j;
+      const Index col = j * plan_.columns_per_output;
+      if (differential) {
+        // I+ - I- = (G+ - G-)^T V exactly, so the pair is one effective row; the two cells'
+        // read noises are independent, so their variances add.
+        block.conductance.row(row) = (g.col(col) - g.col(col + 1)).transpose();
+        block.variance.row(row) = (var.col(col) + var.col(col + 1)).transpose();
+      } else {
+        block.conductance.row(row) = g.col(col).transpose();
+        block.variance.row(row) = var.col(col).transpose();
+      }
+    }
+    if (plan_.reference_column) {
+      const Index row = data_rows() + s * plan_.col_blocks + cb;
+      block.conductance.row(row) = g.col(ncols - 1).transpose();
+      block.variance.row(row) = var.col(ncols - 1).transpose();
+    }
+  });
+  noisy_ = std::any_of(any_noise.begin(), any_noise.end(), [](char c) { return c != 0; });
+}
+
+void AnalogMatrix::set_fixed_full_scale() {
+  // Full scale: every row of the array at the largest drive and the largest conductance
+  // difference. Uses the physical row count: the ADC is designed for the array, not the layer.
+  const DeviceModel& device = *models_->device;
+  const double span = device.g_max_siemens() - device.g_min_siemens();
+  const double full = static_cast<double>(plan_.array_rows) * models_->dac->read_voltage_v() * span;
+  full_scale_.assign(plan_.row_blocks, Vector::Constant(data_rows(), static_cast<float>(full)));
+}
+
+void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_neg, Index rb,
+                                  Matrix& volts) const {
+  const Index r0 = rb * plan_.array_rows, nr = plan_.rows_in_block(rb);
+  const Index bc = codes_pos.cols();
+  const int phases = codes_neg ? 2 : 1;
+  volts.resize(nr, phases * cycles_ * bc);
+  const float step = static_cast<float>(models_->dac->voltage_step_v());
+  for (int ph = 0; ph < phases; ++ph) {
+    const Matrix& codes = ph == 0 ? codes_pos : *codes_neg;
+    const auto rows = codes.middleRows(r0, nr);
+    for (int c = 0; c < cycles_; ++c) {
+      auto block = volts.middleCols((ph * cycles_ + c) * bc, bc);
+      if (dac_bits_ == 0)
+        block = rows * step;
+      else
+        block = digit(rows, dac_bits_, c) * step;
+    }
+  }
+}
+
+void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t read,
+                                   Index chunk, Matrix& currents) const {
+  const RowBlock& block = blocks_[rb];
+  currents.noalias() = block.conductance * volts;
+  if (noisy_) {
+    // Output-referred read noise with the exact variance sum_i V_i^2 sigma_i^2: one extra GEMM
+    // instead of perturbing every cell for every read.
+    Matrix std_dev;
+    std_dev.noalias() = block.variance * volts.array().square().matrix();
+    std_dev = std_dev.array().sqrt().matrix();
+    Matrix z(currents.rows(), currents.cols());
+    for (int s = 0; s < plan_.slices; ++s) {
+      for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
+        const Index id = plan_.array_id(rb, cb, s);
+        Rng rng = make_rng(key_.seed, StreamPurpose::kReadNoise,
+                           {key_.layer, key_.trial, static_cast<std::uint64_t>(id), read,
+                            static_cast<std::uint64_t>(chunk)});
+        const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
+        const Index n = plan_.outputs_in_block(cb);
+        Matrix zb(n, currents.cols());
+        fill_standard_normal(zb, rng);
+        z.middleRows(r0, n) = zb;
+        if (plan_.reference_column) {
+          const Index ref = data_rows() + s * plan_.col_blocks + cb;
+          Matrix zr(1, currents.cols());
+          fill_standard_normal(zr, rng);
+          z.row(ref) = zr;
+        }
+      }
+    }
+    currents.array() += std_dev.array() * z.array();
+  }
+  if (plan_.reference_column) {
+    // The reference column's current (G_min on every row) is subtracted from each column of
+    // its array before the ADC, removing the conductance floor.
+    for (int s = 0; s < plan_.slices; ++s)
+      for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
+        const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
+        const Index ref = data_rows() + s * plan_.col_blocks + cb;
+        currents.middleRows(r0, plan_.outputs_in_block(cb)).rowwise() -= currents.row(ref);
+      }
+  }
+  currents.conservativeResize(data_rows(), Eigen::NoChange);
+}
+
+namespace {
+struct InputCodes {
+  Matrix pos;        // in x B, >= 0
+  Matrix neg;        // in x B, >= 0; empty when no input is negative
+  RowVector signed_sum;  // per sample: sum_i (pos - neg), for the offset correction
+};
+
+InputCodes encode_inputs(const Matrix& x, double range, double levels, bool continuous) {
+  InputCodes c;
+  const float scale = static_cast<float>(levels / range);
+  auto code = [&](const Matrix& magnitude) -> Matrix {
+    if (continuous) return magnitude * scale;
+    return (magnitude.array() * scale).round().min(static_cast<float>(levels)).matrix();
+  };
+  c.pos = code(x.cwiseMax(0.0f));
+  if (x.minCoeff() < 0) c.neg = code((-x).cwiseMax(0.0f));
+  c.signed_sum = c.pos.colwise().sum();
+  if (c.neg.size()) c.signed_sum -= c.neg.colwise().sum();
+  return c;
+}
+}  // namespace
+
+void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
+  const Adc& adc = *models_->adc;
+  if (adc.bits() == 0 || adc.range_mode() != AdcRangeMode::kCalibrated) return;
+  if (inputs.rows() != plan_.inputs)
+    throw ShapeError(label_ + ": calibration batch has " + std::to_string(inputs.rows()) +
+                     " rows, expected " + std::to_string(plan_.inputs));
+  const InputCodes codes = encode_inputs(inputs, input_range, input_levels_, dac_bits_ == 0);
+  const std::uint64_t read = reads_++;
+  const Index batch = inputs.cols();
+  const Index chunks = (batch + kBatchChunk - 1) / kBatchChunk;
+  const double q = adc.calibration_quantile();
+  const bool per_column = adc.calibration() == AdcCalibration::kPerColumn;
+  for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
+    // |I| of every data row over the whole calibration batch, then one quantile per
+    // column (or per array, pooling its columns).
+    const int phases = codes.neg.size() ? 2 : 1;
+    Matrix magnitudes(data_rows(), phases * cycles_ * batch);
+    parallel_for(chunks, threads_, [&](std::int64_t k) {
+      const Index b0 = k * kBatchChunk, bc = std::min(kBatchChunk, batch - b0);
+      const Matrix pos = codes.pos.middleCols(b0, bc);
+      const Matrix neg = codes.neg.size() ? Matrix(codes.neg.middleCols(b0, bc)) : Matrix();
+      Matrix volts, currents;
+      drive_voltages(pos, neg.size() ? &neg : nullptr, rb, volts);
+      column_currents(rb, volts, read, k, currents);
+      magnitudes.middleCols(phases * cycles_ * b0, currents.cols()) = currents.cwiseAbs();
+    });
+    Vector& fs = full_scale_[rb];
+    auto quantile = [q](std::vector<float>& v) {
+      if (v.empty()) return 0.0f;
+      const auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+      return v[k];
+    };
+    for (int s = 0; s < plan_.slices; ++s)
+      for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
+        const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
+        const Index n = plan_.outputs_in_block(cb);
+        if (per_column) {
+          for (Index r = r0; r < r0 + n; ++r) {
+            std::vector<float> v(magnitudes.row(r).begin(), magnitudes.row(r).end());
+            fs(r) = quantile(v);
+          }
+        } else {
+          const Matrix rows = magnitudes.middleRows(r0, n);
+          std::vector<float> v(rows.data(), rows.data() + rows.size());
+          fs.segment(r0, n).setConstant(quantile(v));
+        }
+      }
+  }
+}
+
+Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCounts* counts) {
+  if (inputs.rows() != plan_.inputs)
+    throw ShapeError(label_ + ": input batch has " + std::to_string(inputs.rows()) +
+                     " rows, expected " + std::to_string(plan_.inputs) + " (the weight columns)");
+  if (!(input_range > 0) || !std::isfinite(input_range))
+    throw ShapeError(label_ + ": input range must be positive and finite");
+  const Adc& adc = *models_->adc;
+  const InputCodes codes = encode_inputs(inputs, input_range, input_levels_, dac_bits_ == 0);
+  const bool signed_inputs = codes.neg.size() != 0;
+  const int phases = signed_inputs ? 2 : 1;
+  const std::uint64_t read = reads_++;
+  const Index batch = inputs.cols();
+  const Index chunks = (batch + kBatchChunk - 1) / kBatchChunk;
+  const bool bipolar = plan_.columns_per_output == 2;
+  const int b = models_->config.mapping.bits_per_cell;
+  const bool sliced = models_->config.mapping.weight_encoding == WeightEncoding::kSliced;
+  const double volt_step = models_->dac->voltage_step_v();
+  const double to_codes = 1.0 / (code_conductance_ * volt_step);
+  const double input_step = input_range / input_levels_;
+  Matrix out(plan_.outputs, batch);
+
+  parallel_for(chunks, threads_, [&](std::int64_t k) {
+    const Index b0 = k * kBatchChunk, bc = std::min(kBatchChunk, batch - b0);
+    const Matrix pos = codes.pos.middleCols(b0, bc);
+    const Matrix neg = signed_inputs ? Matrix(codes.neg.middleCols(b0, bc)) : Matrix();
+    Matrix acc = Matrix::Zero(plan_.outputs, bc);
+    Matrix volts, currents;
+    for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
+      drive_voltages(pos, signed_inputs ? &neg : nullptr, rb, volts);
+      column_currents(rb, volts, read, k, currents);
+      if (adc.bits() > 0) {
+        for (int s = 0; s < plan_.slices; ++s)
+          for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
+            const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
+            const Index n = plan_.outputs_in_block(cb);
+            Rng noise = make_rng(key_.seed, StreamPurpose::kAdcNoise,
+                                 {key_.layer, key_.trial,
+                                  static_cast<std::uint64_t>(plan_.array_id(rb, cb, s)), read,
+                                  static_cast<std::uint64_t>(k)});
+            adc.convert(currents.middleRows(r0, n), full_scale_[rb].segment(r0, n), bipolar,
+                        &noise);
+          }
+      }
+      // Shift-and-add: slice s weighs 2^(b s), input cycle c weighs 2^(v c), the negative
+      // input phase is subtracted.
+      for (int s = 0; s < plan_.slices; ++s)
+        for (int ph = 0; ph < phases; ++ph)
+          for (int c = 0; c < cycles_; ++c) {
+            const double weight = (sliced ? std::ldexp(1.0, b * s) : 1.0) *
+                                  (dac_bits_ > 0 ? std::ldexp(1.0, dac_bits_ * c) : 1.0) *
+                                  (ph == 0 ? 1.0 : -1.0) * to_codes;
+            acc.noalias() += static_cast<float>(weight) *
+                             currents.block(s * plan_.outputs, (ph * cycles_ + c) * bc,
+                                            plan_.outputs, bc);
+          }
+    }
+    if (weight_offset_ != 0.0)
+      acc.rowwise() -= static_cast<float>(weight_offset_) * codes.signed_sum.segment(b0, bc);
+    out.middleCols(b0, bc) = acc * static_cast<float>(weight_scale_ * input_step);
+  });
+  if (counts) *counts += counts_for(batch, signed_inputs);
+  return out;
+}
+
+ActionCounts AnalogMatrix::counts_for(Index batch, bool signed_inputs) const {
+  ActionCounts c;
+  const double reads_per_vector = static_cast<double>(cycles_) * (signed_inputs ? 2 : 1);
+  const double vectors = static_cast<double>(batch) * reads_per_vector;
+  double cells = 0, driven_rows = 0;
+  for (Index rb = 0; rb < plan_.row_blocks; ++rb)
+    for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
+      cells += static_cast<double>(plan_.rows_in_block(rb) * plan_.physical_cols_in_block(cb));
+      driven_rows += static_cast<double>(plan_.rows_in_block(rb));
+    }
+  c.array_reads = static_cast<double>(plan_.arrays()) * vectors;
+  c.dac_drives = driven_rows * plan_.slices * vectors;
+  c.cell_macs = cells * plan_.slices * vectors;
+  c.adc_conversions = static_cast<double>(data_rows() * plan_.row_blocks) * vectors;
+  c.shift_adds = c.adc_conversions;
+  c.digital_adds = static_cast<double>(plan_.outputs * (plan_.row_blocks - 1) * batch);
+  return c;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,17 @@
+#include "xbarsim/engine/tile_models.hpp"
+
+#include "xbarsim/config/registry.hpp"
+
+namespace xbarsim {
+
+std::shared_ptr<const TileModels> make_tile_models(const ArchConfig& arch,
+                                                   const Registry& registry) {
+  auto m = std::make_shared<TileModels>();
+  m->config = arch.tile;
+  m->device = registry.make_device(arch.tile.device.model, arch.tile.device.params);
+  m->dac = registry.make_dac(arch.tile.dac.model, arch.tile.dac.params);
+  m->adc = registry.make_adc(arch.tile.adc.model, arch.tile.adc.params);
+  return m;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,64 @@
+#include "xbarsim/io/hdf5_matrix.hpp"
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim {
+
+namespace {
+// Closes an HDF5 handle on scope exit, whatever path the code takes.
+struct Handle {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Handle() {
+    if (id >= 0) close(id);
+  }
+};
+// HDF5 prints its own error stack by default; we report errors ourselves.
+void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+}  // namespace
+
+Matrix read_hdf5_matrix(const std::string& file, const std::string& name) {
+  silence_hdf5();
+  if (!std::filesystem::is_regular_file(file)) throw IoError(file, "file not found");
+  Handle f{H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  if (f.id < 0) throw IoError(file, "not a readable HDF5 file");
+  if (H5Lexists(f.id, name.c_str(), H5P_DEFAULT) <= 0)
+    throw IoError(file, "dataset '" + name + "' not found");
+  Handle d{H5Dopen2(f.id, name.c_str(), H5P_DEFAULT), H5Dclose};
+  if (d.id < 0) throw IoError(file, "'" + name + "' is not a dataset");
+  Handle space{H5Dget_space(d.id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  if (rank != 2)
+    throw IoError(file, "dataset '" + name + "' has rank " + std::to_string(rank) +
+                            ", expected a 2-D matrix");
+  hsize_t dims[2];
+  H5Sget_simple_extent_dims(space.id, dims, nullptr);
+  std::vector<float> buffer(dims[0] * dims[1]);
+  if (H5Dread(d.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+    throw IoError(file, "cannot read dataset '" + name + "' as floating point");
+  using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  return Eigen::Map<RowMajor>(buffer.data(), static_cast<Index>(dims[0]),
+                              static_cast<Index>(dims[1]));
+}
+
+void write_hdf5_matrix(const std::string& file, const std::string& name, const Matrix& m) {
+  silence_hdf5();
+  Handle f{H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
+  if (f.id < 0) throw IoError(file, "cannot create file");
+  const hsize_t dims[2] = {static_cast<hsize_t>(m.rows()), static_cast<hsize_t>(m.cols())};
+  Handle space{H5Screate_simple(2, dims, nullptr), H5Sclose};
+  Handle d{H5Dcreate2(f.id, name.c_str(), H5T_IEEE_F32LE, space.id, H5P_DEFAULT, H5P_DEFAULT,
+                      H5P_DEFAULT),
+           H5Dclose};
+  if (d.id < 0) throw IoError(file, "cannot create dataset '" + name + "'");
+  const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rm = m;
+  if (H5Dwrite(d.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, rm.data()) < 0)
+    throw IoError(file, "cannot write dataset '" + name + "'");
+}
+
+}  // namespace xbarsim
