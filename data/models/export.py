@@ -31,7 +31,6 @@ import importlib
 import importlib.util
 import inspect
 import json
-import math
 import operator
 import os
 import sys
@@ -150,8 +149,9 @@ class _ShapeRecorder(torch.fx.Interpreter):
         try:
             result = super().run_node(n)
         except Exception as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
             raise ValueError(f"running the model on a sample failed at node "
-                             f"'{n.name}' ({_describe_node(n)}): {str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
+                             f"'{n.name}' ({_describe_node(n)}): {msg}") from e
         self.shapes[n] = tuple(result.shape) if isinstance(result, torch.Tensor) else None
         return result
 

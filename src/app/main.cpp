@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "describe_command.hpp"
+#include "eval_command.hpp"
 #include "mvm_command.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/version.hpp"
@@ -17,10 +18,14 @@ int main(int argc, char** argv) {
                                         xbarsim::kGitSha1 + ")");
   app.require_subcommand(1);
   MvmOptions mvm;
+  EvalOptions eval;
   DescribeOptions describe;
   CLI::App* mvm_cmd = add_mvm_command(app, mvm);
+  CLI::App* eval_cmd = add_eval_command(app, eval);
   CLI::App* list_cmd = add_list_command(app, describe);
   CLI::App* describe_cmd = add_describe_command(app, describe);
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -35,6 +40,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (mvm_cmd->parsed()) return run_mvm(mvm);
+    if (eval_cmd->parsed()) return run_eval(eval, command_line);
     if (list_cmd->parsed()) return run_list(describe);
     if (describe_cmd->parsed()) return run_describe(describe);
   } catch (const xbarsim::Error& e) {

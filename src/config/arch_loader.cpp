@@ -171,11 +171,14 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
   ComponentConfig c;
   c.card_path = resolve_card_path(card_key.Scalar(), origins.file(), path + ".card");
   c.card = load_yaml_file(c.card_path);
+  if (!c.card.IsMap()) throw ConfigError(c.card_path, "", "expected a map at the top level");
   const YAML::Node& card = c.card;
   check_keys(card, {"model", "title", "technology_node_m", "source", "parameters"}, c.card_path,
              "");
-  if (!card["model"].IsScalar()) throw ConfigError(c.card_path, "model", "missing model name");
-  if (!card["source"].IsMap() || !card["source"]["citation"].IsScalar())
+  if (!card["model"].IsDefined() || !card["model"].IsScalar())
+    throw ConfigError(c.card_path, "model", "missing model name");
+  if (!card["source"].IsDefined() || !card["source"].IsMap() ||
+      !card["source"]["citation"].IsDefined() || !card["source"]["citation"].IsScalar())
     throw ConfigError(c.card_path, "source.citation",
                       "missing; every card cites its source (or says it is a definition)");
   c.model = card["model"].Scalar();
@@ -207,7 +210,8 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
       const YAML::Node entry = kv.second;
       if (!entry.IsMap() || !entry["value"].IsDefined())
         throw ConfigError(c.card_path, card_path, "expected {value: ..., source: \"...\"}");
-      if (!entry["source"].IsScalar() || entry["source"].Scalar().empty())
+      if (!entry["source"].IsDefined() || !entry["source"].IsScalar() ||
+          entry["source"].Scalar().empty())
         throw ConfigError(c.card_path, card_path + ".source",
                           "missing; every number in a card names its source or says it is an "
                           "assumption");

@@ -11,14 +11,6 @@ namespace xbarsim {
 
 namespace {
 
-void fill_standard_normal(Eigen::Ref<Matrix> out, Rng& rng) {
-  boost::random::normal_distribution<float> normal(0.0f, 1.0f);
-  float* data = out.data();
-  const Index n = out.size();
-  // Column-major order over a contiguous buffer: the draw order is part of reproducibility.
-  for (Index i = 0; i < n; ++i) data[i] = normal(rng);
-}
-
 // Digit c (v bits wide) of non-negative integer codes.
 Matrix digit(const Matrix& codes, int v, int c) {
   const float divisor = std::ldexp(1.0f, v * c);
@@ -167,36 +159,37 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
 }
 
 void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t read,
-                                   Index chunk, Matrix& currents) const {
+                                   Index chunk, Workspace& ws) const {
   const RowBlock& block = blocks_[rb];
+  Matrix& currents = ws.currents;
   currents.noalias() = block.conductance * volts;
   if (noisy_) {
     // Output-referred read noise with the exact variance sum_i V_i^2 sigma_i^2: one extra GEMM
     // instead of perturbing every cell for every read.
-    Matrix std_dev;
-    std_dev.noalias() = block.variance * volts.array().square().matrix();
-    std_dev = std_dev.array().sqrt().matrix();
-    Matrix z(currents.rows(), currents.cols());
+    ws.squared_volts = volts.array().square().matrix();
+    ws.noise_std.noalias() = block.variance * ws.squared_volts;
+    ws.noise_std = ws.noise_std.array().sqrt().matrix();
+    boost::random::normal_distribution<float> normal(0.0f, 1.0f);
+    const Index cols = currents.cols();
+    // Each array draws from its own stream, in column-major order over its rows.
+    auto add_noise = [&](Rng& rng, Index r0, Index n) {
+      for (Index j = 0; j < cols; ++j) {
+        float* c = currents.col(j).data() + r0;
+        const float* sd = ws.noise_std.col(j).data() + r0;
+        for (Index i = 0; i < n; ++i) c[i] += sd[i] * normal(rng);
+      }
+    };
     for (int s = 0; s < plan_.slices; ++s) {
       for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
         const Index id = plan_.array_id(rb, cb, s);
         Rng rng = make_rng(key_.seed, StreamPurpose::kReadNoise,
                            {key_.layer, key_.trial, static_cast<std::uint64_t>(id), read,
                             static_cast<std::uint64_t>(chunk)});
-        const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
-        const Index n = plan_.outputs_in_block(cb);
-        Matrix zb(n, currents.cols());
-        fill_standard_normal(zb, rng);
-        z.middleRows(r0, n) = zb;
-        if (plan_.reference_column) {
-          const Index ref = data_rows() + s * plan_.col_blocks + cb;
-          Matrix zr(1, currents.cols());
-          fill_standard_normal(zr, rng);
-          z.row(ref) = zr;
-        }
+        add_noise(rng, s * plan_.outputs + cb * plan_.outputs_per_array,
+                  plan_.outputs_in_block(cb));
+        if (plan_.reference_column) add_noise(rng, data_rows() + s * plan_.col_blocks + cb, 1);
       }
     }
-    currents.array() += std_dev.array() * z.array();
   }
   if (plan_.reference_column) {
     // The reference column's current (G_min on every row) is subtracted from each column of
@@ -208,7 +201,6 @@ void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t 
         currents.middleRows(r0, plan_.outputs_in_block(cb)).rowwise() -= currents.row(ref);
       }
   }
-  currents.conservativeResize(data_rows(), Eigen::NoChange);
 }
 
 namespace {
@@ -223,7 +215,9 @@ InputCodes encode_inputs(const Matrix& x, double range, double levels, bool cont
   const float scale = static_cast<float>(levels / range);
   auto code = [&](const Matrix& magnitude) -> Matrix {
     if (continuous) return magnitude * scale;
-    return (magnitude.array() * scale).round().min(static_cast<float>(levels)).matrix();
+    // Magnitudes are non-negative, so floor(v + 1/2) rounds to nearest (and vectorises,
+    // unlike std::round).
+    return (magnitude.array() * scale + 0.5f).floor().min(static_cast<float>(levels)).matrix();
   };
   c.pos = code(x.cwiseMax(0.0f));
   if (x.minCoeff() < 0) c.neg = code((-x).cwiseMax(0.0f));
@@ -254,14 +248,16 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
       const Index b0 = k * kBatchChunk, bc = std::min(kBatchChunk, batch - b0);
       const Matrix pos = codes.pos.middleCols(b0, bc);
       const Matrix neg = codes.neg.size() ? Matrix(codes.neg.middleCols(b0, bc)) : Matrix();
-      Matrix volts, currents;
-      drive_voltages(pos, neg.size() ? &neg : nullptr, rb, volts);
-      column_currents(rb, volts, read, k, currents);
-      magnitudes.middleCols(phases * cycles_ * b0, currents.cols()) = currents.cwiseAbs();
+      thread_local Workspace ws;
+      drive_voltages(pos, neg.size() ? &neg : nullptr, rb, ws.volts);
+      column_currents(rb, ws.volts, read, k, ws);
+      magnitudes.middleCols(phases * cycles_ * b0, ws.currents.cols()) =
+          ws.currents.topRows(data_rows()).cwiseAbs();
     });
     Vector& fs = full_scale_[rb];
     auto quantile = [q](std::vector<float>& v) {
       if (v.empty()) return 0.0f;
+      if (q >= 1.0) return *std::max_element(v.begin(), v.end());
       const auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
       return v[k];
@@ -270,7 +266,9 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
       for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
         const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
         const Index n = plan_.outputs_in_block(cb);
-        if (per_column) {
+        if (per_column && q >= 1.0) {
+          fs.segment(r0, n) = magnitudes.middleRows(r0, n).rowwise().maxCoeff();
+        } else if (per_column) {
           for (Index r = r0; r < r0 + n; ++r) {
             std::vector<float> v(magnitudes.row(r).begin(), magnitudes.row(r).end());
             fs(r) = quantile(v);
@@ -309,22 +307,29 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
     const Index b0 = k * kBatchChunk, bc = std::min(kBatchChunk, batch - b0);
     const Matrix pos = codes.pos.middleCols(b0, bc);
     const Matrix neg = signed_inputs ? Matrix(codes.neg.middleCols(b0, bc)) : Matrix();
-    Matrix acc = Matrix::Zero(plan_.outputs, bc);
-    Matrix volts, currents;
+    thread_local Workspace ws;
+    Matrix& acc = ws.accumulator;
+    acc.setZero(plan_.outputs, bc);
+    Matrix& currents = ws.currents;
+    const bool adc_noise = adc.input_noise_lsb() > 0;
     for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
-      drive_voltages(pos, signed_inputs ? &neg : nullptr, rb, volts);
-      column_currents(rb, volts, read, k, currents);
+      drive_voltages(pos, signed_inputs ? &neg : nullptr, rb, ws.volts);
+      column_currents(rb, ws.volts, read, k, ws);
       if (adc.bits() > 0) {
         for (int s = 0; s < plan_.slices; ++s)
           for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
             const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
             const Index n = plan_.outputs_in_block(cb);
+            const Vector full_scale = full_scale_[rb].segment(r0, n);
+            if (!adc_noise) {
+              adc.convert(currents.middleRows(r0, n), full_scale, bipolar, nullptr);
+              continue;
+            }
             Rng noise = make_rng(key_.seed, StreamPurpose::kAdcNoise,
                                  {key_.layer, key_.trial,
                                   static_cast<std::uint64_t>(plan_.array_id(rb, cb, s)), read,
                                   static_cast<std::uint64_t>(k)});
-            adc.convert(currents.middleRows(r0, n), full_scale_[rb].segment(r0, n), bipolar,
-                        &noise);
+            adc.convert(currents.middleRows(r0, n), full_scale, bipolar, &noise);
           }
       }
       // Shift-and-add: slice s weighs 2^(b s), input cycle c weighs 2^(v c), the negative

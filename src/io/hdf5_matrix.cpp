@@ -1,26 +1,15 @@
 #include "xbarsim/io/hdf5_matrix.hpp"
 
-#include <hdf5.h>
-
 #include <filesystem>
 #include <vector>
 
+#include "hdf5_handle.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim {
 
-namespace {
-// Closes an HDF5 handle on scope exit, whatever path the code takes.
-struct Handle {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~Handle() {
-    if (id >= 0) close(id);
-  }
-};
-// HDF5 prints its own error stack by default; we report errors ourselves.
-void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-}  // namespace
+using detail::Handle;
+using detail::silence_hdf5;
 
 Matrix read_hdf5_matrix(const std::string& file, const std::string& name) {
   silence_hdf5();

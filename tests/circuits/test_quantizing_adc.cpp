@@ -3,6 +3,7 @@
 // quantisation error, never from the program's own output.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>

@@ -26,7 +26,7 @@ TEST_CASE("ideal: program leaves every target bit-for-bit unchanged") {
         std::vector<float>(before.data(), before.data() + before.size()));
 }
 
-TEST_CASE("ideal: read noise is exactly zero, in the conductance matrix's shape") {
+TEST_CASE("ideal: read noise is exactly zero in the conductance matrix's shape") {
   const auto m = builtin_registry().make_device("ideal", test::params_for("ideal", {}));
   const Matrix g = Matrix::Constant(5, 7, 3e-5f);
   Matrix sigma = Matrix::Constant(2, 2, 1.0f);  // stale contents must be replaced

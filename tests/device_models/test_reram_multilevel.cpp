@@ -50,7 +50,7 @@ std::vector<float> values(const Matrix& m) {
 
 }  // namespace
 
-TEST_CASE("reram.multilevel: registered, with the declared level count and range") {
+TEST_CASE("reram.multilevel: registered with the declared level count and range") {
   const auto m = builtin_registry().make_device("reram.multilevel", milo_params());
   CHECK(m->name() == "reram.multilevel");
   CHECK(m->levels() == 8);
@@ -58,7 +58,7 @@ TEST_CASE("reram.multilevel: registered, with the declared level count and range
   CHECK(m->g_max_siemens() == 225.0 * kUs);
 }
 
-TEST_CASE("reram.multilevel: without variation, targets round exactly to the nearest level") {
+TEST_CASE("reram.multilevel: without variation targets round exactly to the nearest level") {
   // 5 levels, 10 uS apart: 10, 20, 30, 40, 50 uS.
   const ReramMultilevel m(params_for(
       "reram.multilevel",
@@ -140,7 +140,7 @@ TEST_CASE("reram.multilevel: sigma(G) is clamped at zero where the linear fit tu
   CHECK(m.prog_sigma_siemens(1000.0 * kUs) == 0.0);
 }
 
-TEST_CASE("reram.multilevel: clipping keeps every programmed value in [G_min, G_max]") {
+TEST_CASE("reram.multilevel: clipping keeps every programmed value between G_min and G_max") {
   // A huge error (sigma = 0.5 G) at the two end levels forces clipping on both sides.
   const ReramMultilevel m(params_for("reram.multilevel", {{"g_min_siemens", 10.0 * kUs},
                                                           {"g_max_siemens", 50.0 * kUs},
@@ -193,7 +193,7 @@ TEST_CASE("reram.multilevel: turning faults on leaves the variation of healthy c
   CHECK(healthy_cells > 0);
 }
 
-TEST_CASE("reram.multilevel: the same seed gives an identical array, another seed does not") {
+TEST_CASE("reram.multilevel: the same seed gives an identical array and another seed does not") {
   const ReramMultilevel m(milo_params({{"stuck_at_gmin_rel", 0.01}, {"read_noise_rel", 0.01}}));
   Matrix targets(37, 23);
   for (Index i = 0; i < targets.size(); ++i)

@@ -90,7 +90,7 @@ ParamSet load_card(const fs::path& path, std::string& model) {
 
 }  // namespace
 
-TEST_CASE("device models: every parameter is documented, unit-suffixed and sanely defaulted") {
+TEST_CASE("device models: every parameter is documented and unit-suffixed and defaulted in range") {
   std::ifstream docs(fs::path(XBARSIM_SOURCE_DATA_DIR) / ".." / "docs" / "devices.md");
   REQUIRE(docs.good());
   std::stringstream text;
@@ -117,7 +117,7 @@ TEST_CASE("device models: every parameter is documented, unit-suffixed and sanel
   }
 }
 
-TEST_CASE("device cards: every card loads, is fully sourced and builds its model") {
+TEST_CASE("device cards: every card loads and is fully sourced and builds its model") {
   const auto cards = device_cards();
   CHECK(cards.size() >= 4);
   for (const fs::path& path : cards) {

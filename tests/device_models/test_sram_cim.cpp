@@ -28,7 +28,7 @@ Matrix programmed(const DeviceModel& m, Matrix targets, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("sram.cim: two levels; without mismatch targets snap exactly to off or on") {
+TEST_CASE("sram.cim: two levels and without mismatch targets snap exactly to off or on") {
   const auto m = builtin_registry().make_device("sram.cim", sram_params({{"g_min_siemens", 1e-8}}));
   CHECK(m->levels() == 2);
   const float off = static_cast<float>(1e-8), on = static_cast<float>(1e-5);

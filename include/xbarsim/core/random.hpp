@@ -5,11 +5,13 @@
 #include <boost/random/mersenne_twister.hpp>
 #include <cstdint>
 #include <initializer_list>
-#include <random>
 
 namespace xbarsim {
 
-using Rng = boost::random::mt19937;
+// 64-bit Mersenne Twister: seeded directly with a 64-bit derived seed, so distinct stream
+// paths do not collide the way 32-bit seeds would after ~2^16 streams (birthday bound), and
+// its seeding is a short recurrence (no seed_seq pass), cheap enough for one stream per read.
+using Rng = boost::random::mt19937_64;
 
 // What a stream is used for; part of the derivation so that streams never overlap.
 enum class StreamPurpose : std::uint64_t {
@@ -43,11 +45,7 @@ inline std::uint64_t derive_seed(std::uint64_t master, StreamPurpose purpose,
 
 inline Rng make_rng(std::uint64_t master, StreamPurpose purpose,
                     std::initializer_list<std::uint64_t> path = {}) {
-  const std::uint64_t s = derive_seed(master, purpose, path);
-  // Both halves of the hash seed the engine, so distinct paths do not collide in 32 bits.
-  // std::seed_seq's algorithm is fixed by the standard, so this is portable.
-  std::seed_seq seq{static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(s >> 32)};
-  return Rng(seq);
+  return Rng(derive_seed(master, purpose, path));
 }
 
 }  // namespace xbarsim

@@ -48,14 +48,19 @@ class AnalogMatrix {
     Matrix conductance;  // (slices*outputs [+ references]) x rows: effective G^T, S
     Matrix variance;     // same shape: summed read-noise variance per cell set, S^2
   };
+  // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
+  struct Workspace {
+    Matrix volts, squared_volts, currents, noise_std, accumulator;
+  };
   void program(const WeightCodes& codes);
   void set_fixed_full_scale();
   // Builds the drive voltages of row block rb for one chunk: rows x (phases*cycles*chunk).
   void drive_voltages(const Matrix& codes_pos, const Matrix* codes_neg, Index rb,
                       Matrix& volts) const;
-  // Column currents after read noise and reference subtraction: (slices*outputs) x cols.
+  // Column currents after read noise and reference subtraction, into ws.currents; its first
+  // slices*outputs rows are the data columns (reference rows follow, if any).
   void column_currents(Index rb, const Matrix& volts, std::uint64_t read, Index chunk,
-                       Matrix& currents) const;
+                       Workspace& ws) const;
   Index data_rows() const { return plan_.outputs * plan_.slices; }
 
   std::shared_ptr<const TileModels> models_;

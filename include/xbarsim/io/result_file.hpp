@@ -1,0 +1,46 @@
+#pragma once
+// Self-describing HDF5 result files, written atomically: everything goes to a temporary file
+// that is renamed over the target only by commit(), so an interrupted or failed run never
+// leaves a half-written result behind.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "xbarsim/core/types.hpp"
+
+namespace xbarsim {
+
+inline constexpr std::int64_t kResultSchemaVersion = 1;
+
+class ResultFile {
+ public:
+  explicit ResultFile(std::string path);
+  ~ResultFile();  // removes the temporary file unless committed
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+
+  // Attributes on an object ("/" or a group path); groups are created on demand.
+  void attr(const std::string& object, const std::string& name, const std::string& value);
+  void attr(const std::string& object, const std::string& name, double value);
+  void attr(const std::string& object, const std::string& name, std::int64_t value);
+  // 1-D float64 dataset with its unit ("1" for dimensionless, "J", "s", ...).
+  void dataset(const std::string& path, const std::vector<double>& values,
+               const std::string& unit);
+  // A text document (YAML, JSON) stored verbatim as a string dataset.
+  void text(const std::string& path, const std::string& content);
+  // Root provenance: schema_version, xbarsim_version, git_sha1, command_line, master_seed,
+  // date_and_time_utc, host.
+  void provenance(const std::string& command_line, std::uint64_t master_seed);
+
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::int64_t ensure_group(const std::string& path);
+  std::string path_;
+  std::string temp_path_;
+  std::int64_t file_ = -1;
+  bool committed_ = false;
+};
+
+}  // namespace xbarsim

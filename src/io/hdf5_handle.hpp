@@ -1,0 +1,23 @@
+#pragma once
+// Private to src/io: RAII for HDF5 C API handles, shared by the HDF5 readers and writers.
+#include <hdf5.h>
+
+namespace xbarsim::detail {
+
+// Closes an HDF5 handle on scope exit, whatever path the code takes. A negative id (a failed
+// H5*open/create call) is not closed. Not copyable: one owner per handle.
+struct Handle {
+  Handle(hid_t handle_id, herr_t (*closer)(hid_t)) : id(handle_id), close(closer) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() {
+    if (id >= 0) close(id);
+  }
+  hid_t id;
+  herr_t (*close)(hid_t);
+};
+
+// HDF5 prints its own error stack by default; we report errors ourselves.
+inline void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+}  // namespace xbarsim::detail

@@ -1,0 +1,141 @@
+#include "xbarsim/io/result_file.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "hdf5_handle.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/version.hpp"
+
+namespace xbarsim {
+
+using detail::Handle;
+
+ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
+  detail::silence_hdf5();
+  temp_path_ = path_ + ".tmp." + std::to_string(::getpid());
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) throw IoError(path_, "cannot create result file (is the folder writable?)");
+}
+
+ResultFile::~ResultFile() {
+  if (file_ >= 0) H5Fclose(static_cast<hid_t>(file_));
+  if (!committed_) {
+    std::error_code ignored;
+    std::filesystem::remove(temp_path_, ignored);
+  }
+}
+
+std::int64_t ResultFile::ensure_group(const std::string& path) {
+  // Opens any existing object (group or dataset); creates missing groups on the way.
+  if (path == "/" || path.empty()) return H5Oopen(static_cast<hid_t>(file_), "/", H5P_DEFAULT);
+  std::string partial;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    partial = path.substr(0, slash);
+    if (H5Lexists(static_cast<hid_t>(file_), partial.c_str(), H5P_DEFAULT) <= 0) {
+      Handle g(H5Gcreate2(static_cast<hid_t>(file_), partial.c_str(), H5P_DEFAULT, H5P_DEFAULT,
+                          H5P_DEFAULT),
+               H5Gclose);
+      if (g.id < 0) throw IoError(temp_path_, "cannot create group '" + partial + "'");
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  const hid_t object = H5Oopen(static_cast<hid_t>(file_), path.c_str(), H5P_DEFAULT);
+  if (object < 0) throw IoError(temp_path_, "cannot open '" + path + "'");
+  return object;
+}
+
+namespace {
+std::string parent_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+void write_attr(hid_t object, const std::string& name, hid_t type, const void* data,
+                const std::string& file) {
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+  Handle a(H5Acreate2(object, name.c_str(), type, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (a.id < 0 || H5Awrite(a.id, type, data) < 0)
+    throw IoError(file, "cannot write attribute '" + name + "'");
+}
+hid_t string_type() {
+  const hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  return t;
+}
+}  // namespace
+
+void ResultFile::attr(const std::string& object, const std::string& name,
+                      const std::string& value) {
+  Handle g(ensure_group(object), H5Oclose);
+  Handle t(string_type(), H5Tclose);
+  const char* p = value.c_str();
+  write_attr(g.id, name, t.id, &p, temp_path_);
+}
+void ResultFile::attr(const std::string& object, const std::string& name, double value) {
+  Handle g(ensure_group(object), H5Oclose);
+  write_attr(g.id, name, H5T_NATIVE_DOUBLE, &value, temp_path_);
+}
+void ResultFile::attr(const std::string& object, const std::string& name, std::int64_t value) {
+  Handle g(ensure_group(object), H5Oclose);
+  write_attr(g.id, name, H5T_NATIVE_INT64, &value, temp_path_);
+}
+
+void ResultFile::dataset(const std::string& path, const std::vector<double>& values,
+                         const std::string& unit) {
+  Handle parent(ensure_group(parent_of(path)), H5Oclose);
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle d(H5Dcreate2(static_cast<hid_t>(file_), path.c_str(), H5T_IEEE_F64LE, space.id,
+                      H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+           H5Dclose);
+  if (d.id < 0 || (n && H5Dwrite(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                 values.data()) < 0))
+    throw IoError(temp_path_, "cannot write dataset '" + path + "'");
+  attr(path, "unit", unit);
+}
+
+void ResultFile::text(const std::string& path, const std::string& content) {
+  Handle parent(ensure_group(parent_of(path)), H5Oclose);
+  Handle t(string_type(), H5Tclose);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle d(H5Dcreate2(static_cast<hid_t>(file_), path.c_str(), t.id, space.id, H5P_DEFAULT,
+                      H5P_DEFAULT, H5P_DEFAULT),
+           H5Dclose);
+  const char* p = content.c_str();
+  if (d.id < 0 || H5Dwrite(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0)
+    throw IoError(temp_path_, "cannot write text dataset '" + path + "'");
+}
+
+void ResultFile::provenance(const std::string& command_line, std::uint64_t master_seed) {
+  attr("/", "schema_version", kResultSchemaVersion);
+  attr("/", "xbarsim_version", std::string(kVersion));
+  attr("/", "git_sha1", std::string(kGitSha1));
+  attr("/", "command_line", command_line);
+  attr("/", "master_seed", static_cast<std::int64_t>(master_seed));
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char when[32];
+  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  attr("/", "date_and_time_utc", std::string(when));
+  char host[256] = {0};
+  ::gethostname(host, sizeof(host) - 1);
+  attr("/", "host", std::string(host));
+}
+
+void ResultFile::commit() {
+  if (H5Fclose(static_cast<hid_t>(file_)) < 0) throw IoError(temp_path_, "cannot close file");
+  file_ = -1;
+  std::error_code ec;
+  std::filesystem::rename(temp_path_, path_, ec);
+  if (ec) throw IoError(path_, "cannot rename the finished result into place: " + ec.message());
+  committed_ = true;
+}
+
+}  // namespace xbarsim

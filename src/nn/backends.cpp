@@ -1,0 +1,103 @@
+#include "xbarsim/nn/backends.hpp"
+
+#include <cmath>
+
+#include "xbarsim/core/parallel_gemm.hpp"
+
+namespace xbarsim {
+
+ActivationRanges calibrate_ranges(const Network& net, const Matrix& inputs, int threads) {
+  ActivationRanges r;
+  r.max_abs.assign(net.layers.size(), 0.0);
+  r.has_negative.assign(net.layers.size(), false);
+  forward(net, inputs, [&](int layer, const Matrix& x) {
+    r.max_abs[layer] = std::max(1e-30, static_cast<double>(x.cwiseAbs().maxCoeff()));
+    r.has_negative[layer] = x.minCoeff() < 0;
+    return parallel_product(net.layers[layer].weight, x, threads);
+  });
+  return r;
+}
+
+CrossbarProduct float_product(const Network& net, int threads) {
+  return [&net, threads](int layer, const Matrix& x) {
+    return parallel_product(net.layers[layer].weight, x, threads);
+  };
+}
+
+CrossbarProduct int8_product(const Network& net, const ActivationRanges& ranges, int threads) {
+  struct Quantised {
+    Matrix codes;
+    double scale = 1;
+  };
+  auto weights = std::make_shared<std::vector<Quantised>>(net.layers.size());
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    if (!net.layers[i].uses_crossbar()) continue;
+    const Matrix& w = net.layers[i].weight;
+    const double max_abs = w.cwiseAbs().maxCoeff();
+    Quantised& q = (*weights)[i];
+    q.scale = max_abs > 0 ? max_abs / 127.0 : 1.0;
+    q.codes = (w.array() / static_cast<float>(q.scale)).round().matrix();
+  }
+  return [weights, &ranges, threads](int layer, const Matrix& x) {
+    const bool is_signed = ranges.has_negative[layer];
+    const double levels = is_signed ? 127.0 : 255.0;
+    const double s_x = ranges.max_abs[layer] / levels;
+    const float lo = is_signed ? -127.0f : 0.0f;
+    const Matrix codes = (x.array() / static_cast<float>(s_x))
+                             .round()
+                             .max(lo)
+                             .min(static_cast<float>(levels))
+                             .matrix();
+    const Quantised& q = (*weights)[layer];
+    return Matrix(parallel_product(q.codes, codes, threads) *
+                  static_cast<float>(q.scale * s_x));
+  };
+}
+
+AnalogNetwork::AnalogNetwork(const Network& net, std::shared_ptr<const TileModels> models,
+                             const ActivationRanges& ranges, std::uint64_t seed,
+                             std::uint64_t trial, int threads)
+    : net_(net), ranges_(ranges), layers_(net.layers.size()), counts_(net.layers.size()) {
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    if (!l.uses_crossbar()) continue;
+    layers_[i] = std::make_unique<AnalogMatrix>(l.weight, models, StreamKey{seed, i, trial},
+                                                "layer '" + l.name + "'", threads);
+  }
+}
+
+void AnalogNetwork::calibrate(const Matrix& inputs) {
+  forward(net_, inputs, [this](int layer, const Matrix& x) {
+    layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
+    return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
+  });
+}
+
+CrossbarProduct AnalogNetwork::product() {
+  return [this](int layer, const Matrix& x) {
+    return layers_[layer]->multiply(x, ranges_.max_abs[layer], &counts_[layer]);
+  };
+}
+
+std::vector<LayerMapping> AnalogNetwork::mapping() const {
+  std::vector<LayerMapping> out;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (!layers_[i]) continue;
+    const MappingPlan& p = layers_[i]->plan();
+    LayerMapping m;
+    m.name = net_.layers[i].name;
+    m.type = to_string(net_.layers[i].type);
+    m.crossbar_rows = p.inputs;
+    m.crossbar_cols = p.outputs;
+    m.arrays = p.arrays();
+    double used = 0;
+    for (Index cb = 0; cb < p.col_blocks; ++cb)
+      used += static_cast<double>(p.physical_cols_in_block(cb));
+    used *= static_cast<double>(p.inputs) * p.slices;
+    m.utilization = used / (static_cast<double>(p.arrays()) * p.array_rows * p.array_cols);
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,413 @@
+// Reads model files (docs/model_format.md): strict about versions, shapes and layer types;
+// every error names the file, the layer and the dataset or attribute.
+#include <hdf5.h>
+
+#include <filesystem>
+#include <map>
+
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/nn/network.hpp"
+
+namespace xbarsim {
+
+namespace {
+
+struct H5 {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  H5(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+  H5(const H5&) = delete;
+  H5& operator=(const H5&) = delete;
+  ~H5() {
+    if (id >= 0) close(id);
+  }
+};
+
+// Reads one object (the root or a layer group) and names it in every error.
+class Reader {
+ public:
+  Reader(std::string file, hid_t object, std::string where)
+      : file_(std::move(file)), obj_(object), where_(std::move(where)) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw IoError(file_, where_ + ": " + what);
+  }
+  bool has_attr(const char* name) const { return H5Aexists(obj_, name) > 0; }
+
+  std::string string_attr(const char* name) const {
+    auto strings = string_array_attr(name, /*scalar_ok=*/true);
+    if (strings.size() != 1) fail("attribute '" + std::string(name) + "' must be one string");
+    return strings[0];
+  }
+
+  std::vector<std::string> string_array_attr(const char* name, bool scalar_ok = false) const {
+    H5 a(open_attr(name), H5Aclose);
+    H5 type(H5Aget_type(a.id), H5Tclose);
+    if (H5Tget_class(type.id) != H5T_STRING)
+      fail("attribute '" + std::string(name) + "' must be a string");
+    H5 space(H5Aget_space(a.id), H5Sclose);
+    const hssize_t n = H5Sget_simple_extent_npoints(space.id);
+    if (!scalar_ok && H5Sget_simple_extent_ndims(space.id) != 1)
+      fail("attribute '" + std::string(name) + "' must be a 1-D string array");
+    if (n <= 0) fail("attribute '" + std::string(name) + "' is empty");
+    std::vector<std::string> out;
+    if (H5Tis_variable_str(type.id) > 0) {
+      H5 mem(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(mem.id, H5T_VARIABLE);
+      H5Tset_cset(mem.id, H5Tget_cset(type.id));
+      std::vector<char*> buf(static_cast<std::size_t>(n), nullptr);
+      if (H5Aread(a.id, mem.id, buf.data()) < 0)
+        fail("cannot read attribute '" + std::string(name) + "'");
+      for (char* s : buf) out.emplace_back(s ? s : "");
+      H5Dvlen_reclaim(mem.id, space.id, H5P_DEFAULT, buf.data());
+    } else {
+      const std::size_t len = H5Tget_size(type.id);
+      std::vector<char> buf(len * static_cast<std::size_t>(n) + 1, '\0');
+      if (H5Aread(a.id, type.id, buf.data()) < 0)
+        fail("cannot read attribute '" + std::string(name) + "'");
+      for (hssize_t i = 0; i < n; ++i) {
+        std::string s(buf.data() + i * len, len);
+        out.push_back(s.substr(0, s.find('\0')));
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::int64_t> int_attr(const char* name) const {
+    H5 a(open_attr(name), H5Aclose);
+    H5 type(H5Aget_type(a.id), H5Tclose);
+    if (H5Tget_class(type.id) != H5T_INTEGER)
+      fail("attribute '" + std::string(name) + "' must be an integer");
+    H5 space(H5Aget_space(a.id), H5Sclose);
+    std::vector<std::int64_t> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
+    if (v.empty() || H5Aread(a.id, H5T_NATIVE_INT64, v.data()) < 0)
+      fail("cannot read attribute '" + std::string(name) + "'");
+    return v;
+  }
+
+  std::int64_t int_scalar(const char* name) const {
+    const auto v = int_attr(name);
+    if (v.size() != 1) fail("attribute '" + std::string(name) + "' must be a single integer");
+    return v[0];
+  }
+
+  std::array<Index, 2> int_pair(const char* name) const {
+    const auto v = int_attr(name);
+    if (v.size() != 2) fail("attribute '" + std::string(name) + "' must hold 2 integers");
+    return {static_cast<Index>(v[0]), static_cast<Index>(v[1])};
+  }
+
+  double double_attr(const char* name) const {
+    H5 a(open_attr(name), H5Aclose);
+    H5 type(H5Aget_type(a.id), H5Tclose);
+    const H5T_class_t cls = H5Tget_class(type.id);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+      fail("attribute '" + std::string(name) + "' must be a number");
+    double v = 0;
+    if (H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0)
+      fail("cannot read attribute '" + std::string(name) + "'");
+    return v;
+  }
+
+  // A float dataset of exactly the expected shape, flattened in row-major order.
+  std::vector<float> dataset(const char* name, const std::vector<Index>& expected) const {
+    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0) fail("missing dataset '" + std::string(name) + "'");
+    H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
+    if (d.id < 0) fail("'" + std::string(name) + "' is not a dataset");
+    H5 space(H5Dget_space(d.id), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.id);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    if (rank > 0) H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+    bool match = dims.size() == expected.size();
+    for (std::size_t i = 0; match && i < dims.size(); ++i)
+      match = static_cast<Index>(dims[i]) == expected[i];
+    if (!match) fail("dataset '" + std::string(name) + "' has shape " + dims_str(dims) +
+                     ", expected " + dims_str(expected));
+    std::size_t n = 1;
+    for (Index e : expected) n *= static_cast<std::size_t>(e);
+    std::vector<float> v(n);
+    if (n && H5Dread(d.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+      fail("cannot read dataset '" + std::string(name) + "' (truncated or not numeric?)");
+    return v;
+  }
+
+  // Length of a 1-D dataset, to learn a layer's size before checking the rest against it.
+  Index leading_dim(const char* name) const {
+    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0) fail("missing dataset '" + std::string(name) + "'");
+    H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
+    H5 space(H5Dget_space(d.id), H5Sclose);
+    hsize_t dims[8];
+    if (H5Sget_simple_extent_ndims(space.id) < 1 || H5Sget_simple_extent_ndims(space.id) > 8)
+      fail("dataset '" + std::string(name) + "' has no dimensions");
+    H5Sget_simple_extent_dims(space.id, dims, nullptr);
+    return static_cast<Index>(dims[0]);
+  }
+  std::vector<Index> dims_of(const char* name) const {
+    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0) fail("missing dataset '" + std::string(name) + "'");
+    H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
+    H5 space(H5Dget_space(d.id), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.id);
+    if (rank < 0 || rank > 8) fail("dataset '" + std::string(name) + "' has a bad rank");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+    return std::vector<Index>(dims.begin(), dims.end());
+  }
+
+ private:
+  hid_t open_attr(const char* name) const {
+    if (H5Aexists(obj_, name) <= 0) fail("missing attribute '" + std::string(name) + "'");
+    return H5Aopen(obj_, name, H5P_DEFAULT);
+  }
+  template <class V>
+  static std::string dims_str(const V& dims) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      if (i) s += ", ";
+      s += std::to_string(dims[i]);
+    }
+    return s + "]";
+  }
+  std::string file_;
+  hid_t obj_;
+  std::string where_;
+};
+
+LayerType parse_type(const std::string& t, const Reader& r) {
+  static const std::map<std::string, LayerType> types = {
+      {"dense", LayerType::kDense},         {"conv2d", LayerType::kConv2d},
+      {"maxpool2d", LayerType::kMaxPool2d}, {"avgpool2d", LayerType::kAvgPool2d},
+      {"relu", LayerType::kRelu},           {"batchnorm", LayerType::kBatchNorm},
+      {"flatten", LayerType::kFlatten},     {"add", LayerType::kAdd}};
+  auto it = types.find(t);
+  if (it == types.end())
+    r.fail("unknown layer type '" + t +
+           "' (supported: dense, conv2d, maxpool2d, avgpool2d, relu, batchnorm, flatten, add)");
+  return it->second;
+}
+
+Matrix row_major(const std::vector<float>& v, Index rows, Index cols) {
+  return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      v.data(), rows, cols);
+}
+
+// Reads one layer group, checks it against its input shape, and fills its output shape.
+Layer read_layer(const std::string& file, hid_t group, const std::string& where,
+                 const std::map<std::string, int>& names, const std::vector<Layer>& done,
+                 const TensorShape& input_shape) {
+  Reader r(file, group, where);
+  Layer l;
+  l.name = r.string_attr("name");
+  Reader rn(file, group, "layer '" + l.name + "' (" + where + ")");
+  l.type = parse_type(rn.string_attr("type"), rn);
+  if (l.name == "input") rn.fail("the name 'input' is reserved for the network input");
+  if (names.count(l.name)) rn.fail("duplicate layer name");
+  for (const std::string& in : rn.string_array_attr("inputs")) {
+    if (in == "input") {
+      l.inputs.push_back(kNetworkInput);
+      continue;
+    }
+    auto it = names.find(in);
+    if (it == names.end()) rn.fail("input '" + in + "' is not an earlier layer");
+    l.inputs.push_back(it->second);
+  }
+  const std::size_t want_inputs = l.type == LayerType::kAdd ? 2 : 1;
+  if (l.inputs.size() != want_inputs)
+    rn.fail("has " + std::to_string(l.inputs.size()) + " inputs, expected " +
+            std::to_string(want_inputs));
+  auto shape_of = [&](int i) { return i == kNetworkInput ? input_shape : done[i].out_shape; };
+  l.in_shape = shape_of(l.inputs[0]);
+  const TensorShape& in = l.in_shape;
+  auto need_image = [&] {
+    if (in.flat) rn.fail("needs a [C, H, W] input, got a flat vector of " + in.str());
+  };
+  auto read_window = [&](bool kernel_from_attr) {
+    if (kernel_from_attr) {
+      const auto k = rn.int_pair("kernel");
+      l.window.kernel_h = k[0];
+      l.window.kernel_w = k[1];
+    }
+    const auto s = rn.int_pair("stride");
+    const auto p = rn.int_pair("padding");
+    l.window.stride_h = s[0];
+    l.window.stride_w = s[1];
+    l.window.pad_h = p[0];
+    l.window.pad_w = p[1];
+    const Window2d& w = l.window;
+    if (w.kernel_h < 1 || w.kernel_w < 1 || w.stride_h < 1 || w.stride_w < 1 || w.pad_h < 0 ||
+        w.pad_w < 0)
+      rn.fail("kernel and stride must be >= 1 and padding >= 0");
+    if (w.out_h(in.height) < 1 || w.out_w(in.width) < 1)
+      rn.fail("window larger than its " + in.str() + " input");
+    l.out_shape = {in.channels, w.out_h(in.height), w.out_w(in.width), false};
+  };
+  switch (l.type) {
+    case LayerType::kDense: {
+      if (!in.flat) rn.fail("needs a flat input (add a flatten layer), got " + in.str());
+      const Index out = rn.leading_dim("weight");
+      l.weight = row_major(rn.dataset("weight", {out, in.size()}), out, in.size());
+      const auto b = rn.dataset("bias", {out});
+      l.bias = Eigen::Map<const Vector>(b.data(), out);
+      l.out_shape = {out, 1, 1, true};
+      break;
+    }
+    case LayerType::kConv2d: {
+      need_image();
+      const auto dims = rn.dims_of("weight");
+      if (dims.size() != 4) rn.fail("dataset 'weight' must be [C_out, C_in, K_h, K_w]");
+      const Index cout = dims[0];
+      l.window.kernel_h = dims[2];
+      l.window.kernel_w = dims[3];
+      const Index k = in.channels * dims[2] * dims[3];
+      l.weight = row_major(rn.dataset("weight", {cout, in.channels, dims[2], dims[3]}), cout, k);
+      const auto b = rn.dataset("bias", {cout});
+      l.bias = Eigen::Map<const Vector>(b.data(), cout);
+      read_window(false);
+      l.out_shape.channels = cout;
+      break;
+    }
+    case LayerType::kMaxPool2d:
+    case LayerType::kAvgPool2d:
+      need_image();
+      read_window(true);
+      break;
+    case LayerType::kRelu:
+      l.out_shape = in;
+      break;
+    case LayerType::kFlatten:
+      l.out_shape = {in.size(), 1, 1, true};
+      break;
+    case LayerType::kAdd: {
+      const TensorShape other = shape_of(l.inputs[1]);
+      if (other.size() != in.size() || other.flat != in.flat || other.channels != in.channels)
+        rn.fail("adds " + in.str() + " to " + other.str() + ": shapes differ");
+      l.out_shape = in;
+      break;
+    }
+    case LayerType::kBatchNorm: {
+      const Index c = in.channels;
+      const auto gamma = rn.dataset("gamma", {c});
+      const auto beta = rn.dataset("beta", {c});
+      const auto mean = rn.dataset("running_mean", {c});
+      const auto var = rn.dataset("running_var", {c});
+      const double eps = rn.double_attr("eps");
+      l.scale.resize(c);
+      l.shift.resize(c);
+      for (Index i = 0; i < c; ++i) {
+        if (!(var[i] + eps > 0)) rn.fail("running_var + eps must be positive");
+        const double s = gamma[i] / std::sqrt(static_cast<double>(var[i]) + eps);
+        l.scale(i) = static_cast<float>(s);
+        l.shift(i) = static_cast<float>(beta[i] - mean[i] * s);
+      }
+      l.out_shape = in;
+      break;
+    }
+  }
+  if ((l.weight.size() && !l.weight.allFinite()) || (l.bias.size() && !l.bias.allFinite()))
+    rn.fail("weights contain NaN or infinity");
+  return l;
+}
+
+// y = (W x + b) s + t  ==  (diag(s) W) x + (b s + t): folding removes a digital layer and
+// keeps the crossbar weights equal to what the network really computes.
+std::vector<Layer> fold_batchnorm(std::vector<Layer> layers) {
+  std::vector<int> consumers(layers.size(), 0);
+  for (const Layer& l : layers)
+    for (int i : l.inputs)
+      if (i != kNetworkInput) ++consumers[i];
+  std::vector<int> alias(layers.size());
+  std::vector<bool> keep(layers.size(), true);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    alias[i] = static_cast<int>(i);
+    Layer& l = layers[i];
+    for (int& in : l.inputs)
+      if (in != kNetworkInput) in = alias[in];
+    if (l.type != LayerType::kBatchNorm || l.inputs[0] == kNetworkInput) continue;
+    Layer& prev = layers[l.inputs[0]];
+    if (!prev.uses_crossbar() || consumers[l.inputs[0]] != 1) continue;
+    prev.weight = l.scale.asDiagonal() * prev.weight;
+    prev.bias = prev.bias.cwiseProduct(l.scale) + l.shift;
+    alias[i] = l.inputs[0];
+    keep[i] = false;
+  }
+  std::vector<Layer> out;
+  std::vector<int> new_index(layers.size(), -1);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (!keep[i]) continue;
+    new_index[i] = static_cast<int>(out.size());
+    out.push_back(std::move(layers[i]));
+  }
+  for (Layer& l : out)
+    for (int& in : l.inputs)
+      if (in != kNetworkInput) in = new_index[in];
+  return out;
+}
+
+}  // namespace
+
+Network load_network(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!std::filesystem::is_regular_file(path)) throw IoError(path, "model file not found");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path, "not an HDF5 file");
+  H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (f.id < 0) throw IoError(path, "cannot open the HDF5 file (truncated or corrupt?)");
+  H5 root(H5Gopen2(f.id, "/", H5P_DEFAULT), H5Gclose);
+  Reader r(path, root.id, "root");
+  Network net;
+  net.file = path;
+  if (r.string_attr("format") != "xbarsim.model")
+    r.fail("attribute 'format' is not \"xbarsim.model\"; not an xbarsim model file");
+  const std::int64_t version = r.int_scalar("format_version");
+  if (version != 1)
+    r.fail("format_version " + std::to_string(version) +
+           " is not supported (this xbarsim reads version 1)");
+  net.name = r.string_attr("name");
+  const auto shape = r.int_attr("input_shape");
+  if (shape.size() == 3 && shape[0] > 0 && shape[1] > 0 && shape[2] > 0)
+    net.input_shape = {shape[0], shape[1], shape[2], false};
+  else if (shape.size() == 1 && shape[0] > 0)
+    net.input_shape = {shape[0], 1, 1, true};
+  else
+    r.fail("attribute 'input_shape' must be [C, H, W] or [F] with positive sizes");
+  net.num_classes = static_cast<int>(r.int_scalar("num_classes"));
+  net.input_mean = r.double_attr("input_mean");
+  net.input_std = r.double_attr("input_std");
+  if (net.num_classes < 1) r.fail("num_classes must be positive");
+  if (!(net.input_std > 0)) r.fail("input_std must be positive");
+
+  if (H5Lexists(f.id, "/layers", H5P_DEFAULT) <= 0) r.fail("missing group '/layers'");
+  H5 layers(H5Gopen2(f.id, "/layers", H5P_DEFAULT), H5Gclose);
+  if (layers.id < 0) r.fail("'/layers' is not a group");
+  H5G_info_t info;
+  H5Gget_info(layers.id, &info);
+  if (info.nlinks == 0) r.fail("'/layers' is empty");
+  std::vector<Layer> raw;
+  std::map<std::string, int> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[256] = {0};
+    H5Lget_name_by_idx(layers.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof(name) - 1,
+                       H5P_DEFAULT);
+    const std::string where = "/layers/" + std::string(name);
+    const std::string expected = std::to_string(i);
+    const std::string given(name);
+    const bool numbered = given.size() >= expected.size() &&
+                          given.find_first_not_of("0123456789") == std::string::npos &&
+                          std::stoull(given) == i;
+    if (!numbered)
+      r.fail("layer groups must be numbered 0, 1, 2, ...; found '" + where + "' at position " +
+             std::to_string(i));
+    H5 g(H5Gopen2(layers.id, name, H5P_DEFAULT), H5Gclose);
+    if (g.id < 0) r.fail("'" + where + "' is not a group");
+    Layer l = read_layer(path, g.id, where, names, raw, net.input_shape);
+    names[l.name] = static_cast<int>(raw.size());
+    raw.push_back(std::move(l));
+  }
+  const TensorShape& out = raw.back().out_shape;
+  if (out.size() != net.num_classes)
+    throw IoError(path, "the last layer '" + raw.back().name + "' produces " + out.str() +
+                            ", expected num_classes = " + std::to_string(net.num_classes) +
+                            " logits");
+  net.layers = fold_batchnorm(std::move(raw));
+  return net;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,47 @@
+#pragma once
+// Builds tile models directly from the registry, bypassing files, for engine tests.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "xbarsim/config/registry.hpp"
+#include "xbarsim/engine/tile_models.hpp"
+
+namespace xbarsim::test {
+
+using Params = std::map<std::string, ParamValue>;
+
+inline ParamSet params_for(const std::string& model, const Params& overrides) {
+  const ModelSpec& spec = builtin_registry().spec(model);
+  ParamSet p("test " + model);
+  for (const ParamSpec& s : spec.params)
+    if (s.default_value) p.set(s.key, *s.default_value);
+  for (const auto& [k, v] : overrides) p.set(k, v);
+  return p;
+}
+
+struct TileSpec {
+  std::string device = "ideal";
+  Params device_params;
+  std::string dac = "dac.ideal";
+  Params dac_params;
+  std::string adc = "adc.ideal";
+  Params adc_params;
+  MappingConfig mapping;
+  std::int64_t rows = 64;
+  std::int64_t cols = 32;
+};
+
+inline std::shared_ptr<const TileModels> make_models(const TileSpec& t) {
+  const Registry& r = builtin_registry();
+  auto m = std::make_shared<TileModels>();
+  m->config.rows = t.rows;
+  m->config.cols = t.cols;
+  m->config.mapping = t.mapping;
+  m->device = r.make_device(t.device, params_for(t.device, t.device_params));
+  m->dac = r.make_dac(t.dac, params_for(t.dac, t.dac_params));
+  m->adc = r.make_adc(t.adc, params_for(t.adc, t.adc_params));
+  return m;
+}
+
+}  // namespace xbarsim::test
