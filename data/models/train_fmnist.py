@@ -4,8 +4,8 @@
     /usr/bin/python3 data/models/train_fmnist.py
 
 writes data/models/fmnist_mlp.h5 and data/models/fmnist_cnn.h5 (format:
-docs/model_format.md).  Training is seeded and CPU-only; on 2 cores the whole
-run takes a few minutes.  The float accuracy of each model on the full
+docs/model_format.md).  Training is seeded and CPU-only; the whole run takes
+under ~10 minutes on 2 cores.  The float accuracy of each model on the full
 10,000-image test set is measured here in PyTorch, printed, and stored in the
 file as the root attribute ``test_accuracy_float`` (a fraction in [0, 1]).
 The script fails if an accuracy is below its floor (MLP 88 %, CNN 90 %) or if

@@ -1,6 +1,8 @@
 // Throughput benchmark: simulated cell-MAC rate of the analog engine against the float32
 // GEMM MAC rate in the same binary and on the same threads. Prints its figures; the numbers
 // recorded in docs/performance.md come from here.
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -40,6 +42,9 @@ struct Case {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Same allocator settings as the xbarsim binary (see src/app/main.cpp).
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   const int threads = resolve_thread_count(argc > 1 ? std::stoi(argv[1]) : 0);
   const Index n = 512, batch = 256;
   const std::string arch_dir = data_dir() + "/arch/";

@@ -1,10 +1,10 @@
 #include "xbarsim/engine/analog_matrix.hpp"
 
 #include <algorithm>
-#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/gaussian.hpp"
 #include "xbarsim/core/parallel.hpp"
 
 namespace xbarsim {
@@ -169,15 +169,13 @@ void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t 
     ws.squared_volts = volts.array().square().matrix();
     ws.noise_std.noalias() = block.variance * ws.squared_volts;
     ws.noise_std = ws.noise_std.array().sqrt().matrix();
-    boost::random::normal_distribution<float> normal(0.0f, 1.0f);
     const Index cols = currents.cols();
-    // Each array draws from its own stream, in column-major order over its rows.
+    // Each array draws from its own stream: deviates in column-major order over its block.
     auto add_noise = [&](Rng& rng, Index r0, Index n) {
-      for (Index j = 0; j < cols; ++j) {
-        float* c = currents.col(j).data() + r0;
-        const float* sd = ws.noise_std.col(j).data() + r0;
-        for (Index i = 0; i < n; ++i) c[i] += sd[i] * normal(rng);
-      }
+      ws.deviates.resize(n, cols);
+      fill_standard_normal(ws.deviates.data(), ws.deviates.size(), rng);
+      currents.middleRows(r0, n).array() +=
+          ws.noise_std.middleRows(r0, n).array() * ws.deviates.array();
     };
     for (int s = 0; s < plan_.slices; ++s) {
       for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
@@ -227,6 +225,31 @@ InputCodes encode_inputs(const Matrix& x, double range, double levels, bool cont
 }
 }  // namespace
 
+void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg,
+                              std::uint64_t read, Index chunk, Workspace& ws) const {
+  drive_voltages(pos, neg, rb, ws.volts);
+  const Index cols = ws.volts.cols();
+  // A read with every word line at 0 V gives exactly zero current and zero read noise
+  // (sigma_I^2 = sum V^2 sigma^2 = 0), so only reads with some drive are simulated; the
+  // hardware still performs them all, and the action counts include them.
+  ws.active.clear();
+  for (Index j = 0; j < cols; ++j)
+    if (ws.volts.col(j).any()) ws.active.push_back(j);
+  ws.readout.setZero(data_rows(), cols);
+  if (ws.active.empty()) return;
+  const Index n = static_cast<Index>(ws.active.size());
+  if (n == cols) {
+    column_currents(rb, ws.volts, read, chunk, ws);
+    ws.readout = ws.currents.topRows(data_rows());
+    return;
+  }
+  ws.active_volts.resize(ws.volts.rows(), n);
+  for (Index j = 0; j < n; ++j) ws.active_volts.col(j) = ws.volts.col(ws.active[j]);
+  column_currents(rb, ws.active_volts, read, chunk, ws);
+  for (Index j = 0; j < n; ++j)
+    ws.readout.col(ws.active[j]) = ws.currents.col(j).head(data_rows());
+}
+
 void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
   const Adc& adc = *models_->adc;
   if (adc.bits() == 0 || adc.range_mode() != AdcRangeMode::kCalibrated) return;
@@ -239,25 +262,34 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
   const Index chunks = (batch + kBatchChunk - 1) / kBatchChunk;
   const double q = adc.calibration_quantile();
   const bool per_column = adc.calibration() == AdcCalibration::kPerColumn;
+  const int phases = codes.neg.size() ? 2 : 1;
+  const Index reads_per_vector = phases * cycles_;
+  const Index total = reads_per_vector * batch;
+  // Statistics are streamed per chunk: the exact maximum, and for quantiles below 1 a
+  // deterministic strided subsample of at most kQuantileSamples reads per column.
+  constexpr Index kQuantileSamples = 8192;
+  const Index stride = q >= 1.0 ? total : std::max<Index>(1, (total + kQuantileSamples - 1) /
+                                                                 kQuantileSamples);
+  const Index samples = (total + stride - 1) / stride;
   for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
-    // |I| of every data row over the whole calibration batch, then one quantile per
-    // column (or per array, pooling its columns).
-    const int phases = codes.neg.size() ? 2 : 1;
-    Matrix magnitudes(data_rows(), phases * cycles_ * batch);
+    Matrix chunk_max(data_rows(), chunks);
+    Matrix sampled(q >= 1.0 ? 0 : data_rows(), q >= 1.0 ? 0 : samples);
     parallel_for(chunks, threads_, [&](std::int64_t k) {
       const Index b0 = k * kBatchChunk, bc = std::min(kBatchChunk, batch - b0);
       const Matrix pos = codes.pos.middleCols(b0, bc);
       const Matrix neg = codes.neg.size() ? Matrix(codes.neg.middleCols(b0, bc)) : Matrix();
       thread_local Workspace ws;
-      drive_voltages(pos, neg.size() ? &neg : nullptr, rb, ws.volts);
-      column_currents(rb, ws.volts, read, k, ws);
-      magnitudes.middleCols(phases * cycles_ * b0, ws.currents.cols()) =
-          ws.currents.topRows(data_rows()).cwiseAbs();
+      read_block(rb, pos, neg.size() ? &neg : nullptr, read, k, ws);
+      chunk_max.col(k) = ws.readout.cwiseAbs().rowwise().maxCoeff();
+      if (q >= 1.0) return;
+      const Index first = reads_per_vector * b0;
+      for (Index g = (first + stride - 1) / stride * stride; g < first + ws.readout.cols();
+           g += stride)
+        sampled.col(g / stride) = ws.readout.col(g - first).cwiseAbs();
     });
     Vector& fs = full_scale_[rb];
     auto quantile = [q](std::vector<float>& v) {
       if (v.empty()) return 0.0f;
-      if (q >= 1.0) return *std::max_element(v.begin(), v.end());
       const auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
       std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
       return v[k];
@@ -266,15 +298,19 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
       for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
         const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
         const Index n = plan_.outputs_in_block(cb);
-        if (per_column && q >= 1.0) {
-          fs.segment(r0, n) = magnitudes.middleRows(r0, n).rowwise().maxCoeff();
+        if (q >= 1.0) {
+          const Vector row_max = chunk_max.middleRows(r0, n).rowwise().maxCoeff();
+          if (per_column)
+            fs.segment(r0, n) = row_max;
+          else
+            fs.segment(r0, n).setConstant(row_max.maxCoeff());
         } else if (per_column) {
           for (Index r = r0; r < r0 + n; ++r) {
-            std::vector<float> v(magnitudes.row(r).begin(), magnitudes.row(r).end());
+            std::vector<float> v(sampled.row(r).begin(), sampled.row(r).end());
             fs(r) = quantile(v);
           }
         } else {
-          const Matrix rows = magnitudes.middleRows(r0, n);
+          const Matrix rows = sampled.middleRows(r0, n);
           std::vector<float> v(rows.data(), rows.data() + rows.size());
           fs.segment(r0, n).setConstant(quantile(v));
         }
@@ -310,11 +346,10 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
     thread_local Workspace ws;
     Matrix& acc = ws.accumulator;
     acc.setZero(plan_.outputs, bc);
-    Matrix& currents = ws.currents;
+    Matrix& currents = ws.readout;
     const bool adc_noise = adc.input_noise_lsb() > 0;
     for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
-      drive_voltages(pos, signed_inputs ? &neg : nullptr, rb, ws.volts);
-      column_currents(rb, ws.volts, read, k, ws);
+      read_block(rb, pos, signed_inputs ? &neg : nullptr, read, k, ws);
       if (adc.bits() > 0) {
         for (int s = 0; s < plan_.slices; ++s)
           for (Index cb = 0; cb < plan_.col_blocks; ++cb) {

@@ -15,17 +15,11 @@ namespace {
 
 constexpr std::string_view kFashionMnistSpec = "fashion-mnist";
 
-void check_limit(const std::string& file, Index limit) {
-  if (limit < 0)
-    throw IoError(file, "sample limit must be >= 0 (0 = all samples), got " +
-                            std::to_string(limit));
-}
-
 }  // namespace
 
 Dataset load_fashion_mnist(const std::string& dir, Split split, Index limit) {
   namespace fs = std::filesystem;
-  check_limit(dir, limit);
+  detail::check_sample_limit(dir, limit);
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw IoError(dir,
@@ -59,8 +53,8 @@ Dataset load_fashion_mnist(const std::string& dir, Split split, Index limit) {
     ds.images.resize(ds.shape[1] * ds.shape[2], n);
   } catch (const std::bad_alloc&) {
     throw IoError(images_path, "IDX header advertises " + std::to_string(n) + " images of " +
-                                   std::to_string(ds.shape[1]) + "x" +
-                                   std::to_string(ds.shape[2]) + ", too many to hold in memory");
+                                   std::to_string(ds.shape[1]) + "x" + std::to_string(ds.shape[2]) +
+                                   ", too many to hold in memory");
   }
   images_file.read_scaled(n, ds.images.data());
   ds.labels.assign(labels.begin(), labels.begin() + n);

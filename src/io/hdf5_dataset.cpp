@@ -64,8 +64,7 @@ std::string dims_text(const std::vector<hsize_t>& dims) {
 
 // Reads the first n entries along dimension 0 of dataset d (of extent `dims`), converted to
 // mem_type, into dst. Returns false if HDF5 fails.
-bool read_leading(hid_t d, const std::vector<hsize_t>& dims, hsize_t n, hid_t mem_type,
-                  void* dst) {
+bool read_leading(hid_t d, const std::vector<hsize_t>& dims, hsize_t n, hid_t mem_type, void* dst) {
   Handle file_space{H5Dget_space(d), H5Sclose};
   std::vector<hsize_t> start(dims.size(), 0);
   std::vector<hsize_t> count = dims;
@@ -83,12 +82,12 @@ bool read_leading(hid_t d, const std::vector<hsize_t>& dims, hsize_t n, hid_t me
 long long read_num_classes(hid_t f, const std::string& path) {
   if (H5Aexists(f, "num_classes") <= 0) return -1;
   Handle attr{H5Aopen(f, "num_classes", H5P_DEFAULT), H5Aclose};
+  if (attr.id < 0) throw IoError(path, "cannot open root attribute num_classes");
   Handle type{H5Aget_type(attr.id), H5Tclose};
   Handle space{H5Aget_space(attr.id), H5Sclose};
-  if (attr.id < 0 || H5Tget_class(type.id) != H5T_INTEGER ||
-      H5Sget_simple_extent_npoints(space.id) != 1)
-    throw IoError(path, "root attribute num_classes must be a single integer, found " +
-                            type_name(type.id));
+  if (H5Tget_class(type.id) != H5T_INTEGER || H5Sget_simple_extent_npoints(space.id) != 1)
+    throw IoError(
+        path, "root attribute num_classes must be a single integer, found " + type_name(type.id));
   long long value = 0;
   if (H5Aread(attr.id, H5T_NATIVE_LLONG, &value) < 0)
     throw IoError(path, "cannot read root attribute num_classes");
@@ -99,9 +98,7 @@ long long read_num_classes(hid_t f, const std::string& path) {
 
 Dataset load_hdf5_dataset(const std::string& path, Index limit) {
   detail::silence_hdf5();
-  if (limit < 0)
-    throw IoError(path, "sample limit must be >= 0 (0 = all samples), got " +
-                            std::to_string(limit));
+  detail::check_sample_limit(path, limit);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw IoError(path, "file not found");
   Handle f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
@@ -145,8 +142,8 @@ Dataset load_hdf5_dataset(const std::string& path, Index limit) {
   long long max_label = 0;
   for (std::size_t i = 0; i < all_labels.size(); ++i) {
     if (all_labels[i] < 0)
-      throw IoError(path, "dataset 'labels' holds negative label " +
-                              std::to_string(all_labels[i]) + " at sample " + std::to_string(i));
+      throw IoError(path, "dataset 'labels' holds negative label " + std::to_string(all_labels[i]) +
+                              " at sample " + std::to_string(i));
     if (all_labels[i] >= INT_MAX)
       throw IoError(path, "dataset 'labels' holds label " + std::to_string(all_labels[i]) +
                               " at sample " + std::to_string(i) + ", too large for a class index");

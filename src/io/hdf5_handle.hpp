@@ -18,6 +18,8 @@ struct Handle {
 };
 
 // HDF5 prints its own error stack by default; we report errors ourselves.
-inline void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+inline void silence_hdf5() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 }  // namespace xbarsim::detail

@@ -41,23 +41,23 @@ IdxFile::IdxFile(std::string path, IdxKind kind) : path_(std::move(path)), kind_
   std::error_code ec;
   if (!fs::is_regular_file(path_, ec)) throw IoError(path_, "file not found");
   if (fs::file_size(path_, ec) == 0) throw IoError(path_, "empty file, not a gzip IDX file");
-  gz_ = gzopen(path_.c_str(), "rb");
-  if (gz_ == nullptr) throw IoError(path_, "cannot open file");
-  gzbuffer(gz_, 1u << 17);
+  gz_.reset(gzopen(path_.c_str(), "rb"));
+  if (!gz_) throw IoError(path_, "cannot open file");
+  gzbuffer(gz_.get(), 1u << 17);
 
   const bool images = kind_ == IdxKind::kImages;
   const std::uint32_t expected = images ? kImagesMagic : kLabelsMagic;
   const char* what = images ? "images" : "labels";
   std::array<std::uint8_t, 4> magic{};
   const std::size_t got = read_some(magic.data(), magic.size());
-  if (gzdirect(gz_)) throw IoError(path_, "not a gzip IDX file (no gzip header)");
+  if (gzdirect(gz_.get())) throw IoError(path_, "not a gzip IDX file (no gzip header)");
   if (got < magic.size())
     throw IoError(path_, "truncated: expected a 4-byte IDX magic number, got " +
                              std::to_string(got) + " bytes");
   const std::uint32_t m = big_endian32(magic.data());
   if (m != expected) {
-    std::string msg = "bad magic " + hex32(m) + " (expected " + hex32(expected) + " for " + what +
-                      ")";
+    std::string msg =
+        "bad magic " + hex32(m) + " (expected " + hex32(expected) + " for " + what + ")";
     if (m == (images ? kLabelsMagic : kImagesMagic))
       msg += "; this is an IDX " + std::string(images ? "labels" : "images") + " file";
     throw IoError(path_, msg);
@@ -81,8 +81,8 @@ IdxFile::IdxFile(std::string path, IdxKind kind) : path_(std::move(path)), kind_
   }
 }
 
-IdxFile::~IdxFile() {
-  if (gz_ != nullptr) gzclose(gz_);
+void IdxFile::GzClose::operator()(gzFile_s* f) const {
+  gzclose(f);
 }
 
 const char* IdxFile::payload_name() const {
@@ -93,11 +93,12 @@ std::size_t IdxFile::read_some(std::uint8_t* dst, std::size_t n) {
   std::size_t total = 0;
   while (total < n) {
     const auto chunk = static_cast<unsigned>(std::min(n - total, kChunkBytes));
-    const int got = gzread(gz_, dst + total, chunk);
+    const int got = gzread(gz_.get(), dst + total, chunk);
     if (got < 0) {
       int errnum = Z_OK;
-      const char* msg = gzerror(gz_, &errnum);
-      throw IoError(path_, std::string("corrupt gzip data (zlib: ") + msg + ")");
+      std::string msg = gzerror(gz_.get(), &errnum);
+      if (msg.rfind(path_ + ": ", 0) == 0) msg.erase(0, path_.size() + 2);  // zlib adds the path
+      throw IoError(path_, "corrupt gzip data (zlib: " + msg + ")");
     }
     if (got == 0) break;
     total += static_cast<std::size_t>(got);
@@ -119,7 +120,7 @@ void IdxFile::read_items(Index n, Sink&& sink) {
   }
   if (done < want) {
     int errnum = Z_OK;
-    gzerror(gz_, &errnum);
+    gzerror(gz_.get(), &errnum);
     throw IoError(path_, "truncated: expected " + std::to_string(want) + " bytes of " +
                              payload_name() + ", got " + std::to_string(done) +
                              (errnum == Z_BUF_ERROR ? " (the gzip stream is cut short)" : ""));
@@ -154,6 +155,12 @@ void scale_pixels(const std::uint8_t* src, float* dst, std::size_t n) {
   // A division, not a multiplication by 1/255: x * (1/255) is off by one ulp for some x.
   // GCC vectorises this loop (zero-extend, convert, divide) at -O2 and above.
   for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]) / 255.0f;
+}
+
+void check_sample_limit(const std::string& file, Index limit) {
+  if (limit < 0)
+    throw IoError(file,
+                  "sample limit must be >= 0 (0 = all samples), got " + std::to_string(limit));
 }
 
 }  // namespace xbarsim::detail

@@ -1,8 +1,9 @@
 #pragma once
-// Private to src/io: reading gzip-compressed IDX files (the MNIST / Fashion-MNIST format) and
-// the uint8 -> [0, 1] pixel scaling shared by the data set readers.
+// Private to src/io: reading gzip-compressed IDX files (the MNIST / Fashion-MNIST format), and
+// the helpers all data set readers share.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,6 @@ enum class IdxKind {
 class IdxFile {
  public:
   IdxFile(std::string path, IdxKind kind);
-  ~IdxFile();
   IdxFile(const IdxFile&) = delete;
   IdxFile& operator=(const IdxFile&) = delete;
 
@@ -47,14 +47,21 @@ class IdxFile {
   std::size_t read_some(std::uint8_t* dst, std::size_t n);  // < n only at end of data
   const char* payload_name() const;
 
+  struct GzClose {
+    void operator()(gzFile_s* f) const;
+  };
+
   std::string path_;
   IdxKind kind_;
-  gzFile_s* gz_ = nullptr;
+  std::unique_ptr<gzFile_s, GzClose> gz_;  // closed also when the constructor throws
   std::vector<Index> dims_;
   Index item_bytes_ = 1;
 };
 
 // dst[i] = src[i] / 255 (exactly the float quotient, as numpy's x / 255 in float32 gives).
 void scale_pixels(const std::uint8_t* src, float* dst, std::size_t n);
+
+// Throws IoError(file, ...) unless limit >= 0 (0 = all samples).
+void check_sample_limit(const std::string& file, Index limit);
 
 }  // namespace xbarsim::detail

@@ -326,6 +326,9 @@ std::vector<Layer> fold_batchnorm(std::vector<Layer> layers) {
     if (!prev.uses_crossbar() || consumers[l.inputs[0]] != 1) continue;
     prev.weight = l.scale.asDiagonal() * prev.weight;
     prev.bias = prev.bias.cwiseProduct(l.scale) + l.shift;
+    // prev now produces this batch norm's output, so it inherits its consumers: a later
+    // batch norm may fold into prev only if nothing else reads this one's output.
+    consumers[l.inputs[0]] = consumers[i];
     alias[i] = l.inputs[0];
     keep[i] = false;
   }

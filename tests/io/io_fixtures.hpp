@@ -50,7 +50,8 @@ constexpr std::uint32_t kImagesMagic = 0x00000803;
 inline Bytes idx_header(std::uint32_t magic, const std::vector<std::uint32_t>& dims) {
   Bytes out;
   auto put = [&out](std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<std::uint8_t>(v >> shift));
   };
   put(magic);
   for (std::uint32_t d : dims) put(d);
@@ -73,7 +74,8 @@ inline void write_gz(const std::string& path, const Bytes& bytes) {
 
 inline void write_raw(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   REQUIRE(out.good());
 }
 
@@ -126,8 +128,7 @@ inline void write_h5(hid_t file, const std::string& name, hid_t file_type, hid_t
 
 inline void write_h5_int_attr(hid_t file, const std::string& name, long long value) {
   H5 space{H5Screate(H5S_SCALAR), H5Sclose};
-  H5 a{H5Acreate2(file, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
-       H5Aclose};
+  H5 a{H5Acreate2(file, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
   REQUIRE(a.id >= 0);
   REQUIRE(H5Awrite(a.id, H5T_NATIVE_LLONG, &value) >= 0);
 }

@@ -141,8 +141,8 @@ TEST_CASE("IDX: malformed files are IoErrors naming the file") {
                    "truncated: expected 12 bytes of dimensions after the magic number, got 5");
   }
   SUBCASE("more bytes than the header advertises") {
-    write_gz(images_file(d), concat(idx_header(kImagesMagic, {6, kRows, kCols}),
-                                    concat(good_pixels, {1, 2, 3})));
+    write_gz(images_file(d),
+             concat(idx_header(kImagesMagic, {6, kRows, kCols}), concat(good_pixels, {1, 2, 3})));
     check_io_error(load, images_file(d), "expected exactly 120 bytes of pixel data");
   }
   SUBCASE("image and label counts differ") {
@@ -169,6 +169,13 @@ TEST_CASE("IDX: malformed files are IoErrors naming the file") {
     gz.resize(gz.size() - 12);  // drop the end of the deflate stream and the gzip trailer
     write_raw(images_file(d), gz);
     check_io_error(load, images_file(d), "truncated: expected 120 bytes of pixel data");
+  }
+  SUBCASE("corrupt gzip data") {
+    write_gz(images_file(d), concat(idx_header(kImagesMagic, {6, kRows, kCols}), good_pixels));
+    Bytes gz = read_raw(images_file(d));
+    gz[gz.size() - 6] ^= 0xFF;  // the CRC-32 in the gzip trailer
+    write_raw(images_file(d), gz);
+    check_io_error(load, images_file(d), "corrupt gzip data (zlib: incorrect data check)");
   }
   SUBCASE("zero images") {
     write_gz(images_file(d), idx_header(kImagesMagic, {0, kRows, kCols}));

@@ -166,8 +166,7 @@ TEST_CASE("HDF5: malformed files are IoErrors naming the file and the dataset") 
     const std::string path = d.file("rank5.h5");
     {
       const H5 f = create(path);
-      write_h5(f.id, "images", H5T_STD_U8LE, H5T_NATIVE_UCHAR, {kN, 1, kC, kH, kW},
-               pixels.data());
+      write_h5(f.id, "images", H5T_STD_U8LE, H5T_NATIVE_UCHAR, {kN, 1, kC, kH, kW}, pixels.data());
       write_h5(f.id, "labels", H5T_STD_I64LE, H5T_NATIVE_LLONG, {kN}, labels3.data());
     }
     check_io_error([&] { load_hdf5_dataset(path); }, path, "dataset 'images' has rank 5");
@@ -234,6 +233,17 @@ TEST_CASE("HDF5: malformed files are IoErrors naming the file and the dataset") 
         write_nchw(d, "few_classes.h5", [](hid_t f) { write_h5_int_attr(f, "num_classes", 2); });
     check_io_error([&] { load_hdf5_dataset(path); }, path,
                    "root attribute num_classes = 2 but dataset 'labels' holds label 2");
+  }
+  SUBCASE("num_classes attribute that is not an integer") {
+    const std::string path = write_nchw(d, "float_classes.h5", [](hid_t f) {
+      const H5 space{H5Screate(H5S_SCALAR), H5Sclose};
+      const H5 a{H5Acreate2(f, "num_classes", H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                 H5Aclose};
+      const double ten = 10.0;
+      REQUIRE(H5Awrite(a.id, H5T_NATIVE_DOUBLE, &ten) >= 0);
+    });
+    check_io_error([&] { load_hdf5_dataset(path); }, path,
+                   "root attribute num_classes must be a single integer, found float64");
   }
   SUBCASE("not an HDF5 file") {
     const std::string path = d.file("text.h5");

@@ -50,7 +50,9 @@ class AnalogMatrix {
   };
   // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
   struct Workspace {
-    Matrix volts, squared_volts, currents, noise_std, accumulator;
+    Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, readout,
+        accumulator;
+    std::vector<Index> active;
   };
   void program(const WeightCodes& codes);
   void set_fixed_full_scale();
@@ -61,6 +63,10 @@ class AnalogMatrix {
   // slices*outputs rows are the data columns (reference rows follow, if any).
   void column_currents(Index rb, const Matrix& volts, std::uint64_t read, Index chunk,
                        Workspace& ws) const;
+  // One chunk through row block rb: DAC, analog sums and noise; leaves the data columns'
+  // currents, (slices*outputs) x (phases*cycles*chunk), in ws.readout.
+  void read_block(Index rb, const Matrix& pos, const Matrix* neg, std::uint64_t read,
+                  Index chunk, Workspace& ws) const;
   Index data_rows() const { return plan_.outputs * plan_.slices; }
 
   std::shared_ptr<const TileModels> models_;
