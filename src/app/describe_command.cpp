@@ -16,8 +16,9 @@ CLI::App* add_list_command(CLI::App& app, DescribeOptions& o) {
 }
 
 CLI::App* add_describe_command(CLI::App& app, DescribeOptions& o) {
-  CLI::App* cmd = app.add_subcommand("describe", "Show a model's parameters: type, unit, "
-                                                 "default, range and meaning");
+  CLI::App* cmd = app.add_subcommand("describe",
+                                     "Show a model's parameters: type, unit, "
+                                     "default, range and meaning");
   cmd->add_option("name", o.name, "Model or section name, as printed by `xbarsim list`")
       ->required();
   return cmd;

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <numeric>
 
 #include "common.hpp"
@@ -19,8 +20,9 @@ namespace xbarsim::app {
 
 CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
   CLI::App* cmd = app.add_subcommand(
-      "eval", "Accuracy of a trained network on the crossbar tiles of ARCH, against float32 "
-              "and int8 references on the same network");
+      "eval",
+      "Accuracy of a trained network on the crossbar tiles of ARCH, against float32 "
+      "and int8 references on the same network");
   cmd->add_option("arch", o.arch, "Architecture YAML file or shipped name (ideal, reram, sram)")
       ->required();
   cmd->add_option("--model", o.model, "Model file (docs/model_format.md)")->required();
@@ -30,12 +32,13 @@ CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
                   "Data for activation and ADC range calibration (default: fashion-mnist:train "
                   "for Fashion-MNIST, else the evaluation data itself)");
   cmd->add_option("--calibration-images", o.calibration_images, "Images used for calibration")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--limit", o.limit, "Evaluate only the first N images (0 = all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--trials", o.trials, "Monte-Carlo trials, cells programmed afresh in each")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", o.batch, "Images per batch")->check(CLI::PositiveNumber);
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+  cmd->add_option("--batch", o.batch, "Images per batch")
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--seed", o.seed, "Master seed");
   cmd->add_option("--threads", o.threads, "Worker threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -53,8 +56,8 @@ struct Pass {
 };
 
 // Runs the whole data set through `product` in batches and scores top-1 accuracy.
-Pass run_pass(const Network& net, const Matrix& inputs, const std::vector<int>& labels,
-              Index batch, const CrossbarProduct& product, Progress& progress, double& done,
+Pass run_pass(const Network& net, const Matrix& inputs, const std::vector<int>& labels, Index batch,
+              const CrossbarProduct& product, Progress& progress, double& done,
               const std::string& detail) {
   Stopwatch clock;
   Index correct = 0;
@@ -96,8 +99,8 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   const double total = static_cast<double>(data.size()) * (2.0 + static_cast<double>(o.trials));
   Progress progress("eval", total);
   double done = 0;
-  const Pass fp = run_pass(net, inputs, data.labels, o.batch, float_product(net, threads),
-                           progress, done, "float32");
+  const Pass fp = run_pass(net, inputs, data.labels, o.batch, float_product(net, threads), progress,
+                           done, "float32");
   const Pass i8 = run_pass(net, inputs, data.labels, o.batch, int8_product(net, ranges, threads),
                            progress, done, "int8");
   std::vector<double> analog_acc;
@@ -108,9 +111,9 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     AnalogNetwork analog(net, models, ranges, o.seed, static_cast<std::uint64_t>(t), threads);
     Stopwatch clock;
     analog.calibrate(calibration_inputs);
-    const Pass p = run_pass(net, inputs, data.labels, o.batch, analog.product(), progress, done,
-                            "analog trial " + std::to_string(t + 1) + "/" +
-                                std::to_string(o.trials));
+    const Pass p =
+        run_pass(net, inputs, data.labels, o.batch, analog.product(), progress, done,
+                 "analog trial " + std::to_string(t + 1) + "/" + std::to_string(o.trials));
     analog_seconds += clock.seconds();
     analog_acc.push_back(p.accuracy);
     if (t == 0) {
@@ -178,15 +181,15 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     return 0;
   }
   std::cout << "xbarsim eval: " << arch.name << " (" << arch_path << ")\n"
-            << "model " << net.name << " (" << o.model << "), " << data.name << ", "
-            << data.size() << " images, " << o.trials << " trial" << (o.trials > 1 ? "s" : "")
-            << ", seed " << o.seed << ", " << threads << " threads\n\n"
+            << "model " << net.name << " (" << o.model << "), " << data.name << ", " << data.size()
+            << " images, " << o.trials << " trial" << (o.trials > 1 ? "s" : "") << ", seed "
+            << o.seed << ", " << threads << " threads\n\n"
             << "mapping (crossbar rows = inputs, cols = outputs)\n"
             << "  layer         type     rows x cols   arrays  utilization\n";
   for (const LayerMapping& m : mapping) {
     char line[160];
-    std::snprintf(line, sizeof(line), "  %-13s %-8s %5ld x %-5ld %8ld  %10.1f %%\n",
-                  m.name.c_str(), m.type.c_str(), static_cast<long>(m.crossbar_rows),
+    std::snprintf(line, sizeof(line), "  %-13s %-8s %5ld x %-5ld %8ld  %10.1f %%\n", m.name.c_str(),
+                  m.type.c_str(), static_cast<long>(m.crossbar_rows),
                   static_cast<long>(m.crossbar_cols), static_cast<long>(m.arrays),
                   100 * m.utilization);
     std::cout << line;

@@ -1,8 +1,7 @@
 // xbarsim command line. Only main turns errors into messages and exit codes:
 // 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error.
-#include <spdlog/spdlog.h>
-
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -21,8 +20,8 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   CLI::App app{"xbarsim: simulator of analog processing-in-memory DNN accelerators"};
-  app.set_version_flag("--version", std::string("xbarsim ") + xbarsim::kVersion + " (" +
-                                        xbarsim::kGitSha1 + ")");
+  app.set_version_flag(
+      "--version", std::string("xbarsim ") + xbarsim::kVersion + " (" + xbarsim::kGitSha1 + ")");
   app.require_subcommand(1);
   MvmOptions mvm;
   EvalOptions eval;

@@ -10,7 +10,9 @@ namespace xbarsim::app {
 Progress::Progress(std::string label, double total)
     : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) == 1) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 void Progress::update(double done, const std::string& detail) {
   if (!enabled_ || total_ <= 0) return;

@@ -11,6 +11,7 @@
 
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/core/parallel.hpp"
+#include "xbarsim/core/parallel_gemm.hpp"
 #include "xbarsim/engine/analog_matrix.hpp"
 
 using namespace xbarsim;
@@ -63,13 +64,8 @@ int main(int argc, char** argv) {
   Matrix x_pos = x.cwiseAbs();          // unsigned inputs: one phase
 
   // Float reference: same chunking and threads as the engine.
-  Matrix y(n, batch);
-  const Index chunk = AnalogMatrix::kBatchChunk;
-  const double ref_s = best_seconds(20, [&] {
-    parallel_for(batch / chunk, threads, [&](std::int64_t k) {
-      y.middleCols(k * chunk, chunk).noalias() = w * x.middleCols(k * chunk, chunk);
-    });
-  });
+  const double ref_s =
+      best_seconds(20, [&] { parallel_product(w, x, threads, AnalogMatrix::kBatchChunk); });
   const double ref_rate = static_cast<double>(n) * n * batch / ref_s;
   std::printf("xbarsim_bench: %ld x %ld matrix, batch %ld, %d threads\n", (long)n, (long)n,
               (long)batch, threads);
@@ -88,8 +84,8 @@ int main(int argc, char** argv) {
         a.multiply(*in, 1.0, &counts);
       });
       const double rate = counts.cell_macs / s;
-      std::printf("%-86s %7s %9.4f %10.3g %8.3f\n", c.label.c_str(),
-                  in == &x ? "signed" : "unsign", s, rate, rate / ref_rate);
+      std::printf("%-86s %7s %9.4f %10.3g %8.3f\n", c.label.c_str(), in == &x ? "signed" : "unsign",
+                  s, rate, rate / ref_rate);
     }
   }
   return 0;

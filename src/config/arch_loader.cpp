@@ -5,9 +5,9 @@
 
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/sections.hpp"
+#include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/strings.hpp"
-#include "xbarsim/config/yaml_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -37,8 +37,11 @@ class Origins {
   Origins(std::string file, const std::vector<Override>& overrides) : file_(std::move(file)) {
     for (const Override& o : overrides) set_paths_.insert(o.path);
   }
+  // The --set that created `path`, or one below it (a --set of tilez.rows creates tilez).
   std::string of(const std::string& path) const {
-    return set_paths_.count(path) ? "command line (--set " + path + ")" : file_;
+    for (const std::string& p : set_paths_)
+      if (p == path || p.rfind(path + ".", 0) == 0) return "command line (--set " + p + ")";
+    return file_;
   }
   const std::string& file() const { return file_; }
 
@@ -102,6 +105,11 @@ ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std:
       return v;
     }
     case ParamType::kInteger: {
+      // YAML 1.1 reads 010 as octal 8; a leading zero is almost surely not meant that way.
+      const std::string digits = text.substr(text[0] == '-' || text[0] == '+' ? 1 : 0);
+      if (digits.size() > 1 && digits[0] == '0')
+        throw ConfigError(origin, path,
+                          "expected a decimal integer without leading zeros, got '" + text + "'");
       std::int64_t v;
       if (!YAML::convert<std::int64_t>::decode(node, v))
         throw ConfigError(origin, path, "expected an integer, got '" + text + "'");
@@ -159,8 +167,8 @@ std::string resolve_card_path(const std::string& card, const std::string& arch_f
   throw ConfigError(arch_file, key, "card '" + card + "' not found; looked in: " + tried);
 }
 
-ComponentConfig load_component(const YAML::Node& section, const std::string& path,
-                               ModelKind kind, const Origins& origins, const Registry& registry) {
+ComponentConfig load_component(const YAML::Node& section, const std::string& path, ModelKind kind,
+                               const Origins& origins, const Registry& registry) {
   if (!section.IsDefined() || !section.IsMap())
     throw ConfigError(origins.file(), path,
                       "missing section; expected a map with at least 'card: <path>'");
@@ -204,9 +212,9 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
       const std::string card_path = "parameters." + key;
       const ParamSpec* p = spec->find(key);
       if (!p)
-        throw ConfigError(c.card_path, card_path,
-                          "unknown key for model '" + c.model + "' (see xbarsim describe " +
-                              c.model + ")");
+        throw ConfigError(
+            c.card_path, card_path,
+            "unknown key for model '" + c.model + "' (see xbarsim describe " + c.model + ")");
       const YAML::Node entry = kv.second;
       if (!entry.IsMap() || !entry["value"].IsDefined())
         throw ConfigError(c.card_path, card_path, "expected {value: ..., source: \"...\"}");
@@ -226,9 +234,9 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
     const std::string full = path + "." + key;
     const ParamSpec* p = spec->find(key);
     if (!p)
-      throw ConfigError(origins.of(full), full,
-                        "unknown key for model '" + c.model + "' (see xbarsim describe " +
-                            c.model + ")");
+      throw ConfigError(
+          origins.of(full), full,
+          "unknown key for model '" + c.model + "' (see xbarsim describe " + c.model + ")");
     c.params.set(key, parse_value(*p, kv.second, origins.of(full), full));
   }
   require_all(*spec, c.params, c.card_path, "parameters.");
@@ -284,7 +292,12 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   for (const Override& o : overrides) apply_override(root, o);
   const Origins origins(path, overrides);
   // Overrides may have added keys that do not exist; check the top level again.
-  check_keys(root, {"name", "description", "tile"}, origins.file(), "");
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    if (key != "name" && key != "description" && key != "tile")
+      throw ConfigError(origins.of(key), key,
+                        "unknown key; expected one of: name, description, tile");
+  }
 
   ArchConfig arch;
   arch.file = path;
@@ -296,10 +309,11 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const std::set<std::string> tile_children{"device", "dac", "adc", "mapping"};
   const ParamSet tile_params =
       load_section(tile, "tile", tile_children, registry.spec(kTileSection), origins);
+  arch.tile.source = path;
   arch.tile.rows = tile_params.integer("rows");
   arch.tile.cols = tile_params.integer("cols");
-  arch.tile.device = load_component(tile["device"], "tile.device", ModelKind::kDevice, origins,
-                                    registry);
+  arch.tile.device =
+      load_component(tile["device"], "tile.device", ModelKind::kDevice, origins, registry);
   arch.tile.dac = load_component(tile["dac"], "tile.dac", ModelKind::kDac, origins, registry);
   arch.tile.adc = load_component(tile["adc"], "tile.adc", ModelKind::kAdc, origins, registry);
   const ParamSet mapping =

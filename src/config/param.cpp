@@ -8,10 +8,14 @@ namespace xbarsim {
 
 std::string to_string(ParamType type) {
   switch (type) {
-    case ParamType::kReal: return "real";
-    case ParamType::kInteger: return "integer";
-    case ParamType::kBoolean: return "boolean";
-    case ParamType::kChoice: return "choice";
+    case ParamType::kReal:
+      return "real";
+    case ParamType::kInteger:
+      return "integer";
+    case ParamType::kBoolean:
+      return "boolean";
+    case ParamType::kChoice:
+      return "choice";
   }
   return "?";
 }
@@ -62,8 +66,8 @@ ParamSpec bool_param(std::string key, bool def, std::string doc) {
 
 ParamSpec choice_param(std::string key, std::optional<std::string> def,
                        std::vector<std::string> choices, std::string doc) {
-  ParamSpec s{std::move(key), ParamType::kChoice, "", std::nullopt, 0, 0, std::move(choices),
-              std::move(doc)};
+  ParamSpec s{std::move(key),     ParamType::kChoice, "", std::nullopt, 0, 0,
+              std::move(choices), std::move(doc)};
   if (def) s.default_value = *def;
   return s;
 }

@@ -38,9 +38,8 @@ std::string describe_model(const ModelSpec& spec) {
   out << spec.name << " (" << to_string(spec.kind) << "): " << spec.summary << "\n";
   out << "equations: " << spec.docs << "\n\n";
   for (const ParamSpec& p : spec.params) {
-    out << "  " << p.key << "  [" << to_string(p.type) << ", unit " << unit_text(p)
-        << ", default " << default_text(p) << ", range " << range_text(p) << "]\n      " << p.doc
-        << "\n";
+    out << "  " << p.key << "  [" << to_string(p.type) << ", unit " << unit_text(p) << ", default "
+        << default_text(p) << ", range " << range_text(p) << "]\n      " << p.doc << "\n";
   }
   return out.str();
 }

@@ -12,11 +12,16 @@ namespace xbarsim {
 
 std::string to_string(ModelKind kind) {
   switch (kind) {
-    case ModelKind::kDevice: return "device";
-    case ModelKind::kDac: return "dac";
-    case ModelKind::kAdc: return "adc";
-    case ModelKind::kDigital: return "digital";
-    case ModelKind::kSection: return "section";
+    case ModelKind::kDevice:
+      return "device";
+    case ModelKind::kDac:
+      return "dac";
+    case ModelKind::kAdc:
+      return "adc";
+    case ModelKind::kDigital:
+      return "digital";
+    case ModelKind::kSection:
+      return "section";
   }
   return "?";
 }
@@ -44,7 +49,9 @@ void Registry::add_adc(ModelSpec spec, AdcFactory factory) {
   adcs_[spec.name] = std::move(factory);
   add_spec(std::move(spec));
 }
-void Registry::add_section(ModelSpec spec) { add_spec(std::move(spec)); }
+void Registry::add_section(ModelSpec spec) {
+  add_spec(std::move(spec));
+}
 
 const ModelSpec& Registry::spec(const std::string& name) const {
   auto it = specs_.find(name);

@@ -42,9 +42,9 @@ MappingConfig mapping_from(const ParamSet& p) {
   m.input_bits = static_cast<int>(p.integer("input_bits"));
   m.bits_per_cell = static_cast<int>(p.integer("bits_per_cell"));
   m.signed_weights = p.choice("signed_weights") == "offset" ? SignedWeights::kOffset
-                                                           : SignedWeights::kDifferential;
+                                                            : SignedWeights::kDifferential;
   m.weight_encoding = p.choice("weight_encoding") == "continuous" ? WeightEncoding::kContinuous
-                                                                   : WeightEncoding::kSliced;
+                                                                  : WeightEncoding::kSliced;
   return m;
 }
 

@@ -1,6 +1,7 @@
 #include "xbarsim/config/yaml_util.hpp"
 
 #include <filesystem>
+#include <regex>
 #include <sstream>
 
 #include "xbarsim/core/error.hpp"
@@ -69,23 +70,32 @@ void emit_json(const YAML::Node& n, std::ostringstream& out) {
       const std::string& s = n.Scalar();
       double d;
       bool b;
-      if (n.Tag() != "!" && YAML::convert<double>::decode(n, d) && std::isfinite(d)) {
+      // Only text that is already a JSON number goes out unquoted (YAML also reads .5, 1.,
+      // +1 and 010 as numbers, which JSON does not).
+      static const std::regex json_number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
+      if (n.Tag() != "!" && YAML::convert<double>::decode(n, d) && std::isfinite(d) &&
+          std::regex_match(s, json_number)) {
         out << s;
       } else if (n.Tag() != "!" && YAML::convert<bool>::decode(n, b)) {
         out << (b ? "true" : "false");
       } else {
         out << '"';
         for (char c : s) {
-          if (c == '"' || c == '\\') out << '\\' << c;
-          else if (c == '\n') out << "\\n";
-          else if (static_cast<unsigned char>(c) < 0x20) out << ' ';
-          else out << c;
+          if (c == '"' || c == '\\')
+            out << '\\' << c;
+          else if (c == '\n')
+            out << "\\n";
+          else if (static_cast<unsigned char>(c) < 0x20)
+            out << ' ';
+          else
+            out << c;
         }
         out << '"';
       }
       break;
     }
-    default: out << "null";
+    default:
+      out << "null";
   }
 }
 }  // namespace

@@ -14,8 +14,7 @@ int resolve_thread_count(int requested) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void parallel_for(std::int64_t count, int threads,
-                  const std::function<void(std::int64_t)>& body) {
+void parallel_for(std::int64_t count, int threads, const std::function<void(std::int64_t)>& body) {
   if (count <= 0) return;
   const int workers =
       static_cast<int>(std::min<std::int64_t>(resolve_thread_count(threads), count));

@@ -29,8 +29,7 @@ AnalogMatrix::AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileMode
   const TileConfig& tile = models_->config;
   const DeviceModel& device = *models_->device;
   plan_ = plan_mapping(weights.rows(), weights.cols(), tile, device.levels());
-  if (!weights.allFinite())
-    throw ShapeError(label_ + ": weights contain NaN or infinity");
+  if (!weights.allFinite()) throw ShapeError(label_ + ": weights contain NaN or infinity");
   const MappingConfig& m = tile.mapping;
   dac_bits_ = models_->dac->bits_per_cycle();
   if (dac_bits_ > 0) {
@@ -39,7 +38,7 @@ AnalogMatrix::AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileMode
   }
   const bool differential = m.signed_weights == SignedWeights::kDifferential;
   if (differential && models_->adc->bits() == 1)
-    throw ConfigError("architecture", "tile.adc.bits",
+    throw ConfigError(tile.source, "tile.adc.bits",
                       "a differential mapping produces signed currents and needs a bipolar ADC "
                       "of at least 2 bits");
   const double g_span = device.g_max_siemens() - device.g_min_siemens();
@@ -90,12 +89,11 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     Matrix g(nr, ncols);
     for (Index j = 0; j < no; ++j) {
       const Index col = j * plan_.columns_per_output;
-      g.col(col) = (digits_pos[s].row(o0 + j).segment(r0, nr).transpose().array() * dg + g_min)
-                       .matrix();
+      g.col(col) =
+          (digits_pos[s].row(o0 + j).segment(r0, nr).transpose().array() * dg + g_min).matrix();
       if (differential)
         g.col(col + 1) =
-            (digits_neg[s].row(o0 + j).segment(r0, nr).transpose().array() * dg + g_min)
-                .matrix();
+            (digits_neg[s].row(o0 + j).segment(r0, nr).transpose().array() * dg + g_min).matrix();
     }
     if (plan_.reference_column) g.col(ncols - 1).setConstant(g_min);
     const auto id = static_cast<std::uint64_t>(plan_.array_id(rb, cb, s));
@@ -158,8 +156,8 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
   }
 }
 
-void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t read,
-                                   Index chunk, Workspace& ws) const {
+void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t read, Index chunk,
+                                   Workspace& ws) const {
   const RowBlock& block = blocks_[rb];
   Matrix& currents = ws.currents;
   currents.noalias() = block.conductance * volts;
@@ -203,8 +201,8 @@ void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t 
 
 namespace {
 struct InputCodes {
-  Matrix pos;        // in x B, >= 0
-  Matrix neg;        // in x B, >= 0; empty when no input is negative
+  Matrix pos;            // in x B, >= 0
+  Matrix neg;            // in x B, >= 0; empty when no input is negative
   RowVector signed_sum;  // per sample: sum_i (pos - neg), for the offset correction
 };
 
@@ -225,8 +223,8 @@ InputCodes encode_inputs(const Matrix& x, double range, double levels, bool cont
 }
 }  // namespace
 
-void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg,
-                              std::uint64_t read, Index chunk, Workspace& ws) const {
+void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, std::uint64_t read,
+                              Index chunk, Workspace& ws) const {
   drive_voltages(pos, neg, rb, ws.volts);
   const Index cols = ws.volts.cols();
   // A read with every word line at 0 V gives exactly zero current and zero read noise
@@ -246,8 +244,7 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg,
   ws.active_volts.resize(ws.volts.rows(), n);
   for (Index j = 0; j < n; ++j) ws.active_volts.col(j) = ws.volts.col(ws.active[j]);
   column_currents(rb, ws.active_volts, read, chunk, ws);
-  for (Index j = 0; j < n; ++j)
-    ws.readout.col(ws.active[j]) = ws.currents.col(j).head(data_rows());
+  for (Index j = 0; j < n; ++j) ws.readout.col(ws.active[j]) = ws.currents.col(j).head(data_rows());
 }
 
 void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
@@ -268,8 +265,8 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
   // Statistics are streamed per chunk: the exact maximum, and for quantiles below 1 a
   // deterministic strided subsample of at most kQuantileSamples reads per column.
   constexpr Index kQuantileSamples = 8192;
-  const Index stride = q >= 1.0 ? total : std::max<Index>(1, (total + kQuantileSamples - 1) /
-                                                                 kQuantileSamples);
+  const Index stride =
+      q >= 1.0 ? total : std::max<Index>(1, (total + kQuantileSamples - 1) / kQuantileSamples);
   const Index samples = (total + stride - 1) / stride;
   for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
     Matrix chunk_max(data_rows(), chunks);
@@ -360,10 +357,10 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
               adc.convert(currents.middleRows(r0, n), full_scale, bipolar, nullptr);
               continue;
             }
-            Rng noise = make_rng(key_.seed, StreamPurpose::kAdcNoise,
-                                 {key_.layer, key_.trial,
-                                  static_cast<std::uint64_t>(plan_.array_id(rb, cb, s)), read,
-                                  static_cast<std::uint64_t>(k)});
+            Rng noise = make_rng(
+                key_.seed, StreamPurpose::kAdcNoise,
+                {key_.layer, key_.trial, static_cast<std::uint64_t>(plan_.array_id(rb, cb, s)),
+                 read, static_cast<std::uint64_t>(k)});
             adc.convert(currents.middleRows(r0, n), full_scale, bipolar, &noise);
           }
       }
@@ -375,9 +372,9 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
             const double weight = (sliced ? std::ldexp(1.0, b * s) : 1.0) *
                                   (dac_bits_ > 0 ? std::ldexp(1.0, dac_bits_ * c) : 1.0) *
                                   (ph == 0 ? 1.0 : -1.0) * to_codes;
-            acc.noalias() += static_cast<float>(weight) *
-                             currents.block(s * plan_.outputs, (ph * cycles_ + c) * bc,
-                                            plan_.outputs, bc);
+            acc.noalias() +=
+                static_cast<float>(weight) *
+                currents.block(s * plan_.outputs, (ph * cycles_ + c) * bc, plan_.outputs, bc);
           }
     }
     if (weight_offset_ != 0.0)

@@ -96,8 +96,8 @@ void ResultFile::dataset(const std::string& path, const std::vector<double>& val
   Handle d(H5Dcreate2(static_cast<hid_t>(file_), path.c_str(), H5T_IEEE_F64LE, space.id,
                       H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
            H5Dclose);
-  if (d.id < 0 || (n && H5Dwrite(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                 values.data()) < 0))
+  if (d.id < 0 ||
+      (n && H5Dwrite(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0))
     throw IoError(temp_path_, "cannot write dataset '" + path + "'");
   attr(path, "unit", unit);
 }

@@ -33,13 +33,13 @@ MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile,
   if (m.weight_encoding == WeightEncoding::kSliced) {
     const int b = m.bits_per_cell;
     if (device_levels > 0 && (1LL << b) > device_levels)
-      throw ConfigError("architecture", "tile.mapping.bits_per_cell",
+      throw ConfigError(tile.source, "tile.mapping.bits_per_cell",
                         std::to_string(b) + " bits per cell need " + std::to_string(1LL << b) +
                             " levels, but the device holds only " +
                             std::to_string(device_levels));
     // Digit d is written to device level d (L-1)/(2^b-1), which must be a whole level.
     if (device_levels > 0 && (device_levels - 1) % ((1LL << b) - 1) != 0)
-      throw ConfigError("architecture", "tile.mapping.bits_per_cell",
+      throw ConfigError(tile.source, "tile.mapping.bits_per_cell",
                         std::to_string(b) + " bits per cell put digits between the device's " +
                             std::to_string(device_levels) + " levels: levels - 1 must be a "
                             "multiple of 2^bits_per_cell - 1 = " +
@@ -52,7 +52,7 @@ MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile,
   const Index usable = tile.cols - (p.reference_column ? 1 : 0);
   p.outputs_per_array = usable / p.columns_per_output;
   if (p.outputs_per_array < 1)
-    throw ConfigError("architecture", "tile.cols",
+    throw ConfigError(tile.source, "tile.cols",
                       std::to_string(tile.cols) + " columns cannot hold one output: " +
                           (differential ? "a differential pair needs 2"
                                         : "offset encoding needs a data and a reference column"));

@@ -49,8 +49,7 @@ CrossbarProduct int8_product(const Network& net, const ActivationRanges& ranges,
                              .min(static_cast<float>(levels))
                              .matrix();
     const Quantised& q = (*weights)[layer];
-    return Matrix(parallel_product(q.codes, codes, threads) *
-                  static_cast<float>(q.scale * s_x));
+    return Matrix(parallel_product(q.codes, codes, threads) * static_cast<float>(q.scale * s_x));
   };
 }
 

@@ -8,11 +8,10 @@ namespace xbarsim {
 
 Matrix normalise_inputs(const Network& net, const Matrix& pixels) {
   if (pixels.rows() != net.input_shape.size())
-    throw ShapeError("model '" + net.name + "' expects inputs of " + net.input_shape.str() +
-                     " = " + std::to_string(net.input_shape.size()) +
+    throw ShapeError("model '" + net.name + "' expects inputs of " + net.input_shape.str() + " = " +
+                     std::to_string(net.input_shape.size()) +
                      " values per sample, but the dataset has " + std::to_string(pixels.rows()));
-  return ((pixels.array() - static_cast<float>(net.input_mean)) /
-          static_cast<float>(net.input_std))
+  return ((pixels.array() - static_cast<float>(net.input_mean)) / static_cast<float>(net.input_std))
       .matrix();
 }
 
@@ -126,8 +125,7 @@ Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& 
         acts[i] = x;
         for (Index c = 0; c < l.in_shape.channels; ++c)
           acts[i].middleRows(c * per_channel, per_channel) =
-              (acts[i].middleRows(c * per_channel, per_channel).array() * l.scale(c) +
-               l.shift(c))
+              (acts[i].middleRows(c * per_channel, per_channel).array() * l.scale(c) + l.shift(c))
                   .matrix();
         break;
       }

@@ -111,7 +111,8 @@ class Reader {
 
   // A float dataset of exactly the expected shape, flattened in row-major order.
   std::vector<float> dataset(const char* name, const std::vector<Index>& expected) const {
-    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0) fail("missing dataset '" + std::string(name) + "'");
+    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0)
+      fail("missing dataset '" + std::string(name) + "'");
     H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
     if (d.id < 0) fail("'" + std::string(name) + "' is not a dataset");
     H5 space(H5Dget_space(d.id), H5Sclose);
@@ -121,8 +122,9 @@ class Reader {
     bool match = dims.size() == expected.size();
     for (std::size_t i = 0; match && i < dims.size(); ++i)
       match = static_cast<Index>(dims[i]) == expected[i];
-    if (!match) fail("dataset '" + std::string(name) + "' has shape " + dims_str(dims) +
-                     ", expected " + dims_str(expected));
+    if (!match)
+      fail("dataset '" + std::string(name) + "' has shape " + dims_str(dims) + ", expected " +
+           dims_str(expected));
     std::size_t n = 1;
     for (Index e : expected) n *= static_cast<std::size_t>(e);
     std::vector<float> v(n);
@@ -133,7 +135,8 @@ class Reader {
 
   // Length of a 1-D dataset, to learn a layer's size before checking the rest against it.
   Index leading_dim(const char* name) const {
-    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0) fail("missing dataset '" + std::string(name) + "'");
+    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0)
+      fail("missing dataset '" + std::string(name) + "'");
     H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
     H5 space(H5Dget_space(d.id), H5Sclose);
     hsize_t dims[8];
@@ -143,7 +146,8 @@ class Reader {
     return static_cast<Index>(dims[0]);
   }
   std::vector<Index> dims_of(const char* name) const {
-    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0) fail("missing dataset '" + std::string(name) + "'");
+    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0)
+      fail("missing dataset '" + std::string(name) + "'");
     H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
     H5 space(H5Dget_space(d.id), H5Sclose);
     const int rank = H5Sget_simple_extent_ndims(space.id);
@@ -278,7 +282,8 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       break;
     case LayerType::kAdd: {
       const TensorShape other = shape_of(l.inputs[1]);
-      if (other.size() != in.size() || other.flat != in.flat || other.channels != in.channels)
+      if (other.flat != in.flat || other.channels != in.channels || other.height != in.height ||
+          other.width != in.width)
         rn.fail("adds " + in.str() + " to " + other.str() + ": shapes differ");
       l.out_shape = in;
       break;

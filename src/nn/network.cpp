@@ -4,14 +4,22 @@ namespace xbarsim {
 
 std::string to_string(LayerType type) {
   switch (type) {
-    case LayerType::kDense: return "dense";
-    case LayerType::kConv2d: return "conv2d";
-    case LayerType::kMaxPool2d: return "maxpool2d";
-    case LayerType::kAvgPool2d: return "avgpool2d";
-    case LayerType::kRelu: return "relu";
-    case LayerType::kBatchNorm: return "batchnorm";
-    case LayerType::kFlatten: return "flatten";
-    case LayerType::kAdd: return "add";
+    case LayerType::kDense:
+      return "dense";
+    case LayerType::kConv2d:
+      return "conv2d";
+    case LayerType::kMaxPool2d:
+      return "maxpool2d";
+    case LayerType::kAvgPool2d:
+      return "avgpool2d";
+    case LayerType::kRelu:
+      return "relu";
+    case LayerType::kBatchNorm:
+      return "batchnorm";
+    case LayerType::kFlatten:
+      return "flatten";
+    case LayerType::kAdd:
+      return "add";
   }
   return "?";
 }

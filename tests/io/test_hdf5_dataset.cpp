@@ -98,7 +98,7 @@ TEST_CASE("HDF5: float32 (N, H, W) is taken as stored, labels of another integer
   CHECK(ds.num_classes == 5);
 }
 
-TEST_CASE("HDF5: float64 (N, F) is flat data of shape (F, 1, 1); num_classes attribute") {
+TEST_CASE("HDF5: float64 (N, F) is flat data of shape (F, 1, 1), with a num_classes attribute") {
   TempDir d;
   const std::string path = d.file("flat.h5");
   {

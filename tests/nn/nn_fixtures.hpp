@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cmath>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -184,16 +184,14 @@ inline void attr_ints(hid_t obj, const std::string& name, const std::vector<std:
                       bool scalar) {
   const hsize_t n = v.size();
   H5 space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose);
-  H5 a(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
-       H5Aclose);
+  H5 a(H5Acreate2(obj, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   REQUIRE(a.id >= 0);
   REQUIRE(H5Awrite(a.id, H5T_NATIVE_INT64, v.data()) >= 0);
 }
 
 inline void attr_double(hid_t obj, const std::string& name, double v) {
   H5 space(H5Screate(H5S_SCALAR), H5Sclose);
-  H5 a(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
-       H5Aclose);
+  H5 a(H5Acreate2(obj, name.c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   REQUIRE(a.id >= 0);
   REQUIRE(H5Awrite(a.id, H5T_NATIVE_DOUBLE, &v) >= 0);
 }
@@ -252,8 +250,7 @@ inline void write_model(const std::string& path, const ModelFileSpec& m) {
     for (const auto& [k, v] : l.int_pairs) attr_ints(g.id, k, v, false);
     for (const auto& [k, v] : l.doubles) attr_double(g.id, k, v);
     for (const auto& [k, d] : l.datasets) {
-      H5 space(H5Screate_simple(static_cast<int>(d.dims.size()), d.dims.data(), nullptr),
-               H5Sclose);
+      H5 space(H5Screate_simple(static_cast<int>(d.dims.size()), d.dims.data(), nullptr), H5Sclose);
       H5 ds(H5Dcreate2(g.id, k.c_str(), H5T_IEEE_F32LE, space.id, H5P_DEFAULT, H5P_DEFAULT,
                        H5P_DEFAULT),
             H5Dclose);
@@ -261,8 +258,9 @@ inline void write_model(const std::string& path, const ModelFileSpec& m) {
       std::size_t n = 1;
       for (hsize_t e : d.dims) n *= e;
       REQUIRE(d.data.size() == n);
-      if (n) REQUIRE(H5Dwrite(ds.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                              d.data.data()) >= 0);
+      if (n)
+        REQUIRE(H5Dwrite(ds.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.data.data()) >=
+                0);
     }
   }
 }
@@ -275,10 +273,12 @@ inline std::vector<float> row_major(const Matrix& m) {
     for (Index c = 0; c < m.cols(); ++c) v.push_back(m(r, c));
   return v;
 }
-inline std::vector<float> to_vector(const Vector& v) { return {v.data(), v.data() + v.size()}; }
+inline std::vector<float> to_vector(const Vector& v) {
+  return {v.data(), v.data() + v.size()};
+}
 
 inline LayerFileSpec dense_spec(const std::string& name, const std::string& input, const Matrix& w,
-                            const Vector& b) {
+                                const Vector& b) {
   LayerFileSpec l{"dense", name, {input}, {}, {}, {}};
   l.datasets["weight"] = {{static_cast<hsize_t>(w.rows()), static_cast<hsize_t>(w.cols())},
                           row_major(w)};
@@ -288,8 +288,8 @@ inline LayerFileSpec dense_spec(const std::string& name, const std::string& inpu
 
 // w is C_out x (C_in K_h K_w) in (c, u, v) order: row-major it is [C_out, C_in, K_h, K_w].
 inline LayerFileSpec conv_spec(const std::string& name, const std::string& input, const Matrix& w,
-                           const Vector& b, Index c_in, Index kh, Index kw,
-                           std::vector<std::int64_t> stride, std::vector<std::int64_t> pad) {
+                               const Vector& b, Index c_in, Index kh, Index kw,
+                               std::vector<std::int64_t> stride, std::vector<std::int64_t> pad) {
   LayerFileSpec l{"conv2d", name, {input}, {}, {}, {}};
   l.datasets["weight"] = {{static_cast<hsize_t>(w.rows()), static_cast<hsize_t>(c_in),
                            static_cast<hsize_t>(kh), static_cast<hsize_t>(kw)},
@@ -306,7 +306,7 @@ struct BatchNormParams {
 };
 
 inline LayerFileSpec batchnorm_spec(const std::string& name, const std::string& input,
-                                const BatchNormParams& p) {
+                                    const BatchNormParams& p) {
   LayerFileSpec l{"batchnorm", name, {input}, {}, {{"eps", p.eps}}, {}};
   const hsize_t c = static_cast<hsize_t>(p.gamma.size());
   l.datasets["gamma"] = {{c}, to_vector(p.gamma)};
@@ -317,13 +317,13 @@ inline LayerFileSpec batchnorm_spec(const std::string& name, const std::string& 
 }
 
 inline LayerFileSpec simple_spec(const std::string& type, const std::string& name,
-                             std::vector<std::string> inputs) {
+                                 std::vector<std::string> inputs) {
   return LayerFileSpec{type, name, std::move(inputs), {}, {}, {}};
 }
 
 inline LayerFileSpec pool_spec(const std::string& type, const std::string& name,
-                           const std::string& input, std::vector<std::int64_t> kernel,
-                           std::vector<std::int64_t> stride, std::vector<std::int64_t> pad) {
+                               const std::string& input, std::vector<std::int64_t> kernel,
+                               std::vector<std::int64_t> stride, std::vector<std::int64_t> pad) {
   LayerFileSpec l{type, name, {input}, {}, {}, {}};
   l.int_pairs["kernel"] = std::move(kernel);
   l.int_pairs["stride"] = std::move(stride);
@@ -373,7 +373,7 @@ template <class F>
 void check_io_error(F&& f, const std::string& file, const std::vector<std::string>& fragments) {
   try {
     f();
-    FAIL("expected an IoError for " << file);
+    FAIL_CHECK("expected an IoError for " << file);
   } catch (const IoError& e) {
     const std::string what = e.what();
     INFO("message: " << what);

@@ -35,24 +35,26 @@ MatrixD batchnorm(const MatrixD& x, const BatchNormParams& p, Index per_channel)
   for (Index c = 0; c < p.gamma.size(); ++c)
     for (Index r = c * per_channel; r < (c + 1) * per_channel; ++r)
       for (Index b = 0; b < x.cols(); ++b)
-        y(r, b) = (x(r, b) - p.mean(c)) / std::sqrt(static_cast<double>(p.var(c)) + p.eps) *
-                      p.gamma(c) +
-                  p.beta(c);
+        y(r, b) =
+            (x(r, b) - p.mean(c)) / std::sqrt(static_cast<double>(p.var(c)) + p.eps) * p.gamma(c) +
+            p.beta(c);
   return y;
 }
 
-MatrixD relu(const MatrixD& x) { return x.cwiseMax(0.0); }
+MatrixD relu(const MatrixD& x) {
+  return x.cwiseMax(0.0);
+}
 
 struct Params {
-  Matrix conv_w = gaussian(kCout, kC * kK * kK, 41, 0.4f);
+  Matrix conv_w = gaussian(kCout, kC* kK* kK, 41, 0.4f);
   Vector conv_b = gaussian(kCout, 1, 42, 0.2f).col(0);
   Matrix fc_w = gaussian(kClasses, kFeatures, 43, 0.2f);
   Vector fc_b = gaussian(kClasses, 1, 44, 0.2f).col(0);
   Matrix x = uniform(kC * kH * kW, kBatch, -1.0f, 1.5f, 45);
 
   MatrixD conv(const MatrixD& in) const {
-    return direct_conv(in, kC, kH, kW, conv_w.cast<double>(), conv_b.cast<double>(), kK, kK, 1,
-                       1, 1, 1)
+    return direct_conv(in, kC, kH, kW, conv_w.cast<double>(), conv_b.cast<double>(), kK, kK, 1, 1,
+                       1, 1)
         .value;
   }
   MatrixD dense(const MatrixD& in) const {
@@ -92,8 +94,8 @@ double error_vs(const Network& net, const Matrix& x, const MatrixD& want) {
   REQUIRE(got.cols() == want.cols());
   double worst = 0;
   for (Index i = 0; i < want.size(); ++i)
-    worst = std::max(worst, std::abs(got.data()[i] - want.data()[i]) /
-                                std::max(1.0, std::abs(want.data()[i])));
+    worst = std::max(
+        worst, std::abs(got.data()[i] - want.data()[i]) / std::max(1.0, std::abs(want.data()[i])));
   return worst;
 }
 
@@ -119,8 +121,7 @@ TEST_CASE("batch norm after conv2d and after dense is folded and preserves the o
   const Network plain = [&] {
     const std::string f = dir.file("conv_relu_dense.h5");
     write_model(f, model({p.conv_layer("input"), simple_spec("relu", "relu1", {"conv1"}),
-                          simple_spec("flatten", "flatten", {"relu1"}),
-                          p.dense_layer("flatten")}));
+                          simple_spec("flatten", "flatten", {"relu1"}), p.dense_layer("flatten")}));
     return load_network(f);
   }();
   CHECK((plain.layers[0].weight - net.layers[0].weight).cwiseAbs().maxCoeff() > 1e-3f);
@@ -132,15 +133,14 @@ TEST_CASE("two batch norms in a row both fold into the conv before them") {
   const BatchNormParams bn1 = bn_params(kCout, 71, 1e-5);
   const BatchNormParams bn2 = bn_params(kCout, 81, 1e-3);
   const std::string file = dir.file("conv_bn_bn.h5");
-  write_model(file, model({p.conv_layer("input"), batchnorm_spec("bn1", "conv1", bn1),
-                           batchnorm_spec("bn2", "bn1", bn2), simple_spec("relu", "relu1", {"bn2"}),
-                           simple_spec("flatten", "flatten", {"relu1"}),
-                           p.dense_layer("flatten")}));
+  write_model(file,
+              model({p.conv_layer("input"), batchnorm_spec("bn1", "conv1", bn1),
+                     batchnorm_spec("bn2", "bn1", bn2), simple_spec("relu", "relu1", {"bn2"}),
+                     simple_spec("flatten", "flatten", {"relu1"}), p.dense_layer("flatten")}));
   const Network net = load_network(file);
   CHECK(types(net) == "conv2d relu flatten dense");
   const MatrixD x = p.x.cast<double>();
-  const MatrixD want =
-      p.dense(relu(batchnorm(batchnorm(p.conv(x), bn1, kH * kW), bn2, kH * kW)));
+  const MatrixD want = p.dense(relu(batchnorm(batchnorm(p.conv(x), bn1, kH * kW), bn2, kH * kW)));
   CHECK(error_vs(net, p.x, want) <= 1e-5);
 }
 
@@ -153,12 +153,12 @@ TEST_CASE("batch norm that cannot be folded stays a layer and computes the unfol
     const BatchNormParams bn0 = bn_params(kC, 91, 1e-5);
     const BatchNormParams bn1 = bn_params(kCout, 101, 1e-3);
     const std::string file = dir.file("bn_shared_conv.h5");
-    write_model(file, model({batchnorm_spec("bn0", "input", bn0), p.conv_layer("bn0"),
-                             batchnorm_spec("bn1", "conv1", bn1),
-                             simple_spec("add", "add", {"bn1", "conv1"}),
-                             simple_spec("relu", "relu1", {"add"}),
-                             simple_spec("flatten", "flatten", {"relu1"}),
-                             p.dense_layer("flatten")}));
+    write_model(
+        file,
+        model({batchnorm_spec("bn0", "input", bn0), p.conv_layer("bn0"),
+               batchnorm_spec("bn1", "conv1", bn1), simple_spec("add", "add", {"bn1", "conv1"}),
+               simple_spec("relu", "relu1", {"add"}), simple_spec("flatten", "flatten", {"relu1"}),
+               p.dense_layer("flatten")}));
     const Network net = load_network(file);
     CHECK(types(net) == "batchnorm conv2d batchnorm add relu flatten dense");
     const MatrixD c = p.conv(batchnorm(x, bn0, kH * kW));
@@ -172,12 +172,11 @@ TEST_CASE("batch norm that cannot be folded stays a layer and computes the unfol
     const BatchNormParams bn1 = bn_params(kCout, 111, 1e-5);
     const BatchNormParams bn2 = bn_params(kCout, 121, 1e-3);
     const std::string file = dir.file("bn_chain_shared.h5");
-    write_model(file, model({p.conv_layer("input"), batchnorm_spec("bn1", "conv1", bn1),
-                             batchnorm_spec("bn2", "bn1", bn2),
-                             simple_spec("add", "add", {"bn2", "bn1"}),
-                             simple_spec("relu", "relu1", {"add"}),
-                             simple_spec("flatten", "flatten", {"relu1"}),
-                             p.dense_layer("flatten")}));
+    write_model(file,
+                model({p.conv_layer("input"), batchnorm_spec("bn1", "conv1", bn1),
+                       batchnorm_spec("bn2", "bn1", bn2), simple_spec("add", "add", {"bn2", "bn1"}),
+                       simple_spec("relu", "relu1", {"add"}),
+                       simple_spec("flatten", "flatten", {"relu1"}), p.dense_layer("flatten")}));
     const Network net = load_network(file);
     CHECK(types(net) == "conv2d batchnorm add relu flatten dense");
     const MatrixD a = batchnorm(p.conv(x), bn1, kH * kW);

@@ -27,8 +27,8 @@ const TempDir& roundtrip_files() {
   static TempDir dir;
   static bool made = false;
   if (!made) {
-    run_or_fail("PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 " +
-                    source_data("models/roundtrip.py") + " " + dir.path().string(),
+    run_or_fail("PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 " + source_data("models/roundtrip.py") +
+                    " " + dir.path().string(),
                 dir.file("roundtrip.log"));
     made = true;
   }
@@ -88,8 +88,8 @@ const TinyModel kMlp{"tiny_mlp.h5", "tiny_mlp_reference.h5", {1, 6, 6, false}, 4
 TEST_CASE("PyTorch round trip: float and ideal-crossbar logits match PyTorch's") {
   const TempDir& dir = roundtrip_files();
   const Registry& registry = builtin_registry();
-  const auto ideal_arch = make_tile_models(
-      load_arch(source_data("arch/ideal.yaml"), {}, registry), registry);
+  const auto ideal_arch =
+      make_tile_models(load_arch(source_data("arch/ideal.yaml"), {}, registry), registry);
   // The same ideal devices on tiny 8x6 arrays, so that every layer spans several row and
   // column blocks (partial sums added digitally).
   test::TileSpec small;

@@ -31,16 +31,17 @@ enum class SignedWeights { kDifferential, kOffset };
 enum class WeightEncoding { kSliced, kContinuous };
 
 struct MappingConfig {
-  int weight_bits = 8;        // signed weight precision, including the sign
-  int input_bits = 8;         // activation magnitude precision
-  int bits_per_cell = 1;      // weight bits held by one cell (sliced encoding)
+  int weight_bits = 8;    // signed weight precision, including the sign
+  int input_bits = 8;     // activation magnitude precision
+  int bits_per_cell = 1;  // weight bits held by one cell (sliced encoding)
   SignedWeights signed_weights = SignedWeights::kDifferential;
   WeightEncoding weight_encoding = WeightEncoding::kSliced;
 };
 
 struct TileConfig {
-  std::int64_t rows = 128;  // word lines per array (inputs)
-  std::int64_t cols = 128;  // bit lines per array (physical columns)
+  std::string source = "architecture";  // the file it came from, for error messages
+  std::int64_t rows = 128;              // word lines per array (inputs)
+  std::int64_t cols = 128;              // bit lines per array (physical columns)
   ComponentConfig device;
   ComponentConfig dac;
   ComponentConfig adc;

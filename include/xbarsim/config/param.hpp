@@ -19,7 +19,7 @@ std::string to_string(const ParamValue& value);
 
 // One declared parameter: the loader checks every config value against this.
 struct ParamSpec {
-  std::string key;   // carries its unit as a suffix, e.g. g_max_siemens, read_voltage_v
+  std::string key;  // carries its unit as a suffix, e.g. g_max_siemens, read_voltage_v
   ParamType type = ParamType::kReal;
   std::string unit;  // SI unit symbol ("S", "V", "s", "J", "A", "m2", "bit"), or "1"
   std::optional<ParamValue> default_value;  // nullopt: the key is required

@@ -21,7 +21,7 @@ std::string to_string(ModelKind kind);
 // What a model declares about itself: the source of `xbarsim describe` and of
 // docs/config_reference.md.
 struct ModelSpec {
-  std::string name;     // e.g. "reram.multilevel"
+  std::string name;  // e.g. "reram.multilevel"
   ModelKind kind = ModelKind::kDevice;
   std::string summary;  // one line
   std::string docs;     // where its equations are, e.g. "docs/devices.md#reram-multilevel"

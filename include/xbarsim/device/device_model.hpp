@@ -28,7 +28,10 @@ class DeviceModel {
 
   // Writes a whole array at once. On entry `conductance` holds targets in S within
   // [g_min, g_max]; on exit it holds what the cells really store: targets rounded to the
-  // device's levels, with programming variation, stuck-at faults and clipping applied.
+  // device's levels, with programming variation and stuck-at faults applied. Values are
+  // finite and non-negative. A technology with a physical conductance range clips to it
+  // (ReRAM); one whose variation is a static mismatch around a nominal cell current may
+  // exceed g_max (SRAM: an on cell conducts (1 + e) I_on).
   // One call per array keeps virtual dispatch off the per-element path.
   virtual void program(Matrix& conductance, ProgrammingStreams streams) const = 0;
 

@@ -50,8 +50,7 @@ class AnalogMatrix {
   };
   // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
   struct Workspace {
-    Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, readout,
-        accumulator;
+    Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, readout, accumulator;
     std::vector<Index> active;
   };
   void program(const WeightCodes& codes);
@@ -65,8 +64,8 @@ class AnalogMatrix {
                        Workspace& ws) const;
   // One chunk through row block rb: DAC, analog sums and noise; leaves the data columns'
   // currents, (slices*outputs) x (phases*cycles*chunk), in ws.readout.
-  void read_block(Index rb, const Matrix& pos, const Matrix* neg, std::uint64_t read,
-                  Index chunk, Workspace& ws) const;
+  void read_block(Index rb, const Matrix& pos, const Matrix* neg, std::uint64_t read, Index chunk,
+                  Workspace& ws) const;
   Index data_rows() const { return plan_.outputs * plan_.slices; }
 
   std::shared_ptr<const TileModels> models_;
@@ -74,9 +73,9 @@ class AnalogMatrix {
   std::string label_;
   int threads_;
   MappingPlan plan_;
-  int cycles_ = 1;              // input cycles per phase
-  int dac_bits_ = 0;            // 0: continuous drive
-  double input_levels_ = 1.0;   // largest input code: 2^n - 1, or 1 when continuous
+  int cycles_ = 1;               // input cycles per phase
+  int dac_bits_ = 0;             // 0: continuous drive
+  double input_levels_ = 1.0;    // largest input code: 2^n - 1, or 1 when continuous
   double code_conductance_ = 0;  // conductance of one weight-code unit, S
   double weight_scale_ = 1.0;
   double weight_offset_ = 0.0;

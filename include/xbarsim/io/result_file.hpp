@@ -24,8 +24,7 @@ class ResultFile {
   void attr(const std::string& object, const std::string& name, double value);
   void attr(const std::string& object, const std::string& name, std::int64_t value);
   // 1-D float64 dataset with its unit ("1" for dimensionless, "J", "s", ...).
-  void dataset(const std::string& path, const std::vector<double>& values,
-               const std::string& unit);
+  void dataset(const std::string& path, const std::vector<double>& values, const std::string& unit);
   // A text document (YAML, JSON) stored verbatim as a string dataset.
   void text(const std::string& path, const std::string& content);
   // Root provenance: schema_version, xbarsim_version, git_sha1, command_line, master_seed,

@@ -10,16 +10,16 @@ namespace xbarsim {
 
 // Geometry of one weight matrix (out x in, y = W x) on arrays of rows x cols cells.
 struct MappingPlan {
-  Index inputs = 0;             // crossbar rows used in total (= W.cols())
-  Index outputs = 0;            // logical output columns (= W.rows())
-  Index array_rows = 0;         // tile.rows
-  Index array_cols = 0;         // tile.cols (physical bit lines)
-  int slices = 1;               // weight slices, each in its own set of arrays
-  int columns_per_output = 2;   // 2 for a differential pair, 1 for offset encoding
+  Index inputs = 0;               // crossbar rows used in total (= W.cols())
+  Index outputs = 0;              // logical output columns (= W.rows())
+  Index array_rows = 0;           // tile.rows
+  Index array_cols = 0;           // tile.cols (physical bit lines)
+  int slices = 1;                 // weight slices, each in its own set of arrays
+  int columns_per_output = 2;     // 2 for a differential pair, 1 for offset encoding
   bool reference_column = false;  // offset encoding: one G_min column per array
-  Index outputs_per_array = 0;  // logical outputs that fit in one array
-  Index row_blocks = 0;         // ceil(inputs / array_rows)
-  Index col_blocks = 0;         // ceil(outputs / outputs_per_array)
+  Index outputs_per_array = 0;    // logical outputs that fit in one array
+  Index row_blocks = 0;           // ceil(inputs / array_rows)
+  Index col_blocks = 0;           // ceil(outputs / outputs_per_array)
 
   Index arrays() const { return row_blocks * col_blocks * slices; }
   Index rows_in_block(Index rb) const;
@@ -33,15 +33,14 @@ struct MappingPlan {
 };
 
 // Throws ConfigError naming tile.* keys when the geometry is impossible.
-MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile,
-                         int device_levels);
+MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile, int device_levels);
 
 // Signed integer (or, for continuous encoding, real) weight codes and the scale back to W.
 struct WeightCodes {
-  Matrix magnitude_pos;  // out x in, >= 0: the positive part (differential) or u = q + offset
-  Matrix magnitude_neg;  // out x in, >= 0: the negative part (differential only; else empty)
-  double scale = 1.0;    // W ~= scale * (pos - neg)   or   scale * (u - offset)
-  double offset = 0.0;   // offset encoding only
+  Matrix magnitude_pos;    // out x in, >= 0: the positive part (differential) or u = q + offset
+  Matrix magnitude_neg;    // out x in, >= 0: the negative part (differential only; else empty)
+  double scale = 1.0;      // W ~= scale * (pos - neg)   or   scale * (u - offset)
+  double offset = 0.0;     // offset encoding only
   double full_code = 1.0;  // largest magnitude code: 2^m - 1 (sliced) or 1 (continuous)
 };
 

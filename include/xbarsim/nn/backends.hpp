@@ -13,7 +13,7 @@ namespace xbarsim {
 // Input range of every crossbar layer, calibrated on a batch of training data with the
 // float network: max |x| of the layer's input, and whether any input was negative.
 struct ActivationRanges {
-  std::vector<double> max_abs;   // per layer index (0 for non-crossbar layers)
+  std::vector<double> max_abs;  // per layer index (0 for non-crossbar layers)
   std::vector<bool> has_negative;
 };
 ActivationRanges calibrate_ranges(const Network& net, const Matrix& inputs, int threads);

@@ -34,8 +34,8 @@ struct Layer {
   // im2col layout. This is the matrix that goes on the crossbar.
   Matrix weight;
   Vector bias;
-  Window2d window;        // conv2d and pooling
-  Vector scale, shift;    // batch norm that could not be folded: y = x * scale + shift
+  Window2d window;      // conv2d and pooling
+  Vector scale, shift;  // batch norm that could not be folded: y = x * scale + shift
   TensorShape in_shape, out_shape;
   bool uses_crossbar() const { return type == LayerType::kDense || type == LayerType::kConv2d; }
 };

@@ -1,0 +1,217 @@
+// Malformed model files: load_network must throw an IoError that names the file and the
+// offending layer / dataset / attribute, never crash or accept the file. Each malformed file
+// is a valid hand-written model with exactly one defect.
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "nn/nn_fixtures.hpp"
+#include "xbarsim/nn/network.hpp"
+
+using namespace xbarsim;
+using namespace xbarsim::nntest;
+
+namespace {
+
+// input [2, 5, 4] -> conv1 (2 -> 3, 3x3, pad 1) -> relu1 -> flatten -> fc1 (60 -> 4).
+ModelFileSpec valid_model() {
+  ModelFileSpec m;
+  m.name = "error_probe";
+  m.input_shape = {2, 5, 4};
+  m.num_classes = 4;
+  m.layers = {conv_spec("conv1", "input", gaussian(3, 18, 1), gaussian(3, 1, 2).col(0), 2, 3, 3,
+                        {1, 1}, {1, 1}),
+              simple_spec("relu", "relu1", {"conv1"}), simple_spec("flatten", "flatten", {"relu1"}),
+              dense_spec("fc1", "flatten", gaussian(4, 60, 3), gaussian(4, 1, 4).col(0))};
+  return m;
+}
+
+LayerFileSpec& layer(ModelFileSpec& m, const std::string& name) {
+  for (LayerFileSpec& l : m.layers)
+    if (l.name == name) return l;
+  FAIL("no layer " << name);
+  throw;  // unreachable
+}
+
+struct BadModel {
+  std::string what;
+  std::function<void(ModelFileSpec&)> defect;
+  std::vector<std::string> fragments;  // the message must contain all of them
+};
+
+}  // namespace
+
+TEST_CASE("the unmodified hand-written model loads") {
+  TempDir dir;
+  const std::string file = dir.file("valid.h5");
+  write_model(file, valid_model());
+  const Network net = load_network(file);
+  CHECK(net.layers.size() == 4);
+  CHECK(net.file == file);
+  CHECK(net.name == "error_probe");
+  CHECK(net.layers[3].out_shape.size() == 4);
+}
+
+TEST_CASE("malformed model files give an IoError naming the file, the layer and the dataset") {
+  const std::vector<BadModel> cases = {
+      {"dense weight of the wrong shape",
+       [](ModelFileSpec& m) {
+         layer(m, "fc1") = dense_spec("fc1", "flatten", gaussian(4, 61, 5), Vector::Zero(4));
+       },
+       {"fc1", "'weight'", "[4, 61]", "[4, 60]"}},
+      {"conv weight with the wrong number of input channels",
+       [](ModelFileSpec& m) {
+         layer(m, "conv1") = conv_spec("conv1", "input", gaussian(3, 9, 6), Vector::Zero(3), 1, 3,
+                                       3, {1, 1}, {1, 1});
+       },
+       {"conv1", "'weight'", "[3, 1, 3, 3]"}},
+      {"bias of the wrong length",
+       [](ModelFileSpec& m) {
+         layer(m, "fc1").datasets["bias"] = {{5}, std::vector<float>(5)};
+       },
+       {"fc1", "'bias'", "[5]", "[4]"}},
+      {"missing bias",
+       [](ModelFileSpec& m) { layer(m, "fc1").datasets.erase("bias"); },
+       {"fc1", "missing", "'bias'"}},
+      {"unknown layer type softmax",
+       [](ModelFileSpec& m) { m.layers.push_back(simple_spec("softmax", "prob", {"fc1"})); },
+       {"prob", "unknown layer type", "'softmax'"}},
+      {"format_version 2",
+       [](ModelFileSpec& m) { m.format_version = 2; },
+       {"format_version", "2", "not supported"}},
+      {"input referencing a later layer",
+       [](ModelFileSpec& m) { layer(m, "relu1").inputs = {"flatten"}; },
+       {"relu1", "'flatten'", "earlier"}},
+      {"input referencing an unknown layer",
+       [](ModelFileSpec& m) { layer(m, "relu1").inputs = {"conv9"}; },
+       {"relu1", "'conv9'"}},
+      {"add with one input",
+       [](ModelFileSpec& m) {
+         m.layers.insert(m.layers.begin() + 2, simple_spec("add", "add", {"relu1"}));
+         layer(m, "flatten").inputs = {"add"};
+       },
+       {"'add'", "1 inputs", "expected 2"}},
+      {"relu with two inputs",
+       [](ModelFileSpec& m) {
+         layer(m, "relu1").inputs = {"conv1", "conv1"};
+       },
+       {"relu1", "2 inputs", "expected 1"}},
+      {"add of [3, 5, 4] and [3, 4, 5] (same channels and size, different shape)",
+       [](ModelFileSpec& m) {
+         m.layers = {conv_spec("conv_a", "input", gaussian(3, 2, 7), Vector::Zero(3), 2, 1, 1,
+                               {1, 1}, {0, 0}),  // 1x1 kernel: [3, 5, 4]
+                     conv_spec("conv_b", "input", gaussian(3, 8, 8), Vector::Zero(3), 2, 2, 2,
+                               {1, 1}, {0, 1}),  // 2x2 kernel, padding [0, 1]: [3, 4, 5]
+                     simple_spec("add", "add", {"conv_a", "conv_b"}),
+                     simple_spec("flatten", "flatten", {"add"}),
+                     dense_spec("fc1", "flatten", gaussian(4, 60, 3), Vector::Zero(4))};
+       },
+       {"'add'", "[3, 5, 4]", "[3, 4, 5]"}},
+      {"conv with stride 0",
+       [](ModelFileSpec& m) {
+         layer(m, "conv1").int_pairs["stride"] = {0, 1};
+       },
+       {"conv1", "stride"}},
+      {"conv without padding attribute",
+       [](ModelFileSpec& m) { layer(m, "conv1").int_pairs.erase("padding"); },
+       {"conv1", "'padding'"}},
+      {"dense on an image input (no flatten)",
+       [](ModelFileSpec& m) {
+         m.layers.erase(m.layers.begin() + 2);
+         layer(m, "fc1").inputs = {"relu1"};
+       },
+       {"fc1", "flat"}},
+      {"num_classes disagrees with the last layer",
+       [](ModelFileSpec& m) { m.num_classes = 10; },
+       {"fc1", "num_classes"}},
+      {"NaN in a weight",
+       [](ModelFileSpec& m) {
+         layer(m, "fc1").datasets["weight"].data[17] = std::numeric_limits<float>::quiet_NaN();
+       },
+       {"fc1", "NaN"}},
+      {"duplicate layer name",
+       [](ModelFileSpec& m) { layer(m, "flatten").name = "relu1"; },
+       {"relu1", "duplicate"}},
+      {"layer named input",
+       [](ModelFileSpec& m) {
+         layer(m, "relu1").name = "input";
+         layer(m, "flatten").inputs = {"conv1"};
+       },
+       {"'input'", "reserved"}},
+      {"layer groups not numbered consecutively",
+       [](ModelFileSpec& m) { m.group_names[2] = "005"; },
+       {"numbered", "/layers/003"}},
+      {"batchnorm without eps",
+       [](ModelFileSpec& m) {
+         BatchNormParams p{Vector::Ones(3), Vector::Zero(3), Vector::Zero(3), Vector::Ones(3)};
+         LayerFileSpec bn = batchnorm_spec("bn1", "conv1", p);
+         bn.doubles.clear();
+         m.layers.insert(m.layers.begin() + 1, bn);
+         layer(m, "relu1").inputs = {"bn1"};
+       },
+       {"bn1", "'eps'"}},
+      {"batchnorm with a negative variance",
+       [](ModelFileSpec& m) {
+         BatchNormParams p{Vector::Ones(3), Vector::Zero(3), Vector::Zero(3),
+                           Vector::Constant(3, -1.0f)};
+         m.layers.insert(m.layers.begin() + 1, batchnorm_spec("bn1", "conv1", p));
+         layer(m, "relu1").inputs = {"bn1"};
+       },
+       {"bn1", "running_var"}},
+      {"no layers", [](ModelFileSpec& m) { m.layers.clear(); }, {"/layers"}},
+      {"input_shape of rank 2",
+       [](ModelFileSpec& m) {
+         m.input_shape = {5, 4};
+       },
+       {"input_shape"}},
+  };
+  TempDir dir;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const BadModel& c = cases[i];
+    CAPTURE(c.what);
+    ModelFileSpec m = valid_model();
+    c.defect(m);
+    const std::string file = dir.file("bad_" + std::to_string(i) + ".h5");
+    write_model(file, m);
+    check_io_error([&] { load_network(file); }, file, c.fragments);
+  }
+}
+
+TEST_CASE("truncated, missing and non-HDF5 files give an IoError naming the file") {
+  TempDir dir;
+  SUBCASE("a model file cut to half its bytes") {
+    // The shipped model (written by h5py) and a hand-written one.
+    const std::string hand = dir.file("hand.h5");
+    write_model(hand, valid_model());
+    for (const std::string& source : {source_data("models/fmnist_mlp.h5"), hand}) {
+      CAPTURE(source);
+      REQUIRE(fs::exists(source));
+      const std::string file = dir.file("truncated_" + fs::path(source).filename().string());
+      fs::copy_file(source, file, fs::copy_options::overwrite_existing);
+      fs::resize_file(file, fs::file_size(source) / 2);
+      check_io_error([&] { load_network(file); }, file, {"truncated"});
+    }
+  }
+  SUBCASE("not an HDF5 file at all") {
+    const std::string file = dir.file("model.h5");
+    std::ofstream(file) << "format: xbarsim.model\nthis is a text file, not HDF5\n";
+    check_io_error([&] { load_network(file); }, file, {"not an HDF5 file"});
+  }
+  SUBCASE("an empty file") {
+    const std::string file = dir.file("empty.h5");
+    std::ofstream{file};
+    check_io_error([&] { load_network(file); }, file, {"not an HDF5 file"});
+  }
+  SUBCASE("a missing file") {
+    const std::string file = dir.file("does_not_exist.h5");
+    check_io_error([&] { load_network(file); }, file, {"not found"});
+  }
+  SUBCASE("an HDF5 file that is not a model (a reference data file)") {
+    const std::string file = dir.file("data.h5");
+    {
+      H5 f(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+      REQUIRE(f.id >= 0);
+    }
+    check_io_error([&] { load_network(file); }, file, {"'format'"});
+  }
+}
