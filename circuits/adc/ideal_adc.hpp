@@ -25,9 +25,9 @@ class IdealAdc final : public Adc {
   void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
                Rng* noise) const override;
 
-  double energy_per_conversion_j() const { return energy_per_conversion_j_; }
-  double conversion_time_s() const { return conversion_time_s_; }
-  double area_m2() const { return area_m2_; }
+  double energy_per_conversion_j() const override { return energy_per_conversion_j_; }
+  double conversion_time_s() const override { return conversion_time_s_; }
+  double area_m2() const override { return area_m2_; }
 
  private:
   double energy_per_conversion_j_;

@@ -1,6 +1,7 @@
 #include "circuits/adc/quantizing_adc.hpp"
 
 #include <boost/random/normal_distribution.hpp>
+#include <cmath>
 #include <stdexcept>
 
 #include "circuits/param_checks.hpp"
@@ -62,12 +63,36 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
 #pragma GCC diagnostic pop
 #endif
 
+double QuantizingAdc::conversion_energy_j(const QuantizingAdcConfig& c) {
+  const double enob = static_cast<double>(c.bits - c.enob_loss_bits);
+  switch (c.energy_model) {
+    case AdcEnergyModel::kTable:
+      return c.energy_per_conversion_j;
+    case AdcEnergyModel::kWalden:
+      // Walden: FoM_W = P / (2^ENOB f_s), so the energy per conversion is FoM_W 2^ENOB.
+      return c.walden_fom_j * std::exp2(enob);
+    case AdcEnergyModel::kSchreier: {
+      // Schreier (Nyquist, BW = f_s / 2): FoM_S = SNDR + 10 log10(f_s / (2 P)), so
+      // E = P / f_s = 1 / (2 10^((FoM_S - SNDR) / 10)) = E_0 10^(SNDR / 10).
+      const double sndr_db = 6.02 * enob + 1.76;
+      return c.schreier_e0_j * std::pow(10.0, sndr_db / 10.0);
+    }
+  }
+  throw std::logic_error("adc.quantizing: unknown energy model");
+}
+
 namespace {
 // ISAAC (Shafiee et al., ISCA 2016, Table I): 8-bit ADC at 1.28 GS/s, 2 mW, 0.0012 mm^2.
 constexpr double kIsaacAdcSampleRateHz = 1.28e9;
 constexpr double kIsaacAdcEnergyJ = 2e-3 / kIsaacAdcSampleRateHz;  // 1.5625 pJ
 constexpr double kIsaacAdcTimeS = 1.0 / kIsaacAdcSampleRateHz;     // 0.78125 ns
 constexpr double kIsaacAdcAreaM2 = 0.0012e-6;
+// Murmann, ADC Performance Survey 1997-2025 (REFERENCES.md): at 0.1-2 GS/s a good SAR needs
+// about 1-5 pJ at 6-8 ENOB. The corners give FoM_W = 1 pJ / 2^8 = 3.90625 fJ and
+// 5 pJ / 2^6 = 78.125 fJ per step; the default is their geometric mean, 17.47 fJ per step.
+const double kSurveyWaldenFomJ = std::sqrt((1e-12 / 256.0) * (5e-12 / 64.0));
+// Best Nyquist Schreier FoM of the same survey, 186.8 dB: E_0 = 1 / (2 10^18.68) J.
+const double kFrontierSchreierE0J = 1.0 / (2.0 * std::pow(10.0, 186.8 / 10.0));
 }  // namespace
 
 ModelSpec quantizing_adc_spec() {
@@ -90,9 +115,26 @@ ModelSpec quantizing_adc_spec() {
                      "1 (1 = the maximum; lower trades clipping for resolution)"),
           real_param("input_noise_lsb", "LSB", 0.0, 0.0, 64.0,
                      "rms input-referred Gaussian noise added before quantising, in LSB"),
+          choice_param("energy_model", std::string("table"), {"table", "walden", "schreier"},
+                       "how the energy per conversion is obtained: 'table' = "
+                       "energy_per_conversion_j as given (ignores bits); 'walden' = walden_fom_j "
+                       "x 2^ENOB; 'schreier' = schreier_e0_j x 10^(SNDR/10), SNDR = 6.02 ENOB + "
+                       "1.76 dB; ENOB = bits - enob_loss_bits"),
           real_param("energy_per_conversion_j", "J", kIsaacAdcEnergyJ, 0.0, 1e-9,
-                     "energy per conversion; default derived from ISAAC Table I: 2 mW / "
-                     "1.28 GS/s"),
+                     "energy per conversion with energy_model=table, for the card's own bits; "
+                     "default derived from ISAAC Table I: 2 mW / 1.28 GS/s"),
+          real_param("walden_fom_j", "J", kSurveyWaldenFomJ, 0.0, 1e-9,
+                     "Walden figure of merit, J per conversion step (energy_model=walden); "
+                     "default 17.47 fJ: geometric mean of the 1 pJ @ 8 ENOB and 5 pJ @ 6 ENOB "
+                     "corners of the 0.1-2 GS/s SARs in Murmann's ADC survey"),
+          real_param("schreier_e0_j", "J", kFrontierSchreierE0J, 0.0, 1e-9,
+                     "Schreier model constant 1 / (2 x 10^(FoM_S/10)), the energy per conversion "
+                     "at SNDR = 0 dB (energy_model=schreier); default from the best Nyquist "
+                     "FoM_S = 186.8 dB in Murmann's ADC survey (a best case)"),
+          int_param("enob_loss_bits", "bit", 1, 0, QuantizingAdc::kMaxBits - 1,
+                    "bits - ENOB assumed by the walden and schreier energy models (measured ENOB "
+                    "is typically 1-2 bits below nominal, Murmann's survey); prices only: model "
+                    "the accuracy loss with input_noise_lsb"),
           real_param("conversion_time_s", "s", kIsaacAdcTimeS, 0.0, 1e-3,
                      "time per conversion; default derived from ISAAC Table I: 1 / 1.28 GS/s"),
           real_param("area_m2", "m2", kIsaacAdcAreaM2, 0.0, 1e-4,
@@ -120,7 +162,21 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
     throw ConfigError(p.origin(), "calibration_quantile_rel",
                       "expected 0 < q <= 1, got " + to_string(ParamValue(c.calibration_quantile)));
   c.input_noise_lsb = checked_real(p, spec, "input_noise_lsb");
+  const std::string& model = checked_choice(p, spec, "energy_model");
+  c.energy_model = model == "walden"     ? AdcEnergyModel::kWalden
+                   : model == "schreier" ? AdcEnergyModel::kSchreier
+                                         : AdcEnergyModel::kTable;
   c.energy_per_conversion_j = checked_real(p, spec, "energy_per_conversion_j");
+  c.walden_fom_j = checked_real(p, spec, "walden_fom_j");
+  c.schreier_e0_j = checked_real(p, spec, "schreier_e0_j");
+  c.enob_loss_bits = static_cast<int>(checked_integer(p, spec, "enob_loss_bits"));
+  // A figure-of-merit model needs at least one effective bit; a sweep that asks for fewer is a
+  // configuration error, not something to clamp silently.
+  if (c.energy_model != AdcEnergyModel::kTable && c.bits - c.enob_loss_bits < 1)
+    throw ConfigError(p.origin(), "enob_loss_bits",
+                      "the " + model +
+                          " energy model needs ENOB = bits - enob_loss_bits >= 1; got " +
+                          std::to_string(c.bits) + " - " + std::to_string(c.enob_loss_bits));
   c.conversion_time_s = checked_real(p, spec, "conversion_time_s");
   c.area_m2 = checked_real(p, spec, "area_m2");
   return std::make_unique<QuantizingAdc>(std::move(c));

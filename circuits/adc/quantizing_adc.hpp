@@ -10,13 +10,24 @@
 
 namespace xbarsim {
 
+// How the energy of one conversion is obtained (docs/circuits.md#adc-energy).
+enum class AdcEnergyModel {
+  kTable,     // energy_per_conversion_j as given, for the card's own resolution
+  kWalden,    // FoM_W * 2^ENOB
+  kSchreier,  // thermal-noise limit: E_0 * 10^(SNDR/10), SNDR = 6.02 ENOB + 1.76 dB
+};
+
 struct QuantizingAdcConfig {
   int bits = 8;
   AdcRangeMode range = AdcRangeMode::kFixed;
   AdcCalibration calibration = AdcCalibration::kPerArray;
   double calibration_quantile = 1.0;
   double input_noise_lsb = 0.0;
-  double energy_per_conversion_j = 0.0;
+  AdcEnergyModel energy_model = AdcEnergyModel::kTable;
+  double energy_per_conversion_j = 0.0;  // the table value
+  double walden_fom_j = 0.0;             // J per conversion step
+  double schreier_e0_j = 0.0;            // 1 / (2 * 10^(FoM_S / 10)), J
+  int enob_loss_bits = 0;                // ENOB = bits - enob_loss_bits
   double conversion_time_s = 0.0;
   double area_m2 = 0.0;
   std::string origin;  // where the values came from, named by errors raised during convert()
@@ -30,7 +41,8 @@ class QuantizingAdc final : public Adc {
   static constexpr int kMaxBits = 16;
 
   // `config` must already be validated (make_quantizing_adc does so).
-  explicit QuantizingAdc(QuantizingAdcConfig config) : c_(std::move(config)) {}
+  explicit QuantizingAdc(QuantizingAdcConfig config)
+      : c_(std::move(config)), energy_j_(conversion_energy_j(c_)) {}
 
   std::string name() const override { return "adc.quantizing"; }
   int bits() const override { return c_.bits; }
@@ -41,9 +53,16 @@ class QuantizingAdc final : public Adc {
   void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
                Rng* noise) const override;
 
-  double energy_per_conversion_j() const { return c_.energy_per_conversion_j; }
-  double conversion_time_s() const { return c_.conversion_time_s; }
-  double area_m2() const { return c_.area_m2; }
+  // Energy of one conversion at this resolution under the configured energy model.
+  double energy_per_conversion_j() const override { return energy_j_; }
+  double conversion_time_s() const override { return c_.conversion_time_s; }
+  double area_m2() const override { return c_.area_m2; }
+  AdcEnergyModel energy_model() const { return c_.energy_model; }
+  // Effective number of bits assumed by the figure-of-merit models: bits - enob_loss_bits.
+  int enob_bits() const { return c_.bits - c_.enob_loss_bits; }
+
+  // The energy equations of docs/circuits.md#adc-energy, for a validated config.
+  static double conversion_energy_j(const QuantizingAdcConfig& c);
 
   // Largest code magnitude: 2^bits - 1 (unipolar) or 2^(bits-1) - 1 (bipolar). The LSB is
   // full scale divided by this.
@@ -53,6 +72,7 @@ class QuantizingAdc final : public Adc {
 
  private:
   QuantizingAdcConfig c_;
+  double energy_j_;
 };
 
 ModelSpec quantizing_adc_spec();

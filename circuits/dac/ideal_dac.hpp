@@ -19,8 +19,8 @@ class IdealDac final : public Dac {
   std::string name() const override { return "dac.ideal"; }
   int bits_per_cycle() const override { return 0; }
   double read_voltage_v() const override { return read_voltage_v_; }
-  double energy_per_drive_j() const { return energy_per_drive_j_; }
-  double area_m2() const { return area_m2_; }
+  double energy_per_drive_j() const override { return energy_per_drive_j_; }
+  double area_m2() const override { return area_m2_; }
 
  private:
   double read_voltage_v_;

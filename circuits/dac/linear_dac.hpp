@@ -26,8 +26,8 @@ class LinearDac final : public Dac {
   int bits_per_cycle() const override { return bits_; }
   double read_voltage_v() const override { return read_voltage_v_; }
   // Energy to drive one row for one input cycle, J; priced per DAC drive action.
-  double energy_per_drive_j() const { return energy_per_drive_j_; }
-  double area_m2() const { return area_m2_; }
+  double energy_per_drive_j() const override { return energy_per_drive_j_; }
+  double area_m2() const override { return area_m2_; }
 
  private:
   int bits_;

@@ -9,6 +9,19 @@
 
 namespace xbarsim {
 
+namespace {
+// Assumed write-verify programming (docs/devices.md#cell-costs): n pulses of V_w^2 G t_w with
+// n = 10, V_w = 2 V (DNN+NeuroSim V1.4's default write voltage), G = the default g_max of
+// 100 uS and t_w = 100 ns, each followed by a 100 ns verify read.
+constexpr double kWritePulses = 10.0;
+constexpr double kWriteVoltageV = 2.0;
+constexpr double kWritePulseS = 100e-9;
+constexpr double kVerifyReadS = 100e-9;
+constexpr double kDefaultWriteEnergyJ =
+    kWritePulses * kWriteVoltageV * kWriteVoltageV * 100e-6 * kWritePulseS;          // 0.4 nJ
+constexpr double kDefaultWriteTimeS = kWritePulses * (kWritePulseS + kVerifyReadS);  // 2 us
+}  // namespace
+
 ModelSpec ReramMultilevel::spec() {
   return ModelSpec{
       kName,
@@ -39,6 +52,15 @@ ModelSpec ReramMultilevel::spec() {
                      "Probability that a cell is stuck at g_max_siemens, whatever its target"),
           real_param("read_pulse_s", "s", 1.0e-9, 1.0e-12, 1.0e-3,
                      "Duration of one read pulse, used for the cell read energy V^2 G t"),
+          devices::cell_area_param(devices::kIsaacCellAreaM2,
+                                   "default: ISAAC's crossbar density, 0.0002 mm^2 per 8 x "
+                                   "128 x 128 cells (Shafiee et al., ISCA 2016, Table I)"),
+          devices::write_energy_param(kDefaultWriteEnergyJ,
+                                      "default (assumption): 10 write-verify pulses of "
+                                      "(2 V)^2 x 100 uS x 100 ns, docs/devices.md#cell-costs"),
+          devices::write_time_param(kDefaultWriteTimeS,
+                                    "default (assumption): 10 write-verify iterations of "
+                                    "100 ns pulse + 100 ns verify, docs/devices.md#cell-costs"),
       }};
 }
 
@@ -52,7 +74,8 @@ ReramMultilevel::ReramMultilevel(const ParamSet& params)
       read_noise_rel_(params.real("read_noise_rel")),
       stuck_gmin_(params.real("stuck_at_gmin_rel")),
       stuck_gmax_(params.real("stuck_at_gmax_rel")),
-      read_pulse_(params.real("read_pulse_s")) {
+      read_pulse_(params.real("read_pulse_s")),
+      costs_(params) {
   const std::string& origin = params.origin();
   if (!(g_min_ < g_max_))
     throw ConfigError(origin, "g_min_siemens",

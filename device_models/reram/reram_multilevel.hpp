@@ -2,6 +2,7 @@
 // Multilevel resistive RAM: a fixed number of uniformly spaced conductance levels, a
 // state-dependent Gaussian programming error, cycle-to-cycle read noise and stuck-at faults.
 // Equations and the fits behind the cards: docs/devices.md#reram-multilevel.
+#include "device_models/cell_costs.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/device/device_model.hpp"
@@ -24,6 +25,13 @@ class ReramMultilevel final : public DeviceModel {
   void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
   double read_pulse_s() const override { return read_pulse_; }
 
+  // A ReRAM cell is a resistor: the engine prices each read as V^2 G t_read.
+  bool resistive_read() const override { return true; }
+  double fixed_read_energy_j() const override { return 0.0; }
+  double write_energy_j() const override { return costs_.write_energy_j; }
+  double write_time_s() const override { return costs_.write_time_s; }
+  double cell_area_m2() const override { return costs_.cell_area_m2; }
+
   // Spacing between adjacent levels (S).
   double level_step_siemens() const { return step_; }
   // The level a target is written to: the nearest one, ties upward, clamped to the range.
@@ -45,6 +53,7 @@ class ReramMultilevel final : public DeviceModel {
   double stuck_gmin_;
   double stuck_gmax_;
   double read_pulse_;
+  devices::CellCosts costs_;
 };
 
 }  // namespace xbarsim

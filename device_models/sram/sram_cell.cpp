@@ -7,6 +7,14 @@
 
 namespace xbarsim {
 
+namespace {
+// DNN+NeuroSim V1.4 (Param.cpp): SRAM cell 10 F x 28 F for nodes above 14 nm; at 65 nm
+// 280 x (65e-9 m)^2 = 1.183e-12 m^2.
+constexpr double kDefaultCellAreaM2 = 10.0 * 28.0 * 65e-9 * 65e-9;
+// Horowitz, ISSCC 2014: 10 pJ per 64-bit read of an 8 KB SRAM at 45 nm, 0.15625 pJ per bit.
+constexpr double kDefaultWriteEnergyJ = 10e-12 / 64.0;
+}  // namespace
+
 ModelSpec SramCell::spec() {
   return ModelSpec{
       kName,
@@ -32,6 +40,13 @@ ModelSpec SramCell::spec() {
           real_param("read_energy_j", "J", std::nullopt, 0.0, 1.0e-9,
                      "Energy of one cell in one analog evaluation; required, because no value "
                      "is right for every technology"),
+          devices::cell_area_param(kDefaultCellAreaM2,
+                                   "default (assumption): DNN+NeuroSim V1.4's SRAM cell, 10 F x "
+                                   "28 F, at F = 65 nm; a CIM cell with a capacitor is larger"),
+          devices::write_energy_param(kDefaultWriteEnergyJ,
+                                      "default (assumption): 10 pJ per 64-bit access of an 8 KB "
+                                      "SRAM (Horowitz, ISSCC 2014, 45 nm) per bit"),
+          devices::write_time_param(1.0e-8, "default (assumption): one 10 ns write cycle per row"),
       }};
 }
 
@@ -41,7 +56,8 @@ SramCell::SramCell(const ParamSet& params)
       mismatch_rel_(params.real("mismatch_rel")),
       read_noise_rel_(params.real("read_noise_rel")),
       read_pulse_(params.real("read_pulse_s")),
-      read_energy_(params.real("read_energy_j")) {
+      read_energy_(params.real("read_energy_j")),
+      costs_(params) {
   if (!(g_off_ < g_on_))
     throw ConfigError(params.origin(), "g_min_siemens",
                       "the off conductance must be below the on conductance g_max_siemens (" +

@@ -3,6 +3,7 @@
 // (I_on / V_read). Its analog error is static per-cell mismatch of the unit current or
 // capacitor, fixed at manufacture, plus optional thermal read noise.
 // Equations and sources: docs/devices.md#sram-cim.
+#include "device_models/cell_costs.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/device/device_model.hpp"
@@ -25,6 +26,13 @@ class SramCell final : public DeviceModel {
   void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
   double read_pulse_s() const override { return read_pulse_; }
 
+  // A charge-domain cell costs a fixed energy per evaluation, whatever it stores.
+  bool resistive_read() const override { return false; }
+  double fixed_read_energy_j() const override { return read_energy_; }
+  double write_energy_j() const override { return costs_.write_energy_j; }
+  double write_time_s() const override { return costs_.write_time_s; }
+  double cell_area_m2() const override { return costs_.cell_area_m2; }
+
   // Energy of one cell taking part in one analog evaluation (J). Charge-domain cells have no
   // meaningful V^2 G t, so the energy is a published per-operation figure instead.
   double read_energy_j() const { return read_energy_; }
@@ -37,6 +45,7 @@ class SramCell final : public DeviceModel {
   double read_noise_rel_;
   double read_pulse_;
   double read_energy_;
+  devices::CellCosts costs_;
 };
 
 }  // namespace xbarsim

@@ -2,12 +2,15 @@
 #include "eval_command.hpp"
 
 #include <cmath>
+#include <optional>
 #include <iostream>
 #include <limits>
 #include <numeric>
 
 #include "common.hpp"
+#include "energy_command.hpp"
 #include "progress.hpp"
+#include "report_format.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
@@ -15,6 +18,9 @@
 #include "xbarsim/io/dataset.hpp"
 #include "xbarsim/io/result_file.hpp"
 #include "xbarsim/nn/backends.hpp"
+#include "xbarsim/system/analog_system.hpp"
+#include "xbarsim/system/digital_baseline.hpp"
+#include "xbarsim/system/workload.hpp"
 
 namespace xbarsim::app {
 
@@ -45,6 +51,9 @@ CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
   cmd->add_option("--set", o.sets, "Override a config key: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("-o,--output", o.output, "Write an HDF5 result file");
+  cmd->add_option("--digital", o.digital,
+                  "Digital baseline for the energy comparison (default "
+                  "data/arch/digital/int8_ws.yaml)");
   return cmd;
 }
 
@@ -122,6 +131,18 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     }
   }
   progress.finish();
+  // Energy of the run that was simulated (trial 1): its counts, including the cell read
+  // energy of the real inputs and conductances, priced with the architecture's cards, next to
+  // the digital baseline on the same network and batch.
+  std::optional<SystemReport> energy_analog, energy_digital;
+  if (arch.system) {
+    const Workload workload = workload_from_network(net);
+    energy_analog = estimate_analog(workload, arch, registry, static_cast<double>(data.size()),
+                                    &counts);
+    const std::string digital_path = o.digital.empty() ? default_digital_path() : o.digital;
+    energy_digital = estimate_digital(workload, load_digital(digital_path, {}, registry),
+                                      static_cast<double>(data.size()));
+  }
   const double n_trials = static_cast<double>(analog_acc.size());
   const double mean = std::accumulate(analog_acc.begin(), analog_acc.end(), 0.0) / n_trials;
   double var = 0;
@@ -147,6 +168,12 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
       if (!net.layers[i].uses_crossbar()) continue;
       for (const auto& [k, v] : counts[i].items())
         out.dataset("/results/counts/" + net.layers[i].name + "/" + k, {v}, "1");
+    }
+    if (energy_analog) {
+      out.text("/results/energy_analog_json", yaml_to_json(report_tree(*energy_analog)));
+      out.text("/results/energy_digital_json", yaml_to_json(report_tree(*energy_digital)));
+      out.dataset("/results/energy_j_analog", {energy_analog->energy_j()}, "J");
+      out.dataset("/results/energy_j_digital", {energy_digital->energy_j()}, "J");
     }
     out.commit();
   }
@@ -177,6 +204,12 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
       l["utilization"] = m.utilization;
       j["layers"].push_back(l);
     }
+    if (energy_analog) {
+      j["energy_j_analog"] = energy_analog->energy_j();
+      j["energy_j_digital"] = energy_digital->energy_j();
+      j["breakdown"]["analog"] = report_tree(*energy_analog);
+      j["breakdown"]["digital"] = report_tree(*energy_digital);
+    }
     std::cout << yaml_to_json(j) << "\n";
     return 0;
   }
@@ -204,6 +237,10 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   std::cout << "\nspeed (images/s)\n  float32   " << fmt_num(images / fp.seconds, 3)
             << "\n  int8      " << fmt_num(images / i8.seconds, 3) << "\n  analog    "
             << fmt_num(images / analog_per_trial, 3) << " (per trial, with calibration)\n";
+  if (energy_analog) {
+    std::cout << "\nenergy of the simulated run (trial 1, " << data.size() << " images)\n";
+    print_comparison(std::cout, *energy_analog, &*energy_digital);
+  }
   if (!o.output.empty()) std::cout << "\nresults written to " << o.output << "\n";
   return 0;
 }

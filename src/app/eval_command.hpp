@@ -20,6 +20,7 @@ struct EvalOptions {
   std::vector<std::string> sets;
   std::string format = "text";
   std::string output;
+  std::string digital;
 };
 
 CLI::App* add_eval_command(CLI::App& app, EvalOptions& options);

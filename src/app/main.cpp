@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "describe_command.hpp"
+#include "energy_command.hpp"
 #include "eval_command.hpp"
 #include "mvm_command.hpp"
 #include "xbarsim/core/error.hpp"
@@ -25,9 +26,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   MvmOptions mvm;
   EvalOptions eval;
+  EnergyOptions energy;
   DescribeOptions describe;
   CLI::App* mvm_cmd = add_mvm_command(app, mvm);
   CLI::App* eval_cmd = add_eval_command(app, eval);
+  CLI::App* energy_cmd = add_energy_command(app, energy);
   CLI::App* list_cmd = add_list_command(app, describe);
   CLI::App* describe_cmd = add_describe_command(app, describe);
   std::string command_line;
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   try {
     if (mvm_cmd->parsed()) return run_mvm(mvm);
     if (eval_cmd->parsed()) return run_eval(eval, command_line);
+    if (energy_cmd->parsed()) return run_energy(energy);
     if (list_cmd->parsed()) return run_list(describe);
     if (describe_cmd->parsed()) return run_describe(describe);
   } catch (const xbarsim::Error& e) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "xbarsim/config/arch_config.hpp"
+#include "xbarsim/config/section_loader.hpp"
 #include "xbarsim/config/sections.hpp"
 #include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
@@ -28,27 +29,6 @@ std::string data_dir() {
   if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env) return env;
   return XBARSIM_SOURCE_DATA_DIR;
 }
-
-namespace {
-
-// Where each value came from, so an error names the right place.
-class Origins {
- public:
-  Origins(std::string file, const std::vector<Override>& overrides) : file_(std::move(file)) {
-    for (const Override& o : overrides) set_paths_.insert(o.path);
-  }
-  // The --set that created `path`, or one below it (a --set of tilez.rows creates tilez).
-  std::string of(const std::string& path) const {
-    for (const std::string& p : set_paths_)
-      if (p == path || p.rfind(path + ".", 0) == 0) return "command line (--set " + p + ")";
-    return file_;
-  }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-  std::set<std::string> set_paths_;
-};
 
 void apply_override(YAML::Node root, const Override& o) {
   std::vector<std::string> parts;
@@ -83,6 +63,8 @@ void apply_override(YAML::Node root, const Override& o) {
   }
   chain.back()[parts.back()] = value;
 }
+
+namespace {
 
 ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std::string& origin,
                        const std::string& path) {
@@ -166,6 +148,8 @@ std::string resolve_card_path(const std::string& card, const std::string& arch_f
   }
   throw ConfigError(arch_file, key, "card '" + card + "' not found; looked in: " + tried);
 }
+
+}  // namespace
 
 ComponentConfig load_component(const YAML::Node& section, const std::string& path, ModelKind kind,
                                const Origins& origins, const Registry& registry) {
@@ -282,21 +266,19 @@ YAML::Node component_tree(const ComponentConfig& c) {
   return n;
 }
 
-}  // namespace
-
 ArchConfig load_arch(const std::string& path, const std::vector<Override>& overrides,
                      const Registry& registry) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw ConfigError(path, "", "expected a map at the top level");
-  check_keys(root, {"name", "description", "tile"}, path, "");
+  check_keys(root, {"name", "description", "tile", "chip"}, path, "");
   for (const Override& o : overrides) apply_override(root, o);
   const Origins origins(path, overrides);
   // Overrides may have added keys that do not exist; check the top level again.
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
-    if (key != "name" && key != "description" && key != "tile")
+    if (key != "name" && key != "description" && key != "tile" && key != "chip")
       throw ConfigError(origins.of(key), key,
-                        "unknown key; expected one of: name, description, tile");
+                        "unknown key; expected one of: name, description, tile, chip");
   }
 
   ArchConfig arch;
@@ -306,12 +288,21 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const YAML::Node tile = root["tile"];
   if (!tile.IsMap()) throw ConfigError(path, "tile", "missing section; expected a map");
 
-  const std::set<std::string> tile_children{"device", "dac", "adc", "mapping"};
+  const std::set<std::string> tile_children{"device",      "dac",        "adc",
+                                            "mapping",     "sample_hold", "shift_add",
+                                            "input_buffer", "output_buffer"};
   const ParamSet tile_params =
       load_section(tile, "tile", tile_children, registry.spec(kTileSection), origins);
   arch.tile.source = path;
   arch.tile.rows = tile_params.integer("rows");
   arch.tile.cols = tile_params.integer("cols");
+  arch.tile.arrays = tile_params.integer("arrays");
+  arch.tile.adc_shared_columns = tile_params.integer("adc_shared_columns");
+  if (arch.tile.cols % arch.tile.adc_shared_columns != 0)
+    throw ConfigError(origins.of("tile.adc_shared_columns"), "tile.adc_shared_columns",
+                      std::to_string(arch.tile.adc_shared_columns) +
+                          " columns per ADC does not divide the " +
+                          std::to_string(arch.tile.cols) + " columns of an array");
   arch.tile.device =
       load_component(tile["device"], "tile.device", ModelKind::kDevice, origins, registry);
   arch.tile.dac = load_component(tile["dac"], "tile.dac", ModelKind::kDac, origins, registry);
@@ -319,6 +310,36 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const ParamSet mapping =
       load_section(tile["mapping"], "tile.mapping", {}, registry.spec(kMappingSection), origins);
   arch.tile.mapping = mapping_from(mapping);
+
+  const YAML::Node chip = root["chip"];
+  const char* kTileCosts[] = {"sample_hold", "shift_add", "input_buffer", "output_buffer"};
+  if (chip.IsDefined()) {
+    SystemConfig sys;
+    const ParamSet chip_params =
+        load_section(chip, "chip", {"global_buffer", "noc", "dram", "digital"},
+                     registry.spec(kChipSection), origins);
+    sys.tiles = chip_params.integer("tiles");
+    sys.mesh_columns = chip_params.integer("mesh_columns");
+    sys.partial_sum_bits = chip_params.integer("partial_sum_bits");
+    sys.input_bit_activity = chip_params.real("input_bit_activity_rel");
+    auto cost = [&](const YAML::Node& node, const std::string& key) {
+      return load_component(node, key, ModelKind::kCost, origins, registry);
+    };
+    sys.sample_hold = cost(tile["sample_hold"], "tile.sample_hold");
+    sys.shift_add = cost(tile["shift_add"], "tile.shift_add");
+    sys.input_buffer = cost(tile["input_buffer"], "tile.input_buffer");
+    sys.output_buffer = cost(tile["output_buffer"], "tile.output_buffer");
+    sys.global_buffer = cost(chip["global_buffer"], "chip.global_buffer");
+    sys.noc = cost(chip["noc"], "chip.noc");
+    sys.dram = cost(chip["dram"], "chip.dram");
+    sys.digital = cost(chip["digital"], "chip.digital");
+    arch.system = sys;
+  } else {
+    for (const char* key : kTileCosts)
+      if (tile[key].IsDefined())
+        throw ConfigError(origins.of(std::string("tile.") + key), std::string("tile.") + key,
+                          "tile cost components need a chip: section (docs/energy_model.md)");
+  }
 
   YAML::Node resolved(YAML::NodeType::Map);
   resolved["name"] = arch.name;
@@ -329,6 +350,23 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   resolved["tile"]["dac"] = component_tree(arch.tile.dac);
   resolved["tile"]["adc"] = component_tree(arch.tile.adc);
   for (const auto& [k, v] : mapping.values()) resolved["tile"]["mapping"][k] = to_yaml(v);
+  resolved["tile"]["arrays"] = arch.tile.arrays;
+  resolved["tile"]["adc_shared_columns"] = arch.tile.adc_shared_columns;
+  if (arch.system) {
+    const SystemConfig& sys = *arch.system;
+    resolved["tile"]["sample_hold"] = component_tree(sys.sample_hold);
+    resolved["tile"]["shift_add"] = component_tree(sys.shift_add);
+    resolved["tile"]["input_buffer"] = component_tree(sys.input_buffer);
+    resolved["tile"]["output_buffer"] = component_tree(sys.output_buffer);
+    resolved["chip"]["tiles"] = sys.tiles;
+    resolved["chip"]["mesh_columns"] = sys.mesh_columns;
+    resolved["chip"]["partial_sum_bits"] = sys.partial_sum_bits;
+    resolved["chip"]["input_bit_activity_rel"] = sys.input_bit_activity;
+    resolved["chip"]["global_buffer"] = component_tree(sys.global_buffer);
+    resolved["chip"]["noc"] = component_tree(sys.noc);
+    resolved["chip"]["dram"] = component_tree(sys.dram);
+    resolved["chip"]["digital"] = component_tree(sys.digital);
+  }
   arch.resolved = resolved;
   return arch;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "xbarsim/circuit/adc.hpp"
+#include "xbarsim/circuit/cost_model.hpp"
 #include "xbarsim/circuit/dac.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/strings.hpp"
@@ -18,8 +19,8 @@ std::string to_string(ModelKind kind) {
       return "dac";
     case ModelKind::kAdc:
       return "adc";
-    case ModelKind::kDigital:
-      return "digital";
+    case ModelKind::kCost:
+      return "cost";
     case ModelKind::kSection:
       return "section";
   }
@@ -47,6 +48,10 @@ void Registry::add_dac(ModelSpec spec, DacFactory factory) {
 }
 void Registry::add_adc(ModelSpec spec, AdcFactory factory) {
   adcs_[spec.name] = std::move(factory);
+  add_spec(std::move(spec));
+}
+void Registry::add_cost(ModelSpec spec, CostFactory factory) {
+  costs_[spec.name] = std::move(factory);
   add_spec(std::move(spec));
 }
 void Registry::add_section(ModelSpec spec) {
@@ -93,6 +98,9 @@ std::unique_ptr<Dac> Registry::make_dac(const std::string& name, const ParamSet&
 }
 std::unique_ptr<Adc> Registry::make_adc(const std::string& name, const ParamSet& p) const {
   return make_from(adcs_, name, p, "ADC");
+}
+std::unique_ptr<CostModel> Registry::make_cost(const std::string& name, const ParamSet& p) const {
+  return make_from(costs_, name, p, "cost");
 }
 
 }  // namespace xbarsim

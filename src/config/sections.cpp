@@ -12,6 +12,24 @@ void register_core_sections(Registry& registry) {
           int_param("rows", "1", 128, 1, 65536, "Word lines per array: inputs summed per column"),
           int_param("cols", "1", 128, 1, 65536,
                     "Bit lines per array: physical columns (a differential pair uses two)"),
+          int_param("arrays", "1", 8, 1, 65536, "Crossbar arrays per tile"),
+          int_param("adc_shared_columns", "1", 8, 1, 65536,
+                    "Columns time-multiplexed onto one ADC; must divide tile.cols"),
+      }});
+  registry.add_section(ModelSpec{
+      kChipSection,
+      ModelKind::kSection,
+      "The chip around the tiles (key path chip.*); its components are priced per action",
+      "docs/energy_model.md#chip",
+      {
+          int_param("tiles", "1", std::nullopt, 1, 1 << 24, "Tiles on the chip"),
+          int_param("mesh_columns", "1", 0, 0, 1 << 24,
+                    "Width of the tile mesh of the network-on-chip; 0 = ceil(sqrt(tiles))"),
+          int_param("partial_sum_bits", "bit", 16, 1, 64,
+                    "Width of partial sums sent between arrays and tiles"),
+          real_param("input_bit_activity_rel", "1", 0.5, 0.0, 1.0,
+                     "Fraction of input digits that are non-zero, for the cell read energy of "
+                     "shape-only estimates (simulated runs use the real inputs)"),
       }});
   registry.add_section(ModelSpec{
       kMappingSection,

@@ -32,10 +32,8 @@ AnalogMatrix::AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileMode
   if (!weights.allFinite()) throw ShapeError(label_ + ": weights contain NaN or infinity");
   const MappingConfig& m = tile.mapping;
   dac_bits_ = models_->dac->bits_per_cycle();
-  if (dac_bits_ > 0) {
-    cycles_ = (m.input_bits + dac_bits_ - 1) / dac_bits_;
-    input_levels_ = std::ldexp(1.0, m.input_bits) - 1.0;
-  }
+  cycles_ = xbarsim::input_cycles(m.input_bits, dac_bits_);
+  if (dac_bits_ > 0) input_levels_ = std::ldexp(1.0, m.input_bits) - 1.0;
   const bool differential = m.signed_weights == SignedWeights::kDifferential;
   if (differential && models_->adc->bits() == 1)
     throw ConfigError(tile.source, "tile.adc.bits",
@@ -66,7 +64,9 @@ void AnalogMatrix::program(const WeightCodes& codes) {
   for (Index rb = 0; rb < plan_.row_blocks; ++rb) {
     blocks_[rb].conductance.setZero(data_rows() + refs, plan_.rows_in_block(rb));
     blocks_[rb].variance.setZero(data_rows() + refs, plan_.rows_in_block(rb));
+    blocks_[rb].row_conductance.setZero(plan_.rows_in_block(rb));
   }
+  std::vector<Vector> array_row_sums(plan_.arrays());
   std::vector<Matrix> digits_pos(plan_.slices), digits_neg(plan_.slices);
   for (int s = 0; s < plan_.slices; ++s) {
     digits_pos[s] = sliced ? slice_digits(codes.magnitude_pos, tile.mapping.bits_per_cell, s)
@@ -100,6 +100,7 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     Rng variation = make_rng(key_.seed, StreamPurpose::kProgramming, {key_.layer, key_.trial, id});
     Rng faults = make_rng(key_.seed, StreamPurpose::kFaults, {key_.layer, key_.trial, id});
     device.program(g, ProgrammingStreams{variation, faults});
+    array_row_sums[a] = g.rowwise().sum();
     Matrix sigma(nr, ncols);
     device.read_noise_std(g, sigma);
     const Matrix var = sigma.array().square().matrix();
@@ -125,6 +126,9 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     }
   });
   noisy_ = std::any_of(any_noise.begin(), any_noise.end(), [](char c) { return c != 0; });
+  // Summed in array order after the parallel loop, so the total is thread-count independent.
+  for (Index a = 0; a < plan_.arrays(); ++a)
+    blocks_[a / (plan_.slices * plan_.col_blocks)].row_conductance += array_row_sums[a];
 }
 
 void AnalogMatrix::set_fixed_full_scale() {
@@ -234,6 +238,10 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, st
   for (Index j = 0; j < cols; ++j)
     if (ws.volts.col(j).any()) ws.active.push_back(j);
   ws.readout.setZero(data_rows(), cols);
+  // Every physical cell on row i dissipates V_i^2 G t_read: sum over the row's cells first.
+  ws.read_energy_j += models_->device->read_pulse_s() *
+                      static_cast<double>(blocks_[rb].row_conductance.dot(
+                          ws.volts.array().square().rowwise().sum().matrix()));
   if (ws.active.empty()) return;
   const Index n = static_cast<Index>(ws.active.size());
   if (n == cols) {
@@ -335,12 +343,14 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
   const double to_codes = 1.0 / (code_conductance_ * volt_step);
   const double input_step = input_range / input_levels_;
   Matrix out(plan_.outputs, batch);
+  std::vector<double> chunk_energy(static_cast<std::size_t>(chunks), 0.0);
 
   parallel_for(chunks, threads_, [&](std::int64_t k) {
     const Index b0 = k * kBatchChunk, bc = std::min(kBatchChunk, batch - b0);
     const Matrix pos = codes.pos.middleCols(b0, bc);
     const Matrix neg = signed_inputs ? Matrix(codes.neg.middleCols(b0, bc)) : Matrix();
     thread_local Workspace ws;
+    ws.read_energy_j = 0;
     Matrix& acc = ws.accumulator;
     acc.setZero(plan_.outputs, bc);
     Matrix& currents = ws.readout;
@@ -380,27 +390,27 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
     if (weight_offset_ != 0.0)
       acc.rowwise() -= static_cast<float>(weight_offset_) * codes.signed_sum.segment(b0, bc);
     out.middleCols(b0, bc) = acc * static_cast<float>(weight_scale_ * input_step);
+    chunk_energy[static_cast<std::size_t>(k)] = ws.read_energy_j;
   });
-  if (counts) *counts += counts_for(batch, signed_inputs);
+  if (counts) {
+    ActionCounts c = counts_for(batch, signed_inputs);
+    if (models_->device->resistive_read())
+      for (double e : chunk_energy) c.cell_read_energy_j += e;
+    *counts += c;
+  }
   return out;
 }
 
 ActionCounts AnalogMatrix::counts_for(Index batch, bool signed_inputs) const {
+  const ActionCountsFor f =
+      crossbar_counts(plan_, cycles_, signed_inputs, static_cast<double>(batch));
   ActionCounts c;
-  const double reads_per_vector = static_cast<double>(cycles_) * (signed_inputs ? 2 : 1);
-  const double vectors = static_cast<double>(batch) * reads_per_vector;
-  double cells = 0, driven_rows = 0;
-  for (Index rb = 0; rb < plan_.row_blocks; ++rb)
-    for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
-      cells += static_cast<double>(plan_.rows_in_block(rb) * plan_.physical_cols_in_block(cb));
-      driven_rows += static_cast<double>(plan_.rows_in_block(rb));
-    }
-  c.array_reads = static_cast<double>(plan_.arrays()) * vectors;
-  c.dac_drives = driven_rows * plan_.slices * vectors;
-  c.cell_macs = cells * plan_.slices * vectors;
-  c.adc_conversions = static_cast<double>(data_rows() * plan_.row_blocks) * vectors;
-  c.shift_adds = c.adc_conversions;
-  c.digital_adds = static_cast<double>(plan_.outputs * (plan_.row_blocks - 1) * batch);
+  c.array_reads = f.array_reads;
+  c.dac_drives = f.dac_drives;
+  c.adc_conversions = f.adc_conversions;
+  c.cell_macs = f.cell_macs;
+  c.shift_adds = f.shift_adds;
+  c.digital_adds = f.digital_adds;
   return c;
 }
 

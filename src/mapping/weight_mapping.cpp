@@ -61,6 +61,32 @@ MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile,
   return p;
 }
 
+int input_cycles(int input_bits, int dac_bits) {
+  return dac_bits > 0 ? (input_bits + dac_bits - 1) / dac_bits : 1;
+}
+
+ActionCountsFor crossbar_counts(const MappingPlan& p, int cycles, bool signed_inputs,
+                                double vectors) {
+  // Every array is read once per input cycle and phase of every vector; all its used rows
+  // are driven, all its used cells multiply, and every logical output column (pair) is
+  // digitised and shifted into the accumulator once per read.
+  const double reads = vectors * cycles * (signed_inputs ? 2 : 1);
+  double cells = 0, driven_rows = 0;
+  for (Index rb = 0; rb < p.row_blocks; ++rb)
+    for (Index cb = 0; cb < p.col_blocks; ++cb) {
+      cells += static_cast<double>(p.rows_in_block(rb) * p.physical_cols_in_block(cb));
+      driven_rows += static_cast<double>(p.rows_in_block(rb));
+    }
+  ActionCountsFor c{};
+  c.array_reads = static_cast<double>(p.arrays()) * reads;
+  c.dac_drives = driven_rows * p.slices * reads;
+  c.cell_macs = cells * p.slices * reads;
+  c.adc_conversions = static_cast<double>(p.outputs * p.slices * p.row_blocks) * reads;
+  c.shift_adds = c.adc_conversions;
+  c.digital_adds = static_cast<double>(p.outputs * (p.row_blocks - 1)) * vectors;
+  return c;
+}
+
 WeightCodes encode_weights(const Matrix& weights, const MappingConfig& m) {
   WeightCodes c;
   const double max_abs = weights.size() ? static_cast<double>(weights.cwiseAbs().maxCoeff()) : 0;

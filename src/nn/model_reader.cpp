@@ -273,6 +273,9 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
     case LayerType::kAvgPool2d:
       need_image();
       read_window(true);
+      // PyTorch's limit; beyond it a window can hold padding only (max = -inf).
+      if (2 * l.window.pad_h > l.window.kernel_h || 2 * l.window.pad_w > l.window.kernel_w)
+        rn.fail("padding must be at most half the kernel");
       break;
     case LayerType::kRelu:
       l.out_shape = in;
@@ -307,8 +310,8 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       break;
     }
   }
-  if ((l.weight.size() && !l.weight.allFinite()) || (l.bias.size() && !l.bias.allFinite()))
-    rn.fail("weights contain NaN or infinity");
+  if (!l.weight.allFinite() || !l.bias.allFinite() || !l.scale.allFinite() || !l.shift.allFinite())
+    rn.fail("weights or batch norm parameters contain NaN or infinity");
   return l;
 }
 
@@ -337,13 +340,19 @@ std::vector<Layer> fold_batchnorm(std::vector<Layer> layers) {
     alias[i] = l.inputs[0];
     keep[i] = false;
   }
+  // The network output is the last layer. If that was a folded batch norm, the layer it
+  // folded into now computes the output and must come last; nothing else reads that layer
+  // (it fed only the batch norm chain), so moving it keeps the execution order valid.
+  const int output = alias.back();
   std::vector<Layer> out;
   std::vector<int> new_index(layers.size(), -1);
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (!keep[i]) continue;
+  auto take = [&](int i) {
     new_index[i] = static_cast<int>(out.size());
     out.push_back(std::move(layers[i]));
-  }
+  };
+  for (int i = 0; i < static_cast<int>(layers.size()); ++i)
+    if (keep[i] && i != output) take(i);
+  take(output);
   for (Layer& l : out)
     for (int& in : l.inputs)
       if (in != kNetworkInput) in = new_index[in];
@@ -397,9 +406,12 @@ Network load_network(const std::string& path) {
     const std::string where = "/layers/" + std::string(name);
     const std::string expected = std::to_string(i);
     const std::string given(name);
+    // Digits only, equal to i after leading zeros (compared as text: no overflow).
+    const std::size_t first = std::min(given.find_first_not_of('0'), given.size());
+    const std::string value = i == 0 ? std::string() : expected;
     const bool numbered = given.size() >= expected.size() &&
                           given.find_first_not_of("0123456789") == std::string::npos &&
-                          std::stoull(given) == i;
+                          given.substr(first) == value;
     if (!numbered)
       r.fail("layer groups must be numbered 0, 1, 2, ...; found '" + where + "' at position " +
              std::to_string(i));

@@ -3,6 +3,8 @@
 // every shipped card that names it (loaded through load_arch, as a user's would be); and the
 // built model returns finite results of the right shape.
 #include <doctest/doctest.h>
+
+#include "xbarsim/circuit/cost_model.hpp"
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -366,7 +368,23 @@ void build_and_check(const ModelSpec& spec, const ParamSet& params) {
       check_adc(*a);
       break;
     }
-    case ModelKind::kDigital:
+    case ModelKind::kCost: {
+      // Every action has a finite, non-negative energy and latency; area is non-negative.
+      const auto c = registry.make_cost(spec.name, params);
+      REQUIRE(c != nullptr);
+      REQUIRE(!c->actions().empty());
+      for (const std::string& action : c->actions()) {
+        CAPTURE(action);
+        const ActionCost cost = c->cost(action);
+        CHECK(std::isfinite(cost.energy_j));
+        CHECK(cost.energy_j >= 0.0);
+        CHECK(std::isfinite(cost.latency_s));
+        CHECK(cost.latency_s >= 0.0);
+      }
+      CHECK_THROWS_AS(c->cost("no-such-action"), ConfigError);
+      CHECK(c->area_m2() >= 0.0);
+      break;
+    }
     case ModelKind::kSection:
       break;
   }

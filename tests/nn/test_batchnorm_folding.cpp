@@ -184,3 +184,18 @@ TEST_CASE("batch norm that cannot be folded stays a layer and computes the unfol
     CHECK(error_vs(net, p.x, want) <= 1e-5);
   }
 }
+
+TEST_CASE("a batch norm that is the network output stays the output when it folds") {
+  // conv1 -> flatten -> fc1 -> [relu on flatten, read by nothing] -> bn(fc1): the last layer
+  // is the network output even though a layer nobody reads sits between fc1 and it.
+  TempDir dir;
+  const Params p;
+  const BatchNormParams bn = bn_params(kClasses, 131, 1e-5);
+  const std::string file = dir.file("bn_output.h5");
+  write_model(file, model({p.conv_layer("input"), simple_spec("flatten", "flatten", {"conv1"}),
+                           p.dense_layer("flatten"), simple_spec("relu", "unused", {"flatten"}),
+                           batchnorm_spec("bn", "fc1", bn)}));
+  const Network net = load_network(file);
+  const MatrixD want = batchnorm(p.dense(p.conv(p.x.cast<double>())), bn, 1);
+  CHECK(error_vs(net, p.x, want) <= 1e-5);
+}

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <limits>
 
 #include "nn/nn_fixtures.hpp"
 #include "xbarsim/nn/network.hpp"
@@ -141,6 +142,24 @@ TEST_CASE("malformed model files give an IoError naming the file, the layer and 
       {"layer groups not numbered consecutively",
        [](ModelFileSpec& m) { m.group_names[2] = "005"; },
        {"numbered", "/layers/003"}},
+      {"layer group name too large for any integer",
+       [](ModelFileSpec& m) { m.group_names[3] = "99999999999999999999999"; },
+       {"numbered", "/layers/99999999999999999999999"}},
+      {"maxpool padding larger than half its kernel (a window of padding only)",
+       [](ModelFileSpec& m) {
+         m.layers.insert(m.layers.begin() + 2,
+                         pool_spec("maxpool2d", "pool", "relu1", {2, 2}, {2, 2}, {2, 0}));
+         layer(m, "flatten").inputs = {"pool"};
+       },
+       {"'pool'", "padding"}},
+      {"batchnorm with a NaN running mean",
+       [](ModelFileSpec& m) {
+         BatchNormParams p{Vector::Ones(3), Vector::Zero(3), Vector::Zero(3), Vector::Ones(3)};
+         p.mean(1) = std::numeric_limits<float>::quiet_NaN();
+         m.layers.insert(m.layers.begin() + 1, batchnorm_spec("bn1", "conv1", p));
+         layer(m, "relu1").inputs = {"bn1"};
+       },
+       {"bn1", "NaN"}},
       {"batchnorm without eps",
        [](ModelFileSpec& m) {
          BatchNormParams p{Vector::Ones(3), Vector::Zero(3), Vector::Zero(3), Vector::Ones(3)};

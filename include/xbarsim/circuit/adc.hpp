@@ -36,6 +36,12 @@ class Adc {
   // input_noise_lsb() == 0.
   virtual void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
                        Rng* noise) const = 0;
+
+  // Costs (docs/circuits.md): energy of one conversion at this resolution (from a table or a
+  // figure-of-merit model), the time one converter takes per conversion, one converter's area.
+  virtual double energy_per_conversion_j() const = 0;
+  virtual double conversion_time_s() const = 0;
+  virtual double area_m2() const = 0;
 };
 
 }  // namespace xbarsim

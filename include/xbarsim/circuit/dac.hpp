@@ -15,6 +15,10 @@ class Dac {
   virtual double read_voltage_v() const = 0;
   // Voltage applied for digit d in [0, 2^bits - 1]: linear, V = d / (2^bits - 1) * V_read.
   double voltage_step_v() const;
+
+  // Costs: energy to drive one row for one input cycle, and one driver's area.
+  virtual double energy_per_drive_j() const = 0;
+  virtual double area_m2() const = 0;
 };
 
 }  // namespace xbarsim

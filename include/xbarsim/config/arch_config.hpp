@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,10 +43,29 @@ struct TileConfig {
   std::string source = "architecture";  // the file it came from, for error messages
   std::int64_t rows = 128;              // word lines per array (inputs)
   std::int64_t cols = 128;              // bit lines per array (physical columns)
+  std::int64_t arrays = 8;              // arrays per tile
+  std::int64_t adc_shared_columns = 8;  // columns time-multiplexed onto one ADC
   ComponentConfig device;
   ComponentConfig dac;
   ComponentConfig adc;
   MappingConfig mapping;
+};
+
+// The parts of the architecture the system layer prices (docs/energy_model.md): per-tile
+// peripherals and buffers, and the chip around the tiles. Present when the file has `chip:`.
+struct SystemConfig {
+  ComponentConfig sample_hold;    // tile.sample_hold: one per column, samples before the ADC
+  ComponentConfig shift_add;      // tile.shift_add: one operation per digitised partial sum
+  ComponentConfig input_buffer;   // tile.input_buffer (capacity_bits inside)
+  ComponentConfig output_buffer;  // tile.output_buffer
+  std::int64_t tiles = 1;         // chip.tiles
+  std::int64_t mesh_columns = 0;  // chip.mesh_columns: width of the tile mesh (0 = square)
+  std::int64_t partial_sum_bits = 16;     // chip.partial_sum_bits
+  double input_bit_activity = 0.5;        // chip.input_bit_activity_rel (shape-only estimate)
+  ComponentConfig global_buffer;  // chip.global_buffer
+  ComponentConfig noc;            // chip.noc: router per tile, priced per bit-hop
+  ComponentConfig dram;           // chip.dram
+  ComponentConfig digital;        // chip.digital: bias, pooling, activation, accumulation
 };
 
 struct ArchConfig {
@@ -53,6 +73,7 @@ struct ArchConfig {
   std::string name;
   std::string description;
   TileConfig tile;
+  std::optional<SystemConfig> system;
   YAML::Node resolved;  // the whole resolved tree (cards merged, overrides applied)
 };
 

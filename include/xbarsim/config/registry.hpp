@@ -14,8 +14,9 @@ namespace xbarsim {
 class DeviceModel;
 class Dac;
 class Adc;
+class CostModel;
 
-enum class ModelKind { kDevice, kDac, kAdc, kDigital, kSection };
+enum class ModelKind { kDevice, kDac, kAdc, kCost, kSection };
 std::string to_string(ModelKind kind);
 
 // What a model declares about itself: the source of `xbarsim describe` and of
@@ -33,12 +34,15 @@ struct ModelSpec {
 using DeviceFactory = std::function<std::unique_ptr<DeviceModel>(const ParamSet&)>;
 using DacFactory = std::function<std::unique_ptr<Dac>(const ParamSet&)>;
 using AdcFactory = std::function<std::unique_ptr<Adc>(const ParamSet&)>;
+using CostFactory = std::function<std::unique_ptr<CostModel>(const ParamSet&)>;
 
 class Registry {
  public:
   void add_device(ModelSpec spec, DeviceFactory factory);
   void add_dac(ModelSpec spec, DacFactory factory);
   void add_adc(ModelSpec spec, AdcFactory factory);
+  // Components priced per action (buffers, routers, DRAM, digital logic, sample-and-hold).
+  void add_cost(ModelSpec spec, CostFactory factory);
   // Parameter groups without a model object (tile, mapping): declared for validation and docs.
   void add_section(ModelSpec spec);
 
@@ -49,6 +53,7 @@ class Registry {
   std::unique_ptr<DeviceModel> make_device(const std::string& name, const ParamSet& p) const;
   std::unique_ptr<Dac> make_dac(const std::string& name, const ParamSet& p) const;
   std::unique_ptr<Adc> make_adc(const std::string& name, const ParamSet& p) const;
+  std::unique_ptr<CostModel> make_cost(const std::string& name, const ParamSet& p) const;
 
  private:
   void add_spec(ModelSpec spec);
@@ -56,6 +61,7 @@ class Registry {
   std::map<std::string, DeviceFactory> devices_;
   std::map<std::string, DacFactory> dacs_;
   std::map<std::string, AdcFactory> adcs_;
+  std::map<std::string, CostFactory> costs_;
 };
 
 // The registry with every built-in model: core sections, device_models and circuits.

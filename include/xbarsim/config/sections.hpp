@@ -8,6 +8,7 @@ namespace xbarsim {
 
 inline constexpr const char* kTileSection = "tile";
 inline constexpr const char* kMappingSection = "mapping";
+inline constexpr const char* kChipSection = "chip";
 
 void register_core_sections(Registry& registry);
 MappingConfig mapping_from(const ParamSet& params);

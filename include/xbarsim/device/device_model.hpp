@@ -41,6 +41,16 @@ class DeviceModel {
 
   // Duration of one read pulse (s), used for cell read energy V^2 G t.
   virtual double read_pulse_s() const = 0;
+
+  // Read energy. A resistive cell dissipates V^2 G t_read per read; the engine sums this over
+  // the actual inputs and conductances. A cell with a fixed cost per evaluation (charge-domain
+  // SRAM) is not resistive and returns that cost from fixed_read_energy_j().
+  virtual bool resistive_read() const = 0;
+  virtual double fixed_read_energy_j() const = 0;
+  // Energy and time to (re)program one cell, and the area of one cell.
+  virtual double write_energy_j() const = 0;
+  virtual double write_time_s() const = 0;
+  virtual double cell_area_m2() const = 0;
 };
 
 }  // namespace xbarsim

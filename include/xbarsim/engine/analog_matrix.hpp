@@ -47,11 +47,13 @@ class AnalogMatrix {
   struct RowBlock {
     Matrix conductance;  // (slices*outputs [+ references]) x rows: effective G^T, S
     Matrix variance;     // same shape: summed read-noise variance per cell set, S^2
+    Vector row_conductance;  // per row: sum of every physical cell's conductance, S
   };
   // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
   struct Workspace {
     Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, readout, accumulator;
     std::vector<Index> active;
+    double read_energy_j = 0;  // cell read energy accumulated by read_block
   };
   void program(const WeightCodes& codes);
   void set_fixed_full_scale();

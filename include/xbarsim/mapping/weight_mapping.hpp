@@ -35,6 +35,17 @@ struct MappingPlan {
 // Throws ConfigError naming tile.* keys when the geometry is impossible.
 MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile, int device_levels);
 
+// Input cycles per vector for `input_bits` over a DAC of `dac_bits` per cycle (0 = continuous).
+int input_cycles(int input_bits, int dac_bits);
+
+// Action counts of `vectors` input vectors through a mapped matrix: the closed forms the
+// engine also uses, so simulated and shape-only estimates count the same way.
+struct ActionCountsFor {
+  double array_reads, dac_drives, adc_conversions, cell_macs, shift_adds, digital_adds;
+};
+ActionCountsFor crossbar_counts(const MappingPlan& plan, int cycles, bool signed_inputs,
+                                double vectors);
+
 // Signed integer (or, for continuous encoding, real) weight codes and the scale back to W.
 struct WeightCodes {
   Matrix magnitude_pos;    // out x in, >= 0: the positive part (differential) or u = q + offset

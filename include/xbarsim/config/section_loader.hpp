@@ -1,0 +1,51 @@
+#pragma once
+// The strict building blocks of every configuration loader (architectures, digital
+// baselines, experiments): overrides, model components chosen by card, and plain sections.
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "xbarsim/config/arch_config.hpp"
+
+namespace xbarsim {
+
+// Where each value came from, so an error names the right place: the file, or the --set
+// that created the key.
+class Origins {
+ public:
+  Origins(std::string file, const std::vector<Override>& overrides) : file_(std::move(file)) {
+    for (const Override& o : overrides) set_paths_.insert(o.path);
+  }
+  // The --set that created `path`, or one below it (a --set of tilez.rows creates tilez).
+  std::string of(const std::string& path) const {
+    for (const std::string& p : set_paths_)
+      if (p == path || p.rfind(path + ".", 0) == 0) return "command line (--set " + p + ")";
+    return file_;
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::set<std::string> set_paths_;
+};
+
+// Writes one --set into a YAML tree, creating sections on the way.
+void apply_override(YAML::Node root, const Override& o);
+
+// A component chosen by its card: `section` holds `card: <path>` and overrides of the card's
+// parameters; the model named by the card must be of `kind`.
+ComponentConfig load_component(const YAML::Node& section, const std::string& path,
+                               ModelKind kind, const Origins& origins, const Registry& registry);
+
+// A plain section validated against a declared spec; keys in `skip` (sub-sections) are left
+// to the caller.
+ParamSet load_section(const YAML::Node& section, const std::string& path,
+                      const std::set<std::string>& skip, const ModelSpec& spec,
+                      const Origins& origins);
+
+// The resolved form of a component, for provenance: card path, model and every value.
+YAML::Node component_tree(const ComponentConfig& c);
+
+}  // namespace xbarsim

@@ -1,0 +1,136 @@
+#include "report_format.hpp"
+
+#include <cstdio>
+#include <set>
+#include <vector>
+
+namespace xbarsim::app {
+
+std::map<std::string, double> energy_by_component(const SystemReport& r) {
+  std::map<std::string, double> m;
+  for (const ActionLine& a : r.actions) m[a.component] += a.energy_j();
+  return m;
+}
+
+std::map<std::string, double> energy_by_layer(const SystemReport& r) {
+  std::map<std::string, double> m;
+  for (const ActionLine& a : r.actions) m[a.layer] += a.energy_j();
+  return m;
+}
+
+std::map<std::string, double> area_by_component(const SystemReport& r) {
+  std::map<std::string, double> m;
+  for (const AreaLine& a : r.area) m[a.component] += a.area_m2();
+  return m;
+}
+
+YAML::Node report_tree(const SystemReport& r) {
+  YAML::Node n(YAML::NodeType::Map);
+  n["energy_j"] = r.energy_j();
+  n["latency_s"] = r.latency_s;
+  n["area_m2"] = r.area_m2();
+  n["throughput_per_s"] = r.throughput_per_s;
+  n["macs"] = r.macs;
+  n["tops_per_w"] = r.tops_per_w();
+  n["tops_per_mm2"] = r.tops_per_mm2();
+  for (const auto& [k, v] : energy_by_component(r)) n["energy_j_by_component"][k] = v;
+  for (const auto& [k, v] : energy_by_layer(r)) n["energy_j_by_layer"][k] = v;
+  for (const auto& [k, v] : area_by_component(r)) n["area_m2_by_component"][k] = v;
+  for (const ActionLine& a : r.actions) {
+    YAML::Node line;
+    line["layer"] = a.layer;
+    line["component"] = a.component;
+    line["action"] = a.action;
+    line["count"] = a.count;
+    line["energy_per_action_j"] = a.energy_per_action_j;
+    n["actions"].push_back(line);
+  }
+  for (const LayerTiming& t : r.layers) n["seconds_per_sample_by_layer"][t.layer] = t.seconds_per_sample;
+  for (const std::string& note : r.notes) n["notes"].push_back(note);
+  return n;
+}
+
+namespace {
+std::string eng(double v, const char* unit) {
+  static const std::vector<std::pair<double, const char*>> prefixes = {
+      {1e-15, "f"}, {1e-12, "p"}, {1e-9, "n"}, {1e-6, "u"}, {1e-3, "m"}, {1, ""}, {1e3, "k"},
+      {1e6, "M"},   {1e9, "G"},   {1e12, "T"}};
+  char buf[64];
+  if (v == 0) {
+    std::snprintf(buf, sizeof(buf), "0 %s", unit);
+    return buf;
+  }
+  auto p = prefixes.front();
+  for (const auto& cand : prefixes)
+    if (std::abs(v) >= cand.first) p = cand;
+  std::snprintf(buf, sizeof(buf), "%.3g %s%s", v / p.first, p.second, unit);
+  return buf;
+}
+
+void print_breakdown(std::ostream& out, const SystemReport& r) {
+  const double total = r.energy_j();
+  out << "\nenergy by component (" << r.name << ", whole batch)\n";
+  for (const auto& [k, v] : energy_by_component(r)) {
+    char line[128];
+    std::snprintf(line, sizeof(line), "  %-15s %14s  %5.1f %%\n", k.c_str(), eng(v, "J").c_str(),
+                  total > 0 ? 100 * v / total : 0.0);
+    out << line;
+  }
+  out << "area by component (" << r.name << ")\n";
+  const double area = r.area_m2();
+  for (const auto& [k, v] : area_by_component(r)) {
+    char line[128];
+    std::snprintf(line, sizeof(line), "  %-15s %11.4g mm2  %5.1f %%\n", k.c_str(), v * 1e6,
+                  area > 0 ? 100 * v / area : 0.0);
+    out << line;
+  }
+  for (const std::string& note : r.notes) out << "note: " << note << "\n";
+}
+}  // namespace
+
+void print_comparison(std::ostream& out, const SystemReport& a, const SystemReport* d) {
+  auto row = [&](const char* label, const std::string& av, const std::string& dv,
+                 double ratio) {
+    char line[200];
+    if (d)
+      std::snprintf(line, sizeof(line), "  %-22s %16s %16s %12.3g\n", label, av.c_str(),
+                    dv.c_str(), ratio);
+    else
+      std::snprintf(line, sizeof(line), "  %-22s %16s\n", label, av.c_str());
+    out << line;
+  };
+  char head[200];
+  std::snprintf(head, sizeof(head), "  %-22s %16s %16s %12s\n", "", "in-memory",
+                d ? "digital" : "", d ? "digital/imc" : "");
+  out << head;
+  const double b = a.batch;
+  row("energy per inference", eng(a.energy_j() / b, "J"), d ? eng(d->energy_j() / b, "J") : "",
+      d ? d->energy_j() / a.energy_j() : 0);
+  row("latency (batch)", eng(a.latency_s, "s"), d ? eng(d->latency_s, "s") : "",
+      d ? d->latency_s / a.latency_s : 0);
+  row("throughput", eng(a.throughput_per_s, "inf/s"), d ? eng(d->throughput_per_s, "inf/s") : "",
+      d ? d->throughput_per_s / a.throughput_per_s : 0);
+  row("area", eng(a.area_m2() * 1e6, "mm2"), d ? eng(d->area_m2() * 1e6, "mm2") : "",
+      d ? d->area_m2() / a.area_m2() : 0);
+  row("TOPS/W", eng(a.tops_per_w(), ""), d ? eng(d->tops_per_w(), "") : "",
+      d ? d->tops_per_w() / a.tops_per_w() : 0);
+  row("TOPS/mm2", eng(a.tops_per_mm2(), ""), d ? eng(d->tops_per_mm2(), "") : "",
+      d ? d->tops_per_mm2() / a.tops_per_mm2() : 0);
+  print_breakdown(out, a);
+  if (d) print_breakdown(out, *d);
+  out << "\nenergy by layer (whole batch)\n";
+  const auto al = energy_by_layer(a);
+  const auto dl = d ? energy_by_layer(*d) : std::map<std::string, double>{};
+  std::set<std::string> names;
+  for (const auto& [k, v] : al) names.insert(k);
+  for (const auto& [k, v] : dl) names.insert(k);
+  for (const std::string& n : names) {
+    const double av = al.count(n) ? al.at(n) : 0, dv = dl.count(n) ? dl.at(n) : 0;
+    char line[200];
+    std::snprintf(line, sizeof(line), "  %-22s %16s %16s\n", n.c_str(), eng(av, "J").c_str(),
+                  d ? eng(dv, "J").c_str() : "");
+    out << line;
+  }
+}
+
+}  // namespace xbarsim::app

@@ -1,0 +1,25 @@
+#pragma once
+// Printing and serialising system reports: per-component and per-layer breakdowns, and the
+// in-memory against digital comparison.
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "xbarsim/system/report.hpp"
+
+namespace xbarsim::app {
+
+std::map<std::string, double> energy_by_component(const SystemReport& r);
+std::map<std::string, double> energy_by_layer(const SystemReport& r);
+std::map<std::string, double> area_by_component(const SystemReport& r);
+
+// Both tables of a report (counts and costs per action), for JSON and result files.
+YAML::Node report_tree(const SystemReport& r);
+
+// The side-by-side table of analog against digital, then each one's breakdown.
+void print_comparison(std::ostream& out, const SystemReport& analog,
+                      const SystemReport* digital);
+
+}  // namespace xbarsim::app

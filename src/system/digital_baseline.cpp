@@ -1,0 +1,341 @@
+// The digital baseline's action counts and their prices (docs/digital_baseline.md). Every
+// count below is one formula of that document; the section names are its anchors.
+#include "xbarsim/system/digital_baseline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim {
+
+namespace {
+
+double ceil_div(double a, double b) {
+  return std::ceil(a / b);
+}
+
+std::string bits_text(double bits) {
+  return std::to_string(static_cast<long long>(bits)) + " bits";
+}
+
+// An activation tensor in the global buffer: the network input, or a layer's output (a
+// flatten layer's output is its input's buffer under another shape).
+struct Buffer {
+  double bits = 0;
+  int producer = -1;  // layer index; -1 for the network input
+  int last_use = -1;  // last consuming layer (flatten layers do not count)
+  bool consumed = false;
+  bool network_output = false;  // written to DRAM as it is produced
+  bool resident = false;        // held in the global buffer from producer to last use
+  bool live_at(int j) const { return consumed && producer <= j && j <= last_use; }
+};
+
+// The geometry of one crossbar layer on the PE array (docs#loop-nest).
+struct Tiling {
+  double K = 0, M = 0, N = 0;   // reduction, output channels, input vectors (whole batch)
+  double TK = 0, TM = 0;        // K-tiles ceil(K/R), M-tiles ceil(M/C)
+  double weight_tile_bits = 0;  // min(R,K) min(C,M) b
+  double input_row_bits = 0;    // one input row the stream needs staged
+  double psum_block_bits = 0;   // min(C,M) N p when TK > 1, else 0
+};
+
+Tiling tiling_of(const LayerWork& l, const DigitalBaseline& c, double batch) {
+  if (l.matrix_rows <= 0 || l.matrix_cols <= 0 || l.vectors_per_sample <= 0)
+    throw ShapeError("layer '" + l.name + "': a " + to_string(l.type) +
+                     " layer needs positive matrix_rows, matrix_cols and vectors_per_sample");
+  const double R = static_cast<double>(c.pe_rows), C = static_cast<double>(c.pe_cols);
+  const double b = c.precision_bits, p = c.accumulator_bits;
+  Tiling t;
+  t.K = static_cast<double>(l.matrix_rows);
+  t.M = static_cast<double>(l.matrix_cols);
+  t.N = batch * static_cast<double>(l.vectors_per_sample);
+  t.TK = ceil_div(t.K, R);
+  t.TM = ceil_div(t.M, C);
+  t.weight_tile_bits = std::min(R, t.K) * std::min(C, t.M) * b;
+  // Dense: one input vector. Conv2d: the kernel_h input rows one output row slides over.
+  t.input_row_bits =
+      l.type == LayerType::kConv2d
+          ? static_cast<double>(l.window.kernel_h * l.in_shape.width * l.in_shape.channels) * b
+          : t.K * b;
+  t.psum_block_bits = t.TK > 1 ? std::min(C, t.M) * t.N * p : 0.0;
+  return t;
+}
+
+bool is_compare(LayerType t) {
+  return t == LayerType::kMaxPool2d || t == LayerType::kRelu;
+}
+
+}  // namespace
+
+DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double batch) {
+  if (!std::isfinite(batch) || batch < 1 || batch != std::floor(batch))
+    throw ConfigError("", "batch", "expected a whole number of samples >= 1");
+  if (c.pe_rows < 1 || c.pe_cols < 1)
+    throw ConfigError(c.file, "pe_array", "the PE array needs at least one row and one column");
+  const int L = static_cast<int>(w.layers.size());
+  const double b = c.precision_bits, p = c.accumulator_bits;
+  const double R = static_cast<double>(c.pe_rows), C = static_cast<double>(c.pe_cols);
+  const double S = c.global_buffer.capacity_bits;
+
+  // Buffers: 0 is the network input; a layer's output gets its own, except flatten's.
+  std::vector<Buffer> buffers(1);
+  buffers[0].bits = static_cast<double>(w.input_shape.size()) * batch * b;
+  std::vector<int> buffer_of(L, 0);
+  auto buffer_id = [&](int input) { return input == kNetworkInput ? 0 : buffer_of[input]; };
+  for (int j = 0; j < L; ++j) {
+    const LayerWork& l = w.layers[j];
+    for (int in : l.inputs)
+      if (in != kNetworkInput && (in < 0 || in >= j))
+        throw ShapeError("layer '" + l.name + "': input " + std::to_string(in) +
+                         " is not an earlier layer");
+    if (l.type == LayerType::kFlatten) {
+      if (l.inputs.size() != 1) throw ShapeError("layer '" + l.name + "': flatten needs 1 input");
+      buffer_of[j] = buffer_id(l.inputs[0]);
+      continue;
+    }
+    Buffer out;
+    out.bits = static_cast<double>(l.out_shape.size()) * batch * b;
+    out.producer = j;
+    out.last_use = j;
+    buffer_of[j] = static_cast<int>(buffers.size());
+    buffers.push_back(out);
+    for (int in : l.inputs) {
+      Buffer& src = buffers[buffer_id(in)];
+      src.consumed = true;
+      src.last_use = std::max(src.last_use, j);
+    }
+  }
+  std::vector<bool> layer_consumed(L, false);
+  for (const LayerWork& l : w.layers)
+    for (int in : l.inputs)
+      if (in != kNetworkInput) layer_consumed[in] = true;
+  for (int j = 0; j < L; ++j)
+    if (!layer_consumed[j]) buffers[buffer_of[j]].network_output = true;
+
+  std::vector<Tiling> tilings(L);
+  for (int j = 0; j < L; ++j)
+    if (w.layers[j].uses_crossbar()) tilings[j] = tiling_of(w.layers[j], c, batch);
+  auto resident_live_bits = [&](int j) {
+    double s = 0;
+    for (const Buffer& buf : buffers)
+      if (buf.resident && buf.live_at(j)) s += buf.bits;
+    return s;
+  };
+  auto input_of = [&](int j) -> const Buffer& {
+    return buffers[buffer_id(w.layers[j].inputs.at(0))];
+  };
+  // What a layer needs in the global buffer besides the resident tensors: one weight tile,
+  // the partial-sum block, and one input row to stream through when its input is in DRAM.
+  auto need_at = [&](int j) {
+    double need = resident_live_bits(j);
+    if (w.layers[j].uses_crossbar()) {
+      const Tiling& t = tilings[j];
+      need += t.weight_tile_bits + t.psum_block_bits;
+      if (!input_of(j).resident) need += t.input_row_bits;
+    }
+    return need;
+  };
+
+  // Pass 1 (docs#global-buffer): every consumed tensor starts resident; at each layer in
+  // turn, while the layer's needs exceed the buffer, the largest resident live tensor is
+  // spilled to DRAM for its whole lifetime.
+  for (Buffer& buf : buffers) buf.resident = buf.consumed;
+  for (int j = 0; j < L; ++j) {
+    if (w.layers[j].type == LayerType::kFlatten) continue;
+    while (need_at(j) > S) {
+      Buffer* largest = nullptr;
+      for (Buffer& buf : buffers)
+        if (buf.resident && buf.live_at(j) && (!largest || buf.bits > largest->bits))
+          largest = &buf;
+      if (!largest) break;
+      largest->resident = false;
+    }
+  }
+
+  DigitalCounts out;
+  out.batch = batch;
+  out.network.layer = "network";
+  if (buffers[0].resident) {  // network input: DRAM -> global buffer, once
+    out.network.dram_read.inputs = buffers[0].bits;
+    out.network.gb_write.inputs = buffers[0].bits;
+  }
+  out.network.input_resident = buffers[0].resident;
+
+  // Pass 2: the counts of each layer under the final residency.
+  for (int j = 0; j < L; ++j) {
+    const LayerWork& l = w.layers[j];
+    DigitalLayerCounts n;
+    n.layer = l.name;
+    n.crossbar = l.uses_crossbar();
+    if (l.type == LayerType::kFlatten) {
+      out.layers.push_back(n);
+      continue;
+    }
+    const Buffer& dst = buffers[buffer_of[j]];
+    n.output_resident = dst.resident;
+    n.ops = l.digital_ops_per_sample() * batch;
+    if (is_compare(l.type)) n.compares = n.ops;
+
+    if (n.crossbar) {
+      const Tiling& t = tilings[j];
+      const double K = t.K, M = t.M, N = t.N, TK = t.TK, TM = t.TM;
+      if (t.weight_tile_bits > S)
+        throw ConfigError(c.file, "global_buffer.capacity_bits",
+                          bits_text(S) + " cannot hold one weight tile of layer '" + l.name +
+                              "' (" + bits_text(t.weight_tile_bits) + ")");
+      if (t.weight_tile_bits + t.input_row_bits > S)
+        throw ConfigError(c.file, "global_buffer.capacity_bits",
+                          bits_text(S) + " cannot hold one weight tile (" +
+                              bits_text(t.weight_tile_bits) + ") and one row of inputs (" +
+                              bits_text(t.input_row_bits) + ") of layer '" + l.name + "'");
+      const Buffer& src = input_of(j);
+      n.input_resident = src.resident;
+      const double base =
+          resident_live_bits(j) + t.weight_tile_bits + (src.resident ? 0.0 : t.input_row_bits);
+      n.psums_spilled = base + t.psum_block_bits > S;
+      const double free = S - base - (n.psums_spilled ? 0.0 : t.psum_block_bits);
+
+      n.macs = K * M * N;
+      n.rf_read_bits = n.macs * (2 * b + p);
+      n.rf_write_bits = n.macs * (b + p) + K * M * b;
+      n.noc_bit_hops = N * K * (M - TM) * b + N * M * (K - TK) * p;
+
+      const double psum_bits = (TK - 1) * M * N * p;
+      n.gb_read.weights = K * M * b;
+      n.gb_write.weights = K * M * b;
+      n.dram_read.weights = K * M * b;
+      n.gb_read.inputs = TM * K * N * b;
+      n.gb_read.psums = psum_bits;
+      n.gb_write.psums = psum_bits;
+      if (n.psums_spilled) {
+        n.gb_read.psums += psum_bits;   // drained to DRAM ...
+        n.gb_write.psums += psum_bits;  // ... and back before the next K-tile
+        n.dram_write.psums = psum_bits;
+        n.dram_read.psums = psum_bits;
+      }
+      if (!src.resident) {
+        // Staged once if the whole input fits where its row buffer is; else streamed from
+        // DRAM once per M-tile.
+        n.input_dram_passes = src.bits - t.input_row_bits <= free ? 1.0 : TM;
+        n.dram_read.inputs = n.input_dram_passes * src.bits;
+        n.gb_write.inputs = n.dram_read.inputs;
+      }
+      n.gb_write.outputs = M * N * b;
+      // Fill: the first weight tile (R cycles); skew: R + C - 2; each tile streams N vectors
+      // while the next tile loads in the background (R cycles).
+      n.compute_cycles = TK * TM * std::max(N, R) + 2 * R + C - 2;
+    } else {
+      for (int in : l.inputs) {
+        const Buffer& src = buffers[buffer_id(in)];
+        n.gb_read.inputs += src.bits;
+        if (!src.resident) {
+          n.input_resident = false;
+          n.input_dram_passes = 1;
+          n.dram_read.inputs += src.bits;
+          n.gb_write.inputs += src.bits;
+        }
+      }
+      n.gb_write.outputs = dst.bits;
+      n.compute_cycles = ceil_div(n.ops, R * C);
+    }
+    if (!dst.resident || dst.network_output) {  // spilled, or logits: drained to DRAM
+      n.gb_read.outputs += dst.bits;
+      n.dram_write.outputs += dst.bits;
+    }
+    out.layers.push_back(n);
+  }
+
+  // Time: compute, bounded below by the DRAM traffic at the DRAM bandwidth.
+  auto seconds = [&](const DigitalLayerCounts& n) {
+    const double compute = n.compute_cycles / c.clock_hz;
+    const double dram =
+        c.dram_bandwidth_bits_per_s > 0
+            ? (n.dram_read.total() + n.dram_write.total()) / c.dram_bandwidth_bits_per_s
+            : 0.0;
+    return std::max(compute, dram);
+  };
+  out.network.seconds = seconds(out.network);
+  for (DigitalLayerCounts& n : out.layers) n.seconds = seconds(n);
+  return out;
+}
+
+namespace {
+
+void add_line(SystemReport& r, const std::string& layer, const std::string& component,
+              const CostModel& model, const std::string& action, double count) {
+  if (count <= 0) return;
+  r.actions.push_back({layer, component, action, count, model.cost(action).energy_j});
+}
+
+void add_lines(SystemReport& r, const DigitalLayerCounts& n, const DigitalBaseline& c) {
+  const CostModel& ops_model = c.logic.present() ? *c.logic.model : *c.mac.model;
+  const std::vector<std::string> ops_actions = ops_model.actions();
+  const bool prices_compare =
+      std::find(ops_actions.begin(), ops_actions.end(), "compare") != ops_actions.end();
+  add_line(r, n.layer, "mac", *c.mac.model, kActionMac, n.macs);
+  if (prices_compare) {
+    add_line(r, n.layer, "logic", ops_model, kActionAdd, n.ops - n.compares);
+    add_line(r, n.layer, "logic", ops_model, "compare", n.compares);
+  } else {
+    add_line(r, n.layer, "logic", ops_model, kActionAdd, n.ops);
+  }
+  add_line(r, n.layer, "register_file", *c.register_file.model, kActionReadBit, n.rf_read_bits);
+  add_line(r, n.layer, "register_file", *c.register_file.model, kActionWriteBit, n.rf_write_bits);
+  if (c.noc.present()) add_line(r, n.layer, "noc", *c.noc.model, kActionBitHop, n.noc_bit_hops);
+  add_line(r, n.layer, "global_buffer", *c.global_buffer.model, kActionReadBit, n.gb_read.total());
+  add_line(r, n.layer, "global_buffer", *c.global_buffer.model, kActionWriteBit,
+           n.gb_write.total());
+  add_line(r, n.layer, "dram", *c.dram.model, kActionReadBit, n.dram_read.total());
+  add_line(r, n.layer, "dram", *c.dram.model, kActionWriteBit, n.dram_write.total());
+}
+
+}  // namespace
+
+SystemReport estimate_digital(const Workload& w, const DigitalBaseline& c, double batch) {
+  for (const DigitalComponent* comp : {&c.mac, &c.register_file, &c.global_buffer, &c.dram})
+    if (!comp->present())
+      throw ConfigError(c.file, "",
+                        "digital baseline is missing a cost model (mac, "
+                        "register_file, global_buffer and dram are required)");
+  const DigitalCounts counts = count_digital(w, c, batch);
+  SystemReport r;
+  r.name = "digital";
+  r.batch = batch;
+
+  add_lines(r, counts.network, c);
+  double latency = counts.network.seconds;
+  if (counts.network.seconds > 0) r.layers.push_back({"network", counts.network.seconds / batch});
+  for (const DigitalLayerCounts& n : counts.layers) {
+    add_lines(r, n, c);
+    r.layers.push_back({n.layer, n.seconds / batch});
+    latency += n.seconds;
+    r.macs += n.macs;
+    if (n.psums_spilled)
+      r.notes.push_back("layer '" + n.layer +
+                        "': partial sums do not fit in the global buffer and go to DRAM "
+                        "between K-tiles");
+    if (n.crossbar && n.input_dram_passes > 1)
+      r.notes.push_back("layer '" + n.layer +
+                        "': input does not fit in the global buffer; "
+                        "read from DRAM " +
+                        std::to_string(static_cast<long long>(n.input_dram_passes)) +
+                        " times (once per output-channel tile)");
+  }
+  r.latency_s = latency;
+  r.throughput_per_s = latency > 0 ? batch / latency : 0.0;
+
+  const double pes = static_cast<double>(c.pes());
+  r.area.push_back({"mac", pes, c.mac.model->area_m2()});
+  r.area.push_back({"register_file", pes, c.register_file.model->area_m2()});
+  r.area.push_back({"global_buffer", 1, c.global_buffer.model->area_m2()});
+  if (c.noc.present()) r.area.push_back({"noc", pes, c.noc.model->area_m2()});
+  r.notes.push_back("DRAM is off chip: not in the area");
+  if (c.dram_bandwidth_bits_per_s <= 0)
+    r.notes.push_back("DRAM bandwidth unbounded: latency is the PE array's compute time");
+  return r;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,445 @@
+// Workloads: the layer shapes of a network without its weights (docs/workloads.md). Built from
+// a loaded model, or read from a workload YAML file with the same shape rules as model files
+// (src/nn/model_reader.cpp); every error names the file and the layer.
+#include "xbarsim/system/workload.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "xbarsim/config/yaml_util.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/core/strings.hpp"
+
+namespace xbarsim {
+
+double LayerWork::macs_per_sample() const {
+  if (!uses_crossbar()) return 0.0;
+  return static_cast<double>(matrix_rows) * static_cast<double>(matrix_cols) *
+         static_cast<double>(vectors_per_sample);
+}
+
+double LayerWork::digital_ops_per_sample() const {
+  const double out = static_cast<double>(out_shape.size());
+  const double window = static_cast<double>(this->window.kernel_h * this->window.kernel_w);
+  switch (type) {
+    case LayerType::kDense:
+    case LayerType::kConv2d:
+      return out;  // one bias add per output
+    case LayerType::kMaxPool2d:
+      return out * (window - 1);  // k_h k_w - 1 comparisons per output
+    case LayerType::kAvgPool2d:
+      return out * window;  // k_h k_w - 1 additions and one division per output
+    case LayerType::kRelu:
+      return static_cast<double>(in_shape.size());  // one comparison per element
+    case LayerType::kAdd:
+      return out;
+    case LayerType::kBatchNorm:
+      return 2.0 * out;  // scale and shift (only where it could not be folded)
+    case LayerType::kFlatten:
+      return 0.0;
+  }
+  return 0.0;
+}
+
+double Workload::macs_per_sample() const {
+  double macs = 0;
+  for (const LayerWork& l : layers) macs += l.macs_per_sample();
+  return macs;
+}
+
+double Workload::weights() const {
+  double w = 0;
+  for (const LayerWork& l : layers)
+    if (l.uses_crossbar())
+      w += static_cast<double>(l.matrix_rows) * static_cast<double>(l.matrix_cols);
+  return w;
+}
+
+Workload workload_from_network(const Network& net) {
+  Workload w;
+  w.name = net.name;
+  w.source = net.file;
+  w.input_shape = net.input_shape;
+  w.num_classes = net.num_classes;
+  w.layers.reserve(net.layers.size());
+  for (const Layer& l : net.layers) {
+    LayerWork lw;
+    lw.name = l.name;
+    lw.type = l.type;
+    lw.inputs = l.inputs;
+    lw.in_shape = l.in_shape;
+    lw.out_shape = l.out_shape;
+    lw.window = l.window;
+    if (l.uses_crossbar()) {
+      lw.matrix_rows = l.weight.cols();
+      lw.matrix_cols = l.weight.rows();
+      lw.vectors_per_sample =
+          l.type == LayerType::kConv2d ? l.out_shape.height * l.out_shape.width : 1;
+    }
+    w.layers.push_back(std::move(lw));
+  }
+  return w;
+}
+
+namespace {
+
+// Reads one YAML node: a scalar integer without leading zeros (YAML 1.1 would read 010 as
+// octal), in [min, max].
+bool read_int(const YAML::Node& node, std::int64_t min, std::int64_t max, std::int64_t& out) {
+  if (!node.IsScalar()) return false;
+  const std::string& text = node.Scalar();
+  const bool sign = !text.empty() && (text[0] == '-' || text[0] == '+');
+  const std::string digits = text.substr(sign ? 1 : 0);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+      (digits.size() > 1 && digits[0] == '0'))
+    return false;
+  if (!YAML::convert<std::int64_t>::decode(node, out)) return false;
+  return out >= min && out <= max;
+}
+
+// Values of the top level of a workload file; errors name the file and the key.
+class TopReader {
+ public:
+  TopReader(std::string file, YAML::Node root) : file_(std::move(file)), root_(std::move(root)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    throw ConfigError(file_, key, what);
+  }
+  YAML::Node required(const char* key) const {
+    const YAML::Node n = root_[key];
+    if (!n.IsDefined() || n.IsNull()) fail(key, "missing required key");
+    return n;
+  }
+  std::string string(const char* key) const {
+    const YAML::Node n = required(key);
+    if (!n.IsScalar() || n.Scalar().empty()) fail(key, "expected a non-empty string");
+    return n.Scalar();
+  }
+  Index positive_int(const char* key) const {
+    std::int64_t v = 0;
+    if (!read_int(required(key), 1, INT32_MAX, v)) fail(key, "expected a positive integer");
+    return static_cast<Index>(v);
+  }
+
+ private:
+  std::string file_;
+  YAML::Node root_;
+};
+
+// One entry of `layers`; errors name the file, the entry (layers[i]) and the layer.
+class LayerReader {
+ public:
+  LayerReader(std::string file, YAML::Node node, std::size_t index)
+      : file_(std::move(file)),
+        node_(std::move(node)),
+        where_("layers[" + std::to_string(index) + "]") {}
+
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    std::string path = where_;
+    if (!key.empty()) path += "." + key;
+    throw ConfigError(file_, path, name_.empty() ? what : "layer '" + name_ + "': " + what);
+  }
+  [[noreturn]] void shape_fail(const std::string& what) const {
+    throw ShapeError(file_ + ": layer '" + name_ + "' (" + where_ + "): " + what);
+  }
+
+  bool has(const char* key) const { return node_[key].IsDefined(); }
+  YAML::Node required(const char* key) const {
+    const YAML::Node n = node_[key];
+    if (!n.IsDefined() || n.IsNull()) fail(key, "missing required key");
+    return n;
+  }
+  std::string string(const char* key) const {
+    const YAML::Node n = required(key);
+    if (!n.IsScalar() || n.Scalar().empty()) fail(key, "expected a non-empty string");
+    return n.Scalar();
+  }
+  Index positive_int(const char* key) const {
+    std::int64_t v = 0;
+    if (!read_int(required(key), 1, INT32_MAX, v)) fail(key, "expected a positive integer");
+    return static_cast<Index>(v);
+  }
+  // [h, w] with both entries >= min.
+  std::pair<Index, Index> pair(const char* key, std::int64_t min) const {
+    const YAML::Node n = required(key);
+    std::int64_t a = 0, b = 0;
+    if (!n.IsSequence() || n.size() != 2 || !read_int(n[0], min, INT32_MAX, a) ||
+        !read_int(n[1], min, INT32_MAX, b))
+      fail(key, "expected [h, w]: two integers >= " + std::to_string(min));
+    return {static_cast<Index>(a), static_cast<Index>(b)};
+  }
+  bool boolean(const char* key) const {
+    bool v = false;
+    const YAML::Node n = required(key);
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail(key, "expected true or false");
+    return v;
+  }
+  std::vector<std::string> strings(const char* key) const {
+    const YAML::Node n = required(key);
+    std::vector<std::string> out;
+    if (n.IsSequence())
+      for (const YAML::Node& e : n)
+        if (e.IsScalar() && !e.Scalar().empty()) out.push_back(e.Scalar());
+    if (!n.IsSequence() || out.size() != n.size() || out.empty())
+      fail(key, "expected a list of layer names, e.g. [conv2, pool1]");
+    return out;
+  }
+  void check_keys(const std::vector<const char*>& allowed, const std::string& type) const {
+    if (!node_.IsMap()) fail("", "expected a mapping {name: ..., type: ..., ...}");
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.Scalar();
+      bool ok = false;
+      for (const char* a : allowed) ok = ok || key == a;
+      if (ok) continue;
+      std::string list;
+      for (const char* a : allowed) append_item(list, a, ", ");
+      fail(key, "unknown key for a " + type + " layer; expected one of: " + list);
+    }
+  }
+
+ private:
+  std::string file_;
+  YAML::Node node_;
+  std::string where_;
+  std::string name_;
+};
+
+LayerType parse_type(const LayerReader& r) {
+  static const std::map<std::string, LayerType> types = {
+      {"dense", LayerType::kDense},         {"conv2d", LayerType::kConv2d},
+      {"maxpool2d", LayerType::kMaxPool2d}, {"avgpool2d", LayerType::kAvgPool2d},
+      {"relu", LayerType::kRelu},           {"batchnorm", LayerType::kBatchNorm},
+      {"flatten", LayerType::kFlatten},     {"add", LayerType::kAdd}};
+  const std::string t = r.string("type");
+  auto it = types.find(t);
+  if (it == types.end())
+    r.fail("type", "unknown layer type '" + t +
+                       "' (supported: dense, conv2d, maxpool2d, avgpool2d, relu, batchnorm, "
+                       "flatten, add)");
+  return it->second;
+}
+
+std::vector<const char*> allowed_keys(LayerType type) {
+  std::vector<const char*> keys = {"name", "type", "inputs"};
+  switch (type) {
+    case LayerType::kConv2d:
+      keys.insert(keys.end(), {"out_channels", "kernel", "stride", "padding"});
+      break;
+    case LayerType::kDense:
+      keys.push_back("out_features");
+      break;
+    case LayerType::kMaxPool2d:
+    case LayerType::kAvgPool2d:
+      keys.insert(keys.end(), {"kernel", "stride", "padding", "global"});
+      break;
+    default:
+      break;
+  }
+  return keys;
+}
+
+// Reads one layer entry, checks it against its input shape, and fills its output shape.
+LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_t index,
+                     const std::map<std::string, int>& names, const std::vector<LayerWork>& done,
+                     const TensorShape& input_shape) {
+  LayerReader r(file, node, index);
+  if (!node.IsMap()) r.fail("", "expected a mapping {name: ..., type: ..., ...}");
+  LayerWork l;
+  l.name = r.string("name");
+  r.set_name(l.name);
+  l.type = parse_type(r);
+  r.check_keys(allowed_keys(l.type), to_string(l.type));
+  if (l.name == "input") r.fail("name", "the name 'input' is reserved for the network input");
+  if (names.count(l.name)) r.fail("name", "duplicate layer name");
+
+  // Inputs: named earlier layers, "input", or by default the previous layer.
+  if (r.has("inputs")) {
+    for (const std::string& in : r.strings("inputs")) {
+      if (in == "input") {
+        l.inputs.push_back(kNetworkInput);
+        continue;
+      }
+      auto it = names.find(in);
+      if (it == names.end()) r.fail("inputs", "input '" + in + "' is not an earlier layer");
+      l.inputs.push_back(it->second);
+    }
+  } else {
+    l.inputs.push_back(done.empty() ? kNetworkInput : static_cast<int>(done.size()) - 1);
+  }
+  const std::size_t want_inputs = l.type == LayerType::kAdd ? 2 : 1;
+  if (l.inputs.size() != want_inputs)
+    r.fail("inputs", "has " + std::to_string(l.inputs.size()) + " inputs, expected " +
+                         std::to_string(want_inputs) +
+                         (l.type == LayerType::kAdd ? " (write inputs: [a, b])" : ""));
+
+  auto shape_of = [&](int i) { return i == kNetworkInput ? input_shape : done[i].out_shape; };
+  l.in_shape = shape_of(l.inputs[0]);
+  const TensorShape& in = l.in_shape;
+  auto need_image = [&] {
+    if (in.flat) r.shape_fail("needs a [C, H, W] input, got a flat vector of " + in.str());
+  };
+  // Kernel, stride and padding; padding defaults to [0, 0], stride to
+  // [1, 1] for convolutions and is required for pooling (PyTorch's default there is the
+  // kernel, a silent trap either way).
+  auto read_window = [&](bool stride_required) {
+    std::tie(l.window.kernel_h, l.window.kernel_w) = r.pair("kernel", 1);
+    if (stride_required || r.has("stride"))
+      std::tie(l.window.stride_h, l.window.stride_w) = r.pair("stride", 1);
+    if (r.has("padding")) std::tie(l.window.pad_h, l.window.pad_w) = r.pair("padding", 0);
+    const Window2d& w = l.window;
+    if (w.out_h(in.height) < 1 || w.out_w(in.width) < 1 || w.kernel_h > in.height + 2 * w.pad_h ||
+        w.kernel_w > in.width + 2 * w.pad_w)
+      r.shape_fail("window " + std::to_string(w.kernel_h) + "x" + std::to_string(w.kernel_w) +
+                   " larger than its " + in.str() + " input");
+    l.out_shape = {in.channels, w.out_h(in.height), w.out_w(in.width), false};
+  };
+
+  switch (l.type) {
+    case LayerType::kDense: {
+      if (!in.flat) r.shape_fail("needs a flat input (add a flatten layer), got " + in.str());
+      const Index out = r.positive_int("out_features");
+      l.matrix_rows = in.size();
+      l.matrix_cols = out;
+      l.vectors_per_sample = 1;
+      l.out_shape = {out, 1, 1, true};
+      break;
+    }
+    case LayerType::kConv2d: {
+      need_image();
+      const Index cout = r.positive_int("out_channels");
+      read_window(false);
+      l.out_shape.channels = cout;
+      l.matrix_rows = in.channels * l.window.kernel_h * l.window.kernel_w;
+      l.matrix_cols = cout;
+      l.vectors_per_sample = l.out_shape.height * l.out_shape.width;
+      break;
+    }
+    case LayerType::kMaxPool2d:
+    case LayerType::kAvgPool2d: {
+      need_image();
+      const bool global = r.has("global") && r.boolean("global");
+      if (global) {
+        for (const char* k : {"kernel", "stride", "padding"})
+          if (r.has(k)) r.fail(k, "a global pooling layer takes no kernel, stride or padding");
+        l.window = {in.height, in.width, in.height, in.width, 0, 0};
+        l.out_shape = {in.channels, 1, 1, false};
+      } else {
+        read_window(true);
+        // PyTorch's limit; beyond it a window can hold padding only (max = -inf).
+        if (2 * l.window.pad_h > l.window.kernel_h || 2 * l.window.pad_w > l.window.kernel_w)
+          r.fail("padding", "padding must be at most half the kernel");
+      }
+      break;
+    }
+    case LayerType::kRelu:
+    case LayerType::kBatchNorm:
+      l.out_shape = in;
+      break;
+    case LayerType::kFlatten:
+      l.out_shape = {in.size(), 1, 1, true};
+      break;
+    case LayerType::kAdd: {
+      const TensorShape other = shape_of(l.inputs[1]);
+      if (other.flat != in.flat || other.channels != in.channels || other.height != in.height ||
+          other.width != in.width)
+        r.shape_fail("adds " + in.str() + " to " + other.str() + ": shapes differ");
+      l.out_shape = in;
+      break;
+    }
+  }
+  return l;
+}
+
+// Folds batch norm into the crossbar layer before it, exactly when the model reader does
+// (src/nn/model_reader.cpp, fold_batchnorm): the input is a dense or conv2d layer that nothing
+// else reads. A folded batch norm disappears; layers that read it read the crossbar layer.
+std::vector<LayerWork> fold_batchnorm(std::vector<LayerWork> layers) {
+  std::vector<int> consumers(layers.size(), 0);
+  for (const LayerWork& l : layers)
+    for (int i : l.inputs)
+      if (i != kNetworkInput) ++consumers[i];
+  std::vector<int> alias(layers.size());
+  std::vector<bool> keep(layers.size(), true);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    alias[i] = static_cast<int>(i);
+    LayerWork& l = layers[i];
+    for (int& in : l.inputs)
+      if (in != kNetworkInput) in = alias[in];
+    if (l.type != LayerType::kBatchNorm || l.inputs[0] == kNetworkInput) continue;
+    if (!layers[l.inputs[0]].uses_crossbar() || consumers[l.inputs[0]] != 1) continue;
+    consumers[l.inputs[0]] = consumers[i];
+    alias[i] = l.inputs[0];
+    keep[i] = false;
+  }
+  // A folded batch norm at the end: the crossbar layer it folded into computes the output and
+  // moves to the end (nothing else reads it, so the order stays valid).
+  const int output = alias.back();
+  std::vector<LayerWork> out;
+  std::vector<int> new_index(layers.size(), -1);
+  auto take = [&](int i) {
+    new_index[i] = static_cast<int>(out.size());
+    out.push_back(std::move(layers[i]));
+  };
+  for (int i = 0; i < static_cast<int>(layers.size()); ++i)
+    if (keep[i] && i != output) take(i);
+  take(output);
+  for (LayerWork& l : out)
+    for (int& in : l.inputs)
+      if (in != kNetworkInput) in = new_index[in];
+  return out;
+}
+
+}  // namespace
+
+Workload load_workload(const std::string& path) {
+  const YAML::Node root = load_yaml_file(path);
+  if (!root.IsMap())
+    throw ConfigError(path, "",
+                      "expected a mapping with name, source, input, num_classes and layers");
+  check_keys(root, {"name", "source", "input", "num_classes", "layers"}, path, "");
+  const TopReader r(path, root);
+  Workload w;
+  w.name = r.string("name");
+  w.source = r.string("source");
+  const YAML::Node input = r.required("input");
+  std::vector<Index> dims;
+  if (input.IsSequence())
+    for (const YAML::Node& d : input) {
+      std::int64_t v = 0;
+      if (!read_int(d, 1, INT32_MAX, v)) break;
+      dims.push_back(static_cast<Index>(v));
+    }
+  if (!input.IsSequence() || dims.size() != input.size() || (dims.size() != 3 && dims.size() != 1))
+    r.fail("input", "expected [C, H, W] or [F] with positive integer sizes");
+  w.input_shape = dims.size() == 3 ? TensorShape{dims[0], dims[1], dims[2], false}
+                                   : TensorShape{dims[0], 1, 1, true};
+  w.num_classes = static_cast<int>(r.positive_int("num_classes"));
+  const YAML::Node layers = r.required("layers");
+  if (!layers.IsSequence() || layers.size() == 0)
+    r.fail("layers", "expected a non-empty list of layers");
+
+  std::vector<LayerWork> raw;
+  raw.reserve(layers.size());
+  std::map<std::string, int> names;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    LayerWork l = read_layer(path, layers[i], i, names, raw, w.input_shape);
+    names[l.name] = static_cast<int>(raw.size());
+    raw.push_back(std::move(l));
+  }
+  const LayerWork& last = raw.back();
+  if (last.out_shape.size() != w.num_classes)
+    throw ShapeError(path + ": layer '" + last.name + "' (layers[" +
+                     std::to_string(raw.size() - 1) + "]), the last layer, produces " +
+                     last.out_shape.str() +
+                     ", expected num_classes = " + std::to_string(w.num_classes) + " outputs");
+  w.layers = fold_batchnorm(std::move(raw));
+  return w;
+}
+
+}  // namespace xbarsim
