@@ -9,6 +9,7 @@
 #include "report_format.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/yaml_util.hpp"
+#include "xbarsim/core/error.hpp"
 #include "xbarsim/system/analog_system.hpp"
 #include "xbarsim/system/digital_baseline.hpp"
 #include "xbarsim/system/workload.hpp"

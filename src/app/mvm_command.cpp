@@ -173,8 +173,11 @@ int run_mvm(const MvmOptions& o) {
             << "  rel_error_rms    " << fmt_num(rel_error_rms) << "\n"
             << "  snr_db           " << fmt_num(snr_db) << "\n\n"
             << "actions\n";
-  for (const auto& [k, v] : counts.items())
-    std::cout << "  " << k << std::string(17 - k.size(), ' ') << fmt_num(v, 6) << "\n";
+  for (const auto& [k, v] : counts.items()) {
+    char line[96];
+    std::snprintf(line, sizeof(line), "  %-20s %s\n", k.c_str(), fmt_num(v, 6).c_str());
+    std::cout << line;
+  }
   std::cout << "\ntime\n"
             << "  analog_seconds     " << fmt_num(analog_seconds) << "  ("
             << fmt_num(counts.cell_macs / analog_seconds, 3) << " cell MAC/s)\n"

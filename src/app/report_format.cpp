@@ -84,7 +84,13 @@ void print_breakdown(std::ostream& out, const SystemReport& r) {
                   area > 0 ? 100 * v / area : 0.0);
     out << line;
   }
-  for (const std::string& note : r.notes) out << "note: " << note << "\n";
+  // Long per-layer lists stay readable: the first few notes, then a count (all of them are
+  // in --format json).
+  constexpr std::size_t kShownNotes = 4;
+  for (std::size_t i = 0; i < r.notes.size() && i < kShownNotes; ++i)
+    out << "note: " << r.notes[i] << "\n";
+  if (r.notes.size() > kShownNotes)
+    out << "note: ... and " << r.notes.size() - kShownNotes << " more (see --format json)\n";
 }
 }  // namespace
 
@@ -110,11 +116,16 @@ void print_comparison(std::ostream& out, const SystemReport& a, const SystemRepo
       d ? d->latency_s / a.latency_s : 0);
   row("throughput", eng(a.throughput_per_s, "inf/s"), d ? eng(d->throughput_per_s, "inf/s") : "",
       d ? d->throughput_per_s / a.throughput_per_s : 0);
-  row("area", eng(a.area_m2() * 1e6, "mm2"), d ? eng(d->area_m2() * 1e6, "mm2") : "",
+  auto plain = [](double v, const char* unit) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.3g %s", v, unit);
+    return std::string(buf);
+  };
+  row("area", plain(a.area_m2() * 1e6, "mm2"), d ? plain(d->area_m2() * 1e6, "mm2") : "",
       d ? d->area_m2() / a.area_m2() : 0);
-  row("TOPS/W", eng(a.tops_per_w(), ""), d ? eng(d->tops_per_w(), "") : "",
+  row("TOPS/W", plain(a.tops_per_w(), ""), d ? plain(d->tops_per_w(), "") : "",
       d ? d->tops_per_w() / a.tops_per_w() : 0);
-  row("TOPS/mm2", eng(a.tops_per_mm2(), ""), d ? eng(d->tops_per_mm2(), "") : "",
+  row("TOPS/mm2", plain(a.tops_per_mm2(), ""), d ? plain(d->tops_per_mm2(), "") : "",
       d ? d->tops_per_mm2() / a.tops_per_mm2() : 0);
   print_breakdown(out, a);
   if (d) print_breakdown(out, *d);

@@ -13,7 +13,7 @@ void register_core_sections(Registry& registry) {
           int_param("cols", "1", 128, 1, 65536,
                     "Bit lines per array: physical columns (a differential pair uses two)"),
           int_param("arrays", "1", 8, 1, 65536, "Crossbar arrays per tile"),
-          int_param("adc_shared_columns", "1", 8, 1, 65536,
+          int_param("adc_shared_columns", "1", 1, 1, 65536,
                     "Columns time-multiplexed onto one ADC; must divide tile.cols"),
       }});
   registry.add_section(ModelSpec{

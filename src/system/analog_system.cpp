@@ -346,8 +346,9 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   r.area.push_back({"digital", static_cast<double>(sys.tiles), digital->area_m2()});
   r.area.push_back({"noc", static_cast<double>(sys.tiles), noc->area_m2()});
   r.area.push_back({"global_buffer", 1, gbuf->area_m2()});
-  r.notes.push_back(std::to_string(tiles_used) + " of " + std::to_string(sys.tiles) +
-                    " tiles hold weights");
+  if (passes == 1)
+    r.notes.push_back(std::to_string(tiles_used) + " of " + std::to_string(sys.tiles) +
+                      " tiles hold weights");
   return r;
 }
 

@@ -241,9 +241,12 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
       n.gb_write.outputs = dst.bits;
       n.compute_cycles = ceil_div(n.ops, R * C);
     }
-    if (!dst.resident || dst.network_output) {  // spilled, or logits: drained to DRAM
+    if (!dst.resident && dst.consumed) {  // spilled: drained to DRAM as it is produced
       n.gb_read.outputs += dst.bits;
       n.dram_write.outputs += dst.bits;
+    } else if (dst.network_output) {  // logits: to DRAM, on the network line
+      out.network.gb_read.outputs += dst.bits;
+      out.network.dram_write.outputs += dst.bits;
     }
     out.layers.push_back(n);
   }

@@ -32,8 +32,6 @@ void register_digital_sections(Registry& registry) {
           choice_param("dataflow", std::string("weight_stationary"), {"weight_stationary"},
                        "weight_stationary: a weight tile stays in the PEs while every input "
                        "vector of the batch streams through (docs/digital_baseline.md)"),
-          real_param("dram_bandwidth_bits_per_s", "bit/s", 0.0, 0.0, 1e15,
-                     "DRAM bandwidth bounding each layer's time from below; 0 = unbounded"),
       }});
   registry.add_section(
       ModelSpec{kDigitalPeArraySection,
@@ -52,20 +50,10 @@ namespace {
 
 const std::set<std::string> kComponents{"mac",           "logic", "register_file",
                                         "global_buffer", "noc",   "dram"};
-const std::set<std::string> kTopLevel{"name",
-                                      "description",
-                                      "pe_array",
-                                      "mac",
-                                      "logic",
-                                      "register_file",
-                                      "global_buffer",
-                                      "noc",
-                                      "dram",
-                                      "precision_bits",
-                                      "accumulator_bits",
-                                      "clock_hz",
-                                      "dataflow",
-                                      "dram_bandwidth_bits_per_s"};
+const std::set<std::string> kTopLevel{"name",    "description",    "pe_array",         "mac",
+                                      "logic",   "register_file",  "global_buffer",    "noc",
+                                      "dram",    "precision_bits", "accumulator_bits", "clock_hz",
+                                      "dataflow"};
 
 // load_section() joins paths with '.', which gives ".key" at the top level: load the top
 // level through it and strip the leading dot from any error, naming the --set if it was one.
@@ -153,7 +141,6 @@ DigitalBaseline load_digital(const std::string& path, const std::vector<Override
   d.precision_bits = static_cast<int>(top.integer("precision_bits"));
   d.accumulator_bits = static_cast<int>(top.integer("accumulator_bits"));
   d.clock_hz = top.real("clock_hz");
-  d.dram_bandwidth_bits_per_s = top.real("dram_bandwidth_bits_per_s");
   d.dataflow = Dataflow::kWeightStationary;  // the only choice the spec admits
   if (d.accumulator_bits < 2 * d.precision_bits)
     throw ConfigError(origins.of("accumulator_bits"), "accumulator_bits",
@@ -189,6 +176,27 @@ DigitalBaseline load_digital(const std::string& path, const std::vector<Override
   }
   d.dram = make_component(root, "dram", origins, registry);
   require_actions(d.dram, "dram", {kActionReadBit, kActionWriteBit}, origins);
+  // The DRAM card's time per bit is the inverse of its bandwidth.
+  const double dram_bit_s = d.dram.model->cost(kActionReadBit).latency_s;
+  d.dram_bandwidth_bits_per_s = dram_bit_s > 0 ? 1.0 / dram_bit_s : 0.0;
+
+  // A MAC card labelled with an operand format must match precision_bits.
+  if (d.mac.config.params.has("precision")) {
+    const std::string format = d.mac.config.params.choice("precision");
+    const auto digits = format.find_first_of("0123456789");
+    if (digits != std::string::npos && std::stoi(format.substr(digits)) != d.precision_bits)
+      throw ConfigError(origins.of("precision_bits"), "precision_bits",
+                        std::to_string(d.precision_bits) + " bits, but the MAC card " +
+                            d.mac.config.card_path + " prices " + format +
+                            " operations; choose a card of that precision");
+  }
+  // Each PE finishes one MAC per cycle.
+  const double mac_s = d.mac.model->cost(kActionMac).latency_s;
+  if (mac_s > 0 && d.clock_hz * mac_s > 1.0 + 1e-9)
+    throw ConfigError(origins.of("clock_hz"), "clock_hz",
+                      std::to_string(d.clock_hz) +
+                          " Hz is faster than the MAC card allows: " + "one MAC takes " +
+                          std::to_string(mac_s) + " s (" + d.mac.config.card_path + ")");
 
   // Contradictions between sections.
   if (d.register_file.capacity_bits < d.register_file_min_bits())

@@ -12,9 +12,11 @@
 #include <string>
 
 #include "circuits/adc/quantizing_adc.hpp"
+#include "circuits/circuit_test_util.hpp"
 #include "circuits/dac/linear_dac.hpp"
 #include "circuits/register.hpp"
 #include "xbarsim/circuit/adc.hpp"
+#include "xbarsim/circuit/cost_model.hpp"
 #include "xbarsim/circuit/dac.hpp"
 #include "xbarsim/config/registry.hpp"
 
@@ -25,80 +27,7 @@ namespace {
 
 const fs::path kCards = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "circuits";
 
-ParamValue decode(const ParamSpec& spec, const YAML::Node& node) {
-  REQUIRE(node.IsScalar());
-  switch (spec.type) {
-    case ParamType::kReal: {
-      double v = 0;
-      REQUIRE(YAML::convert<double>::decode(node, v));
-      CHECK(std::isfinite(v));
-      CHECK(v >= spec.min);
-      CHECK(v <= spec.max);
-      return v;
-    }
-    case ParamType::kInteger: {
-      std::int64_t v = 0;
-      REQUIRE(YAML::convert<std::int64_t>::decode(node, v));
-      CHECK(static_cast<double>(v) >= spec.min);
-      CHECK(static_cast<double>(v) <= spec.max);
-      return v;
-    }
-    case ParamType::kBoolean: {
-      bool v = false;
-      REQUIRE(YAML::convert<bool>::decode(node, v));
-      return v;
-    }
-    case ParamType::kChoice: {
-      const std::string v = node.Scalar();
-      CHECK(std::count(spec.choices.begin(), spec.choices.end(), v) == 1);
-      return v;
-    }
-  }
-  FAIL("unknown parameter type");
-  return 0.0;
-}
-
-// Loads a card into a ParamSet the way the architecture loader does: defaults, then values.
-ParamSet load_card(const Registry& registry, const fs::path& path, std::string* model) {
-  const YAML::Node card = YAML::LoadFile(path.string());
-  REQUIRE(card.IsMap());
-  for (const auto& kv : card) {
-    const std::string key = kv.first.Scalar();
-    CAPTURE(key);
-    CHECK(
-        std::set<std::string>{"model", "title", "technology_node_m", "source", "parameters"}.count(
-            key) == 1);
-  }
-  REQUIRE(card["model"].IsScalar());
-  *model = card["model"].Scalar();
-  REQUIRE(registry.has(*model));
-  CHECK(card["title"].IsScalar());
-  REQUIRE(card["source"].IsMap());
-  CHECK(!card["source"]["citation"].as<std::string>().empty());
-  if (card["technology_node_m"]) {
-    const double node = card["technology_node_m"].as<double>();
-    CHECK(node > 1e-9);  // in metres: catches a node written in nm
-    CHECK(node < 1e-6);
-  }
-
-  const ModelSpec& spec = registry.spec(*model);
-  ParamSet p(path.string());
-  for (const ParamSpec& s : spec.params)
-    if (s.default_value) p.set(s.key, *s.default_value);
-  for (const auto& kv : card["parameters"]) {
-    const std::string key = kv.first.Scalar();
-    CAPTURE(key);
-    const ParamSpec* s = spec.find(key);
-    REQUIRE(s != nullptr);
-    REQUIRE(kv.second.IsMap());
-    CHECK(kv.second.size() == 2);
-    const std::string source = kv.second["source"].as<std::string>("");
-    // Every number names a paper (with table or figure) or is marked as an assumption.
-    CHECK(source.size() > 10);
-    p.set(key, decode(*s, kv.second["value"]));
-  }
-  return p;
-}
+using test::load_card;
 
 double real(const ParamSet& p, const std::string& key) {
   return p.real(key);
@@ -109,25 +38,43 @@ double real(const ParamSet& p, const std::string& key) {
 TEST_CASE("circuit cards: every card is well formed and builds its model") {
   Registry registry;
   register_circuits(registry);
+  // Folder -> kind of the models its cards may name.
+  const std::map<std::string, ModelKind> kinds = {
+      {"adc", ModelKind::kAdc},    {"dac", ModelKind::kDac},      {"memory", ModelKind::kCost},
+      {"dram", ModelKind::kCost},  {"noc", ModelKind::kCost},     {"digital", ModelKind::kCost},
+      {"array", ModelKind::kCost}, {"eyeriss", ModelKind::kCost},
+  };
   int count = 0;
-  for (const char* folder : {"adc", "dac"}) {
-    for (const auto& entry : fs::directory_iterator(kCards / folder)) {
-      if (entry.path().extension() != ".yaml") continue;
-      CAPTURE(entry.path().string());
-      std::string model;
-      const ParamSet p = load_card(registry, entry.path(), &model);
-      const ModelKind kind = registry.spec(model).kind;
-      if (std::string(folder) == "adc") {
-        REQUIRE(kind == ModelKind::kAdc);
-        CHECK(registry.make_adc(model, p) != nullptr);
-      } else {
-        REQUIRE(kind == ModelKind::kDac);
-        CHECK(registry.make_dac(model, p) != nullptr);
+  for (const auto& entry : fs::recursive_directory_iterator(kCards)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+    CAPTURE(entry.path().string());
+    const std::string folder = fs::relative(entry.path(), kCards).begin()->string();
+    REQUIRE_MESSAGE(kinds.count(folder) == 1, "unexpected card folder " << folder);
+    std::string model;
+    ParamSet p = load_card(registry, entry.path(), &model);
+    const ModelKind kind = registry.spec(model).kind;
+    REQUIRE(kind == kinds.at(folder));
+    if (kind == ModelKind::kAdc) {
+      CHECK(registry.make_adc(model, p) != nullptr);
+    } else if (kind == ModelKind::kDac) {
+      CHECK(registry.make_dac(model, p) != nullptr);
+    } else {
+      // A buffer's size comes from the architecture; build it at its reference capacity.
+      if (registry.spec(model).find("capacity_bits") != nullptr && !p.has("capacity_bits"))
+        p.set("capacity_bits", p.integer("reference_capacity_bits"));
+      const auto c = registry.make_cost(model, p);
+      REQUIRE(c != nullptr);
+      CHECK(c->name() == model);
+      for (const std::string& action : c->actions()) {
+        CAPTURE(action);
+        CHECK(c->cost(action).energy_j > 0.0);
+        CHECK(c->cost(action).latency_s > 0.0);
       }
-      ++count;
     }
+    ++count;
   }
-  CHECK(count == 6);
+  // 5 ADC + 3 DAC + 2 memory + 2 DRAM + 1 NoC + 6 digital + 1 array + 4 Eyeriss cards.
+  CHECK(count == 24);
 }
 
 TEST_CASE("circuit cards: derived values match their published sources") {

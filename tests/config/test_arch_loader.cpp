@@ -354,7 +354,12 @@ TEST_CASE("declared ranges and choices are enforced for every key reachable by -
         }
         for (const std::string& v : good) {
           CAPTURE(v);
-          const ArchConfig arch = load(path, {key + "=" + v});
+          // tile.adc_shared_columns must divide tile.cols (a cross-key rule, tested on its
+          // own): move the partner key along so each key's declared range is tested alone.
+          std::vector<std::string> sets = {key + "=" + v};
+          if (key == "tile.cols") sets.insert(sets.begin(), "tile.adc_shared_columns=1");
+          if (key == "tile.adc_shared_columns") sets.insert(sets.begin(), "tile.cols=" + v);
+          const ArchConfig arch = load(path, sets);
           YAML::Node node = arch.resolved;
           for (std::size_t start = 0;;) {
             const auto dot = key.find('.', start);
@@ -386,6 +391,13 @@ TEST_CASE("declared ranges and choices are enforced for every key reachable by -
       }
     }
   }
+}
+
+TEST_CASE("ADC sharing that does not divide the columns is rejected naming the key") {
+  const std::string msg =
+      load_error(shipped_arch("reram"), {"tile.cols=128", "tile.adc_shared_columns=48"});
+  CHECK_CONTAINS(msg, "tile.adc_shared_columns");
+  CHECK_CONTAINS(msg, "does not divide");
 }
 
 TEST_CASE("--set of an unknown key names the --set and the key") {

@@ -25,7 +25,7 @@ const std::vector<std::string> kModels = {"ideal", "reram.multilevel", "sram.cim
 
 std::string expected_unit(const std::string& key) {
   const std::vector<std::pair<std::string, std::string>> suffixes = {
-      {"_siemens", "S"}, {"_s", "s"},   {"_v", "V"},   {"_j", "J"},
+      {"_siemens", "S"}, {"_s", "s"},   {"_v", "V"},  {"_j", "J"},
       {"_a", "A"},       {"_m2", "m2"}, {"_rel", "1"}};
   for (const auto& [suffix, unit] : suffixes)
     if (key.size() > suffix.size() && key.ends_with(suffix)) return unit;

@@ -384,7 +384,8 @@ void check_io_error(F&& f, const std::string& file, const std::vector<std::strin
       CHECK(what.find(frag) != std::string::npos);
     }
   } catch (const std::exception& e) {
-    FAIL_CHECK("expected an IoError for " << file << ", got another exception: " << e.what());
+    FAIL_CHECK("expected an IoError for " << file
+                                          << ", got another exception: " << std::string(e.what()));
   }
 }
 

@@ -111,7 +111,7 @@ TEST_CASE("more ReRAM programming noise lowers the mean accuracy (Welch t-test)"
   // noise ignored both arms would be identical (t = 0).
   //
   // 500 images rather than 1000: 12 programmed networks x (500 + 256 calibration) images take
-  // ~11 s on a loaded 2-core machine (1000 images would take ~20 s). The same 500 images are
+  // 5-11 s on a shared 2-core machine (1000 images: up to ~20 s). The same 500 images are
   // used in every trial, so the image sample adds no variance between the arms; the per-trial
   // accuracy resolution (0.2 %) and spread stay far below the ~9 % gap.
   constexpr Index kImages = 500;

@@ -17,8 +17,12 @@ namespace xbarsim::digital_test {
 // A cost model with a fixed price per action.
 class TableCost final : public CostModel {
  public:
-  TableCost(std::string name, std::map<std::string, double> energy, double area_m2)
-      : name_(std::move(name)), energy_(std::move(energy)), area_m2_(area_m2) {}
+  TableCost(std::string name, std::map<std::string, double> energy, double area_m2,
+            double latency_s = 0.0)
+      : name_(std::move(name)),
+        energy_(std::move(energy)),
+        area_m2_(area_m2),
+        latency_s_(latency_s) {}
   std::string name() const override { return name_; }
   std::vector<std::string> actions() const override {
     std::vector<std::string> a;
@@ -28,7 +32,7 @@ class TableCost final : public CostModel {
   ActionCost cost(const std::string& action) const override {
     auto it = energy_.find(action);
     if (it == energy_.end()) throw ConfigError(name_, "action", "no action '" + action + "'");
-    return {it->second, 0.0};
+    return {it->second, latency_s_};
   }
   double area_m2() const override { return area_m2_; }
   double technology_node_m() const override { return 0.0; }
@@ -37,6 +41,7 @@ class TableCost final : public CostModel {
   std::string name_;
   std::map<std::string, double> energy_;
   double area_m2_;
+  double latency_s_;
 };
 
 // Prices, all different so that any mix-up changes a total.
@@ -47,7 +52,8 @@ inline constexpr double kHopJ = 3.0e-15;
 inline constexpr double kDramReadJ = 2.0e-11, kDramWriteJ = 2.2e-11;
 inline constexpr double kMacM2 = 3.0e-10, kRfM2 = 1.0e-10, kGbM2 = 2.0e-7, kRouterM2 = 5.0e-11;
 
-// b = 8, p = 32, 1 GHz, unbounded DRAM bandwidth, the given array and buffer.
+// b = 8, p = 32, 1 GHz, unbounded DRAM bandwidth (dram_bandwidth_bits_per_s = 0), the given
+// array and buffer.
 inline DigitalBaseline toy_baseline(std::int64_t rows, std::int64_t cols, double gb_bits,
                                     bool logic_with_compare = false) {
   DigitalBaseline d;
@@ -63,18 +69,16 @@ inline DigitalBaseline toy_baseline(std::int64_t rows, std::int64_t cols, double
     d.logic.model = std::make_shared<TableCost>(
         "logic", std::map<std::string, double>{{"add", kAddJ}, {"compare", kCompareJ}}, 0.0);
   d.register_file.model = std::make_shared<TableCost>(
-      "rf", std::map<std::string, double>{{"read_bit", kRfReadJ}, {"write_bit", kRfWriteJ}},
-      kRfM2);
+      "rf", std::map<std::string, double>{{"read_bit", kRfReadJ}, {"write_bit", kRfWriteJ}}, kRfM2);
   d.register_file.capacity_bits = 64;
   d.global_buffer.model = std::make_shared<TableCost>(
-      "gb", std::map<std::string, double>{{"read_bit", kGbReadJ}, {"write_bit", kGbWriteJ}},
-      kGbM2);
+      "gb", std::map<std::string, double>{{"read_bit", kGbReadJ}, {"write_bit", kGbWriteJ}}, kGbM2);
   d.global_buffer.capacity_bits = gb_bits;
   d.noc.model = std::make_shared<TableCost>(
       "noc", std::map<std::string, double>{{"bit_hop", kHopJ}}, kRouterM2);
   d.dram.model = std::make_shared<TableCost>(
-      "dram",
-      std::map<std::string, double>{{"read_bit", kDramReadJ}, {"write_bit", kDramWriteJ}}, 0.0);
+      "dram", std::map<std::string, double>{{"read_bit", kDramReadJ}, {"write_bit", kDramWriteJ}},
+      0.0);
   return d;
 }
 

@@ -44,7 +44,7 @@ struct TileConfig {
   std::int64_t rows = 128;              // word lines per array (inputs)
   std::int64_t cols = 128;              // bit lines per array (physical columns)
   std::int64_t arrays = 8;              // arrays per tile
-  std::int64_t adc_shared_columns = 8;  // columns time-multiplexed onto one ADC
+  std::int64_t adc_shared_columns = 1;  // columns time-multiplexed onto one ADC
   ComponentConfig device;
   ComponentConfig dac;
   ComponentConfig adc;

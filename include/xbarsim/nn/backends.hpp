@@ -35,7 +35,7 @@ struct LayerMapping {
 };
 
 // Every crossbar layer of a network programmed onto the tiles of one architecture, for one
-// Monte-Carlo trial (the trial selects fresh programming noise).
+// Monte-Carlo trial (the trial selects fresh programming noise). `net` must outlive it.
 class AnalogNetwork {
  public:
   AnalogNetwork(const Network& net, std::shared_ptr<const TileModels> models,
@@ -49,8 +49,8 @@ class AnalogNetwork {
   std::vector<LayerMapping> mapping() const;
 
  private:
-  const Network& net_;
-  const ActivationRanges& ranges_;
+  const Network& net_;       // must outlive this object (its weights are large)
+  ActivationRanges ranges_;  // small: a copy, so a temporary may be passed
   std::vector<std::unique_ptr<AnalogMatrix>> layers_;
   std::vector<ActionCounts> counts_;
 };

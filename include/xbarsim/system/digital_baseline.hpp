@@ -53,7 +53,8 @@ struct DigitalBaseline {
   int accumulator_bits = 32;  // p: partial sums
   double clock_hz = 1e9;
   Dataflow dataflow = Dataflow::kWeightStationary;
-  // Bits per second between DRAM and the chip; 0 = unbounded (no DRAM bound on latency).
+  // Bits per second between DRAM and the chip, from the DRAM card (1 / its time per bit);
+  // 0 = unbounded (no DRAM bound on latency).
   double dram_bandwidth_bits_per_s = 0;
   DigitalComponent mac;            // one per PE; prices "mac" (and "add" unless logic is set)
   DigitalComponent logic;          // optional: prices the PEs' non-MAC operations
