@@ -1,27 +1,20 @@
 // Reads model files (docs/model_format.md): strict about versions, shapes and layer types;
 // every error names the file, the layer and the dataset or attribute.
-#include <hdf5.h>
 
 #include <filesystem>
 #include <map>
 
+#include "../io/hdf5_handle.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/nn/batchnorm_folding.hpp"
 #include "xbarsim/nn/network.hpp"
 
 namespace xbarsim {
 
 namespace {
 
-struct H5 {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  H5(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
-  H5(const H5&) = delete;
-  H5& operator=(const H5&) = delete;
-  ~H5() {
-    if (id >= 0) close(id);
-  }
-};
+// The HDF5 handle RAII shared with the other readers.
+using H5 = detail::Handle;
 
 // Reads one object (the root or a layer group) and names it in every error.
 class Reader {
@@ -315,54 +308,10 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
   return l;
 }
 
-// y = (W x + b) s + t  ==  (diag(s) W) x + (b s + t): folding removes a digital layer and
-// keeps the crossbar weights equal to what the network really computes.
-std::vector<Layer> fold_batchnorm(std::vector<Layer> layers) {
-  std::vector<int> consumers(layers.size(), 0);
-  for (const Layer& l : layers)
-    for (int i : l.inputs)
-      if (i != kNetworkInput) ++consumers[i];
-  std::vector<int> alias(layers.size());
-  std::vector<bool> keep(layers.size(), true);
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    alias[i] = static_cast<int>(i);
-    Layer& l = layers[i];
-    for (int& in : l.inputs)
-      if (in != kNetworkInput) in = alias[in];
-    if (l.type != LayerType::kBatchNorm || l.inputs[0] == kNetworkInput) continue;
-    Layer& prev = layers[l.inputs[0]];
-    if (!prev.uses_crossbar() || consumers[l.inputs[0]] != 1) continue;
-    prev.weight = l.scale.asDiagonal() * prev.weight;
-    prev.bias = prev.bias.cwiseProduct(l.scale) + l.shift;
-    // prev now produces this batch norm's output, so it inherits its consumers: a later
-    // batch norm may fold into prev only if nothing else reads this one's output.
-    consumers[l.inputs[0]] = consumers[i];
-    alias[i] = l.inputs[0];
-    keep[i] = false;
-  }
-  // The network output is the last layer. If that was a folded batch norm, the layer it
-  // folded into now computes the output and must come last; nothing else reads that layer
-  // (it fed only the batch norm chain), so moving it keeps the execution order valid.
-  const int output = alias.back();
-  std::vector<Layer> out;
-  std::vector<int> new_index(layers.size(), -1);
-  auto take = [&](int i) {
-    new_index[i] = static_cast<int>(out.size());
-    out.push_back(std::move(layers[i]));
-  };
-  for (int i = 0; i < static_cast<int>(layers.size()); ++i)
-    if (keep[i] && i != output) take(i);
-  take(output);
-  for (Layer& l : out)
-    for (int& in : l.inputs)
-      if (in != kNetworkInput) in = new_index[in];
-  return out;
-}
-
 }  // namespace
 
 Network load_network(const std::string& path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  detail::silence_hdf5();
   if (!std::filesystem::is_regular_file(path)) throw IoError(path, "model file not found");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path, "not an HDF5 file");
   H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -426,7 +375,12 @@ Network load_network(const std::string& path) {
     throw IoError(path, "the last layer '" + raw.back().name + "' produces " + out.str() +
                             ", expected num_classes = " + std::to_string(net.num_classes) +
                             " logits");
-  net.layers = fold_batchnorm(std::move(raw));
+  // Folding keeps the crossbar weights equal to what the network computes and removes a
+  // digital layer.
+  net.layers = fold_batchnorm(std::move(raw), [](Layer& producer, const Layer& bn) {
+    producer.weight = bn.scale.asDiagonal() * producer.weight;
+    producer.bias = producer.bias.cwiseProduct(bn.scale) + bn.shift;
+  });
   return net;
 }
 

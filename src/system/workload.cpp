@@ -3,6 +3,8 @@
 // (src/nn/model_reader.cpp); every error names the file and the layer.
 #include "xbarsim/system/workload.hpp"
 
+#include "xbarsim/nn/batchnorm_folding.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -356,45 +358,6 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
   return l;
 }
 
-// Folds batch norm into the crossbar layer before it, exactly when the model reader does
-// (src/nn/model_reader.cpp, fold_batchnorm): the input is a dense or conv2d layer that nothing
-// else reads. A folded batch norm disappears; layers that read it read the crossbar layer.
-std::vector<LayerWork> fold_batchnorm(std::vector<LayerWork> layers) {
-  std::vector<int> consumers(layers.size(), 0);
-  for (const LayerWork& l : layers)
-    for (int i : l.inputs)
-      if (i != kNetworkInput) ++consumers[i];
-  std::vector<int> alias(layers.size());
-  std::vector<bool> keep(layers.size(), true);
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    alias[i] = static_cast<int>(i);
-    LayerWork& l = layers[i];
-    for (int& in : l.inputs)
-      if (in != kNetworkInput) in = alias[in];
-    if (l.type != LayerType::kBatchNorm || l.inputs[0] == kNetworkInput) continue;
-    if (!layers[l.inputs[0]].uses_crossbar() || consumers[l.inputs[0]] != 1) continue;
-    consumers[l.inputs[0]] = consumers[i];
-    alias[i] = l.inputs[0];
-    keep[i] = false;
-  }
-  // A folded batch norm at the end: the crossbar layer it folded into computes the output and
-  // moves to the end (nothing else reads it, so the order stays valid).
-  const int output = alias.back();
-  std::vector<LayerWork> out;
-  std::vector<int> new_index(layers.size(), -1);
-  auto take = [&](int i) {
-    new_index[i] = static_cast<int>(out.size());
-    out.push_back(std::move(layers[i]));
-  };
-  for (int i = 0; i < static_cast<int>(layers.size()); ++i)
-    if (keep[i] && i != output) take(i);
-  take(output);
-  for (LayerWork& l : out)
-    for (int& in : l.inputs)
-      if (in != kNetworkInput) in = new_index[in];
-  return out;
-}
-
 }  // namespace
 
 Workload load_workload(const std::string& path) {
@@ -438,7 +401,8 @@ Workload load_workload(const std::string& path) {
                      std::to_string(raw.size() - 1) + "]), the last layer, produces " +
                      last.out_shape.str() +
                      ", expected num_classes = " + std::to_string(w.num_classes) + " outputs");
-  w.layers = fold_batchnorm(std::move(raw));
+  // Folded exactly where the model reader folds (shapes only: nothing to update).
+  w.layers = fold_batchnorm(std::move(raw), [](LayerWork&, const LayerWork&) {});
   return w;
 }
 

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include "test_support.hpp"
 #include "xbarsim/config/reference_doc.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/config/yaml_util.hpp"
@@ -30,25 +31,7 @@ namespace fs = std::filesystem;
   CHECK_MESSAGE(std::string(text).find(part) != std::string::npos, \
                 "expected \"" << (part) << "\" in: " << (text))
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("xbarsim_test_app_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using TempDir = xbarsim::test::TempDir;
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

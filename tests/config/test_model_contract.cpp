@@ -3,8 +3,6 @@
 // every shipped card that names it (loaded through load_arch, as a user's would be); and the
 // built model returns finite results of the right shape.
 #include <doctest/doctest.h>
-
-#include "xbarsim/circuit/cost_model.hpp"
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -19,7 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "xbarsim/circuit/adc.hpp"
+#include "xbarsim/circuit/cost_model.hpp"
 #include "xbarsim/circuit/dac.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/registry.hpp"
@@ -168,25 +168,7 @@ std::vector<ShippedCard> shipped_cards() {
   return out;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("xbarsim_test_config_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = xbarsim::test::TempDir;
 
 // Loads `card` through load_arch, as the `kind` component of an otherwise ideal tile that
 // references every card by absolute path.

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim::test {
@@ -20,26 +21,7 @@ namespace xbarsim::test {
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("xbarsim_test_io_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using TempDir = xbarsim::test::TempDir;
 
 // ---- IDX ----
 

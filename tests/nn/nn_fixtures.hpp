@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/random.hpp"
 #include "xbarsim/core/types.hpp"
@@ -32,27 +33,7 @@ inline std::string source_data(const std::string& rel) {
   return std::string(XBARSIM_SOURCE_DATA_DIR) + "/" + rel;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("xbarsim_test_nn_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using TempDir = xbarsim::test::TempDir;
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "system/test_digital_util.hpp"
+#include "test_support.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/core/error.hpp"
@@ -31,30 +32,7 @@ namespace fs = std::filesystem;
   CHECK_MESSAGE(std::string(text).find(part) != std::string::npos, \
                 "expected \"" << (part) << "\" in: " << (text))
 
-class DigitalTempDir {
- public:
-  DigitalTempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("xbarsim_test_digital_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~DigitalTempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  DigitalTempDir(const DigitalTempDir&) = delete;
-  DigitalTempDir& operator=(const DigitalTempDir&) = delete;
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-
- private:
-  fs::path path_;
-};
+using DigitalTempDir = xbarsim::test::TempDir;
 
 using Prices = std::map<std::string, double>;
 
@@ -311,7 +289,11 @@ TEST_CASE("digital config: shipped baselines load and run resnet18") {
     CHECK(r.latency_s > 0);
     CHECK(r.throughput_per_s == doctest::Approx(batch / r.latency_s));
     CHECK(r.area_m2() > 0);
-    MESSAGE(name << " E=" << r.energy_j() << " mac=" << r.energy_j("mac") << " rf=" << r.energy_j("register_file") << " noc=" << r.energy_j("noc") << " gb=" << r.energy_j("global_buffer") << " dram=" << r.energy_j("dram") << " logic=" << r.energy_j("logic") << " lat=" << r.latency_s << " tops/w=" << r.tops_per_w() << " area=" << r.area_m2() << " tops/mm2=" << r.tops_per_mm2());
+    MESSAGE(name << " E=" << r.energy_j() << " mac=" << r.energy_j("mac")
+                 << " rf=" << r.energy_j("register_file") << " noc=" << r.energy_j("noc")
+                 << " gb=" << r.energy_j("global_buffer") << " dram=" << r.energy_j("dram")
+                 << " logic=" << r.energy_j("logic") << " lat=" << r.latency_s << " tops/w="
+                 << r.tops_per_w() << " area=" << r.area_m2() << " tops/mm2=" << r.tops_per_mm2());
     for (auto& n : r.notes) MESSAGE(n);
   }
 }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "xbarsim/nn/network.hpp"
 #include "xbarsim/system/workload.hpp"
 
@@ -27,30 +28,7 @@ std::string shipped(const std::string& rel) {
   return std::string(XBARSIM_SOURCE_DATA_DIR) + "/" + rel;
 }
 
-class WorkloadTempDir {
- public:
-  WorkloadTempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("xbarsim_test_workload_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~WorkloadTempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  WorkloadTempDir(const WorkloadTempDir&) = delete;
-  WorkloadTempDir& operator=(const WorkloadTempDir&) = delete;
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-
- private:
-  fs::path path_;
-};
+using WorkloadTempDir = xbarsim::test::TempDir;
 
 const LayerWork& layer(const Workload& w, const std::string& name) {
   for (const LayerWork& l : w.layers)

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/system/workload.hpp"
 
@@ -18,31 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ErrorTempDir {
- public:
-  ErrorTempDir() {
-    static std::atomic<int> counter{0};
-    path_ =
-        fs::temp_directory_path() / ("xbarsim_test_workload_errors_" + std::to_string(::getpid()) +
-                                     "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ErrorTempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ErrorTempDir(const ErrorTempDir&) = delete;
-  ErrorTempDir& operator=(const ErrorTempDir&) = delete;
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string path = (path_ / name).string();
-    std::ofstream(path) << text;
-    return path;
-  }
-
- private:
-  fs::path path_;
-};
+using ErrorTempDir = xbarsim::test::TempDir;
 
 // A valid header for a [1, 8, 8] input and 4 classes, followed by `layers`.
 std::string workload_text(const std::string& layers) {
