@@ -37,9 +37,11 @@ struct Buffer {
 struct Tiling {
   double K = 0, M = 0, N = 0;   // reduction, output channels, input vectors (whole batch)
   double TK = 0, TM = 0;        // K-tiles ceil(K/R), M-tiles ceil(M/C)
+  double p = 0;                 // accumulator bits
   double weight_tile_bits = 0;  // min(R,K) min(C,M) b
   double input_row_bits = 0;    // one input row the stream needs staged
-  double psum_block_bits = 0;   // min(C,M) N p when TK > 1, else 0
+  double psum_vector_bits = 0;  // min(C,M) p when TK > 1, else 0: one vector's partial sums
+  double psum_block_bits = 0;   // psum_vector_bits N: the whole stream's
 };
 
 Tiling tiling_of(const LayerWork& l, const DigitalBaseline& c, double batch) {
@@ -47,21 +49,74 @@ Tiling tiling_of(const LayerWork& l, const DigitalBaseline& c, double batch) {
     throw ShapeError("layer '" + l.name + "': a " + to_string(l.type) +
                      " layer needs positive matrix_rows, matrix_cols and vectors_per_sample");
   const double R = static_cast<double>(c.pe_rows), C = static_cast<double>(c.pe_cols);
-  const double b = c.precision_bits, p = c.accumulator_bits;
+  const double b = c.precision_bits;
   Tiling t;
   t.K = static_cast<double>(l.matrix_rows);
   t.M = static_cast<double>(l.matrix_cols);
   t.N = batch * static_cast<double>(l.vectors_per_sample);
   t.TK = ceil_div(t.K, R);
   t.TM = ceil_div(t.M, C);
+  t.p = c.accumulator_bits;
   t.weight_tile_bits = std::min(R, t.K) * std::min(C, t.M) * b;
   // Dense: one input vector. Conv2d: the kernel_h input rows one output row slides over.
   t.input_row_bits =
       l.type == LayerType::kConv2d
           ? static_cast<double>(l.window.kernel_h * l.in_shape.width * l.in_shape.channels) * b
           : t.K * b;
-  t.psum_block_bits = t.TK > 1 ? std::min(C, t.M) * t.N * p : 0.0;
+  t.psum_vector_bits = t.TK > 1 ? std::min(C, t.M) * t.p : 0.0;
+  t.psum_block_bits = t.psum_vector_bits * t.N;
   return t;
+}
+
+// How a crossbar layer uses the room `free` that the resident tensors leave it
+// (docs#stream-blocking): the stream of N vectors is cut into blocks of n; the layer's
+// weights may stay in the buffer across blocks; an input that lives in DRAM is either staged
+// block by block (read once) or streamed once per M-tile; one block's partial sums stay on
+// chip, or all of them go to DRAM. Of the feasible choices the one with the least DRAM
+// traffic wins; ties go to the larger n, then to the fewer reservations.
+struct Plan {
+  double n = 0;       // vectors per stream block
+  double blocks = 1;  // ceil(N / n)
+  bool weights_resident = false;
+  bool input_staged = false;
+  bool psums_on_chip = true;
+  double dram_bits = 0;
+};
+
+Plan plan_layer(const Tiling& t, double free, bool input_resident, double input_bits,
+                double weight_bits) {
+  Plan best;
+  bool found = false;
+  for (const bool resident_weights : {false, true})
+    for (const bool staged : {false, true})
+      for (const bool on_chip : {true, false}) {
+        if (staged && input_resident) continue;
+        if (!on_chip && t.TK <= 1) continue;  // one K-tile: no partial sums to keep
+        const double psum_per = on_chip ? t.psum_vector_bits : 0.0;
+        const double fixed = t.weight_tile_bits + (resident_weights ? weight_bits : 0.0) +
+                             (input_resident ? 0.0 : t.input_row_bits);
+        const double per = psum_per + (staged ? input_bits / t.N : 0.0);
+        if (fixed > free) continue;
+        double n = per > 0 ? std::min(t.N, std::floor((free - fixed) / per)) : t.N;
+        // A staged input never needs more than the whole input (its row included).
+        if (staged && fixed - t.input_row_bits + input_bits + psum_per * t.N <= free) n = t.N;
+        if (n < 1) continue;
+        Plan c;
+        c.n = n;
+        c.blocks = std::ceil(t.N / n);
+        c.weights_resident = resident_weights;
+        c.input_staged = staged;
+        c.psums_on_chip = on_chip;
+        c.dram_bits = weight_bits * (resident_weights ? 1.0 : c.blocks) +
+                      (input_resident ? 0.0 : (staged ? 1.0 : t.TM) * input_bits) +
+                      (on_chip ? 0.0 : 2.0 * (t.TK - 1) * t.M * t.N * t.p);
+        if (!found || c.dram_bits < best.dram_bits ||
+            (c.dram_bits == best.dram_bits && c.n > best.n))
+          best = c;
+        found = true;
+      }
+  // Always found once weight tile + input row fit: n = N with the partial sums in DRAM.
+  return best;
 }
 
 bool is_compare(LayerType t) {
@@ -193,20 +248,25 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
                               bits_text(t.input_row_bits) + ") of layer '" + l.name + "'");
       const Buffer& src = input_of(j);
       n.input_resident = src.resident;
-      const double base =
-          resident_live_bits(j) + t.weight_tile_bits + (src.resident ? 0.0 : t.input_row_bits);
-      n.psums_spilled = base + t.psum_block_bits > S;
-      const double free = S - base - (n.psums_spilled ? 0.0 : t.psum_block_bits);
+      const double weight_bits = K * M * b;
+      const Plan plan =
+          plan_layer(t, S - resident_live_bits(j), src.resident, src.bits, weight_bits);
+      n.stream_block = plan.n;
+      n.stream_blocks = plan.blocks;
+      n.weights_resident = plan.weights_resident;
+      n.psums_spilled = !plan.psums_on_chip;
 
       n.macs = K * M * N;
+      // Per MAC: read weight, activation, partial sum; write the forwarded activation and the
+      // partial sum. Each weight enters its PE once per stream block.
       n.rf_read_bits = n.macs * (2 * b + p);
-      n.rf_write_bits = n.macs * (b + p) + K * M * b;
+      n.rf_write_bits = n.macs * (b + p) + plan.blocks * weight_bits;
       n.noc_bit_hops = N * K * (M - TM) * b + N * M * (K - TK) * p;
 
       const double psum_bits = (TK - 1) * M * N * p;
-      n.gb_read.weights = K * M * b;
-      n.gb_write.weights = K * M * b;
-      n.dram_read.weights = K * M * b;
+      n.gb_read.weights = plan.blocks * weight_bits;
+      n.dram_read.weights = (plan.weights_resident ? 1.0 : plan.blocks) * weight_bits;
+      n.gb_write.weights = n.dram_read.weights;
       n.gb_read.inputs = TM * K * N * b;
       n.gb_read.psums = psum_bits;
       n.gb_write.psums = psum_bits;
@@ -217,16 +277,19 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
         n.dram_read.psums = psum_bits;
       }
       if (!src.resident) {
-        // Staged once if the whole input fits where its row buffer is; else streamed from
-        // DRAM once per M-tile.
-        n.input_dram_passes = src.bits - t.input_row_bits <= free ? 1.0 : TM;
+        // Staged block by block (read once), or streamed once per M-tile.
+        n.input_dram_passes = plan.input_staged ? 1.0 : TM;
         n.dram_read.inputs = n.input_dram_passes * src.bits;
         n.gb_write.inputs = n.dram_read.inputs;
       }
       n.gb_write.outputs = M * N * b;
-      // Fill: the first weight tile (R cycles); skew: R + C - 2; each tile streams N vectors
-      // while the next tile loads in the background (R cycles).
-      n.compute_cycles = TK * TM * std::max(N, R) + 2 * R + C - 2;
+      // Per stream block and weight tile: max(block, R) cycles (the block streams through
+      // while the next tile loads in the background, R cycles). Plus the first tile's load
+      // (R) and the array's skew (R + C - 2).
+      const double full = std::floor(N / plan.n), rest = N - full * plan.n;
+      n.compute_cycles =
+          TK * TM * (full * std::max(plan.n, R) + (rest > 0 ? std::max(rest, R) : 0.0)) + 2 * R +
+          C - 2;
     } else {
       for (int in : l.inputs) {
         const Buffer& src = buffers[buffer_id(in)];
@@ -318,12 +381,19 @@ SystemReport estimate_digital(const Workload& w, const DigitalBaseline& c, doubl
     r.macs += n.macs;
     if (n.psums_spilled)
       r.notes.push_back("layer '" + n.layer +
-                        "': partial sums do not fit in the global buffer and go to DRAM "
-                        "between K-tiles");
+                        "': partial sums do not fit in the global buffer; they go to DRAM "
+                        "and back between K-tiles");
+    if (n.stream_blocks > 1)
+      r.notes.push_back("layer '" + n.layer + "': input stream cut into " +
+                        std::to_string(static_cast<long long>(n.stream_blocks)) + " blocks of " +
+                        std::to_string(static_cast<long long>(n.stream_block)) +
+                        " vectors; weights read from DRAM " +
+                        (n.weights_resident
+                             ? std::string("once")
+                             : std::to_string(static_cast<long long>(n.stream_blocks)) + " times"));
     if (n.crossbar && n.input_dram_passes > 1)
       r.notes.push_back("layer '" + n.layer +
-                        "': input does not fit in the global buffer; "
-                        "read from DRAM " +
+                        "': input does not fit in the global buffer; read from DRAM " +
                         std::to_string(static_cast<long long>(n.input_dram_passes)) +
                         " times (once per output-channel tile)");
   }

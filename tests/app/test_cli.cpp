@@ -510,3 +510,43 @@ TEST_CASE("yaml_to_json quotes YAML numbers that are not JSON numbers") {
 
 }  // namespace
 }  // namespace xbarsim
+
+namespace xbarsim {
+namespace {
+
+TEST_CASE("energy --format json has the keys of both reports and their energies add up") {
+  const Run r = xbarsim("energy reram --workload fmnist_cnn --batch 4 --format json");
+  CAPTURE(r.err);
+  REQUIRE(r.exited);
+  REQUIRE(r.code == 0);
+  REQUIRE(Json(r.out).valid());
+  const auto j = json_members(r.out);
+  for (const char* key : {"energy_j_analog", "energy_j_digital", "latency_s_analog",
+                          "latency_s_digital", "area_m2_analog", "area_m2_digital", "breakdown"})
+    CHECK_MESSAGE(j.count(key) == 1, "missing key " << key);
+  const auto breakdown = json_members(j.at("breakdown"));
+  for (const char* side : {"analog", "digital"}) {
+    CAPTURE(side);
+    const auto rep = json_members(breakdown.at(side));
+    // The per-component energies add up to the total the report states.
+    double sum = 0;
+    for (const auto& [k, v] : json_members(rep.at("energy_j_by_component"))) sum += std::stod(v);
+    CHECK(sum == doctest::Approx(std::stod(rep.at("energy_j"))).epsilon(1e-9));
+  }
+  CHECK(std::stod(j.at("energy_j_analog")) > 0);
+  CHECK(std::stod(j.at("energy_j_digital")) > 0);
+}
+
+TEST_CASE("energy rejects bad input with exit code 2") {
+  check_bad_input(xbarsim("energy reram --workload no_such_workload"));
+  check_bad_input(xbarsim("energy reram"));  // neither --model nor --workload
+  check_bad_input(xbarsim("energy reram --workload fmnist_cnn --set chip.tiles=0"));
+  // An architecture without a chip section cannot be priced.
+  check_bad_input(xbarsim("energy " + std::string(XBARSIM_TEST_DATA_DIR) +
+                          "/config/minimal.yaml --workload fmnist_cnn"));
+  check_bad_input(
+      xbarsim("energy reram --workload fmnist_cnn --set tile.adc_shared_columns=48"));
+}
+
+}  // namespace
+}  // namespace xbarsim

@@ -97,11 +97,14 @@ struct DigitalLayerCounts {
   DigitalTraffic gb_read, gb_write, dram_read, dram_write;
   double compute_cycles = 0;
   // Decisions of the buffer model (docs/digital_baseline.md#global-buffer).
-  bool input_resident = true;    // every input came from the global buffer
-  bool output_resident = true;   // the output stays in the global buffer for its consumers
-  bool psums_spilled = false;    // partial sums went to DRAM between K-tiles
-  double input_dram_passes = 0;  // times a spilled input was read from DRAM (1 or ceil(M/C))
-  double seconds = 0;            // max(compute, DRAM) time for the whole batch
+  bool input_resident = true;     // every input came from the global buffer
+  bool output_resident = true;    // the output stays in the global buffer for its consumers
+  bool psums_spilled = false;     // partial sums went to DRAM between K-tiles
+  double input_dram_passes = 0;   // times a spilled input was read from DRAM (1 or ceil(M/C))
+  double stream_block = 0;        // n: input vectors per stream block (N: not blocked)
+  double stream_blocks = 1;       // ceil(N / n): times each weight tile enters the PEs
+  bool weights_resident = false;  // the layer's weights stay in the buffer across blocks
+  double seconds = 0;             // max(compute, DRAM) time for the whole batch
 };
 
 struct DigitalCounts {
