@@ -243,7 +243,7 @@ ParamSet load_section(const YAML::Node& section, const std::string& path,
     for (const auto& kv : section) {
       const std::string key = kv.first.Scalar();
       if (skip.count(key)) continue;
-      const std::string full = path + "." + key;
+      const std::string full = path.empty() ? key : path + "." + key;  // "" = top level
       const ParamSpec* p = spec.find(key);
       if (!p) {
         std::string known;
@@ -254,7 +254,7 @@ ParamSet load_section(const YAML::Node& section, const std::string& path,
       set.set(key, parse_value(*p, kv.second, origins.of(full), full));
     }
   }
-  require_all(spec, set, origins.file(), path + ".");
+  require_all(spec, set, origins.file(), path.empty() ? "" : path + ".");
   return set;
 }
 
