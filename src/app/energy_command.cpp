@@ -16,13 +16,17 @@
 
 namespace xbarsim::app {
 
-std::string default_digital_path() { return data_dir() + "/arch/digital/int8_ws.yaml"; }
+std::string default_digital_path() {
+  return data_dir() + "/arch/digital/int8_ws.yaml";
+}
 
 CLI::App* add_energy_command(CLI::App& app, EnergyOptions& o) {
   CLI::App* cmd = app.add_subcommand(
-      "energy", "Energy, latency and area of a network on ARCH against a digital accelerator "
-                "running the same network");
-  cmd->add_option("arch", o.arch, "Architecture YAML file or shipped name (reram, sram, isaac, ...)")
+      "energy",
+      "Energy, latency and area of a network on ARCH against a digital accelerator "
+      "running the same network");
+  cmd->add_option("arch", o.arch,
+                  "Architecture YAML file or shipped name (reram, sram, isaac, ...)")
       ->required();
   auto* model = cmd->add_option("--model", o.model, "Model file: its layer shapes are used");
   auto* workload = cmd->add_option(

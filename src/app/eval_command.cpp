@@ -2,10 +2,10 @@
 #include "eval_command.hpp"
 
 #include <cmath>
-#include <optional>
 #include <iostream>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "common.hpp"
 #include "energy_command.hpp"
@@ -137,8 +137,8 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   std::optional<SystemReport> energy_analog, energy_digital;
   if (arch.system) {
     const Workload workload = workload_from_network(net);
-    energy_analog = estimate_analog(workload, arch, registry, static_cast<double>(data.size()),
-                                    &counts);
+    energy_analog =
+        estimate_analog(workload, arch, registry, static_cast<double>(data.size()), &counts);
     const std::string digital_path = o.digital.empty() ? default_digital_path() : o.digital;
     energy_digital = estimate_digital(workload, load_digital(digital_path, {}, registry),
                                       static_cast<double>(data.size()));

@@ -9,7 +9,9 @@
 #include "describe_command.hpp"
 #include "energy_command.hpp"
 #include "eval_command.hpp"
+#include "inspect_command.hpp"
 #include "mvm_command.hpp"
+#include "sweep_command.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/version.hpp"
 
@@ -28,11 +30,15 @@ int main(int argc, char** argv) {
   EvalOptions eval;
   EnergyOptions energy;
   DescribeOptions describe;
+  SweepOptions sweep;
+  InspectOptions inspect;
   CLI::App* mvm_cmd = add_mvm_command(app, mvm);
   CLI::App* eval_cmd = add_eval_command(app, eval);
   CLI::App* energy_cmd = add_energy_command(app, energy);
   CLI::App* list_cmd = add_list_command(app, describe);
   CLI::App* describe_cmd = add_describe_command(app, describe);
+  CLI::App* sweep_cmd = add_sweep_command(app, sweep);
+  CLI::App* inspect_cmd = add_inspect_command(app, inspect);
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
@@ -53,6 +59,8 @@ int main(int argc, char** argv) {
     if (energy_cmd->parsed()) return run_energy(energy);
     if (list_cmd->parsed()) return run_list(describe);
     if (describe_cmd->parsed()) return run_describe(describe);
+    if (sweep_cmd->parsed()) return run_sweep(sweep, command_line);
+    if (inspect_cmd->parsed()) return run_inspect(inspect);
   } catch (const xbarsim::Error& e) {
     std::cerr << "xbarsim: error: " << e.what() << "\n";
     return 2;

@@ -45,7 +45,8 @@ YAML::Node report_tree(const SystemReport& r) {
     line["energy_per_action_j"] = a.energy_per_action_j;
     n["actions"].push_back(line);
   }
-  for (const LayerTiming& t : r.layers) n["seconds_per_sample_by_layer"][t.layer] = t.seconds_per_sample;
+  for (const LayerTiming& t : r.layers)
+    n["seconds_per_sample_by_layer"][t.layer] = t.seconds_per_sample;
   for (const std::string& note : r.notes) n["notes"].push_back(note);
   return n;
 }
@@ -53,8 +54,8 @@ YAML::Node report_tree(const SystemReport& r) {
 namespace {
 std::string eng(double v, const char* unit) {
   static const std::vector<std::pair<double, const char*>> prefixes = {
-      {1e-15, "f"}, {1e-12, "p"}, {1e-9, "n"}, {1e-6, "u"}, {1e-3, "m"}, {1, ""}, {1e3, "k"},
-      {1e6, "M"},   {1e9, "G"},   {1e12, "T"}};
+      {1e-15, "f"}, {1e-12, "p"}, {1e-9, "n"}, {1e-6, "u"}, {1e-3, "m"},
+      {1, ""},      {1e3, "k"},   {1e6, "M"},  {1e9, "G"},  {1e12, "T"}};
   char buf[64];
   if (v == 0) {
     std::snprintf(buf, sizeof(buf), "0 %s", unit);
@@ -95,19 +96,18 @@ void print_breakdown(std::ostream& out, const SystemReport& r) {
 }  // namespace
 
 void print_comparison(std::ostream& out, const SystemReport& a, const SystemReport* d) {
-  auto row = [&](const char* label, const std::string& av, const std::string& dv,
-                 double ratio) {
+  auto row = [&](const char* label, const std::string& av, const std::string& dv, double ratio) {
     char line[200];
     if (d)
-      std::snprintf(line, sizeof(line), "  %-22s %16s %16s %12.3g\n", label, av.c_str(),
-                    dv.c_str(), ratio);
+      std::snprintf(line, sizeof(line), "  %-22s %16s %16s %12.3g\n", label, av.c_str(), dv.c_str(),
+                    ratio);
     else
       std::snprintf(line, sizeof(line), "  %-22s %16s\n", label, av.c_str());
     out << line;
   };
   char head[200];
-  std::snprintf(head, sizeof(head), "  %-22s %16s %16s %12s\n", "", "in-memory",
-                d ? "digital" : "", d ? "digital/imc" : "");
+  std::snprintf(head, sizeof(head), "  %-22s %16s %16s %12s\n", "", "in-memory", d ? "digital" : "",
+                d ? "digital/imc" : "");
   out << head;
   const double b = a.batch;
   row("energy per inference", eng(a.energy_j() / b, "J"), d ? eng(d->energy_j() / b, "J") : "",

@@ -19,7 +19,6 @@ std::map<std::string, double> area_by_component(const SystemReport& r);
 YAML::Node report_tree(const SystemReport& r);
 
 // The side-by-side table of analog against digital, then each one's breakdown.
-void print_comparison(std::ostream& out, const SystemReport& analog,
-                      const SystemReport* digital);
+void print_comparison(std::ostream& out, const SystemReport& analog, const SystemReport* digital);
 
 }  // namespace xbarsim::app
