@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""End-to-end test of experiments/plot.py on the quick modes of the shipped studies.
+
+Usage: test_plot.py XBARSIM_BINARY SOURCE_DIR (exit status 0 = pass).
+
+Runs `xbarsim sweep --quick --jobs 1` on every study in SOURCE_DIR/experiments into a
+temporary folder, plots each result, and checks that the figures the file's contents call
+for exist as valid, non-empty PNG and SVG files with no temporary file left behind. Then
+checks that plot.py refuses, with a non-zero exit and a message, an HDF5 file that is not a
+sweep result and a sweep result with an unknown schema_version.
+"""
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+
+# Figures each quick study must give (experiments/plot.py names them <study>_<figure>).
+EXPECTED = {
+    "adc_bits": ["accuracy_adc_energy_vs_bits", "energy_breakdown"],
+    "noise_accuracy": ["accuracy_vs_noise"],
+    "energy_compare": ["energy_breakdown"],
+}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+failures = []
+
+
+def check(condition, message):
+    """Record a failure and carry on, so one run reports every problem."""
+    if not condition:
+        failures.append(message)
+        print(f"FAIL: {message}", file=sys.stderr)
+    return condition
+
+
+def run(cmd, **kwargs):
+    """Run a command, capturing its output as text."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, **kwargs)
+
+
+def plot(source, result, out_dir):
+    """plot.py on one file, with this interpreter (the one that has h5py and matplotlib)."""
+    return run([sys.executable, os.path.join(source, "experiments", "plot.py"), result,
+                "-o", out_dir])
+
+
+def check_png(path):
+    """PNG signature, an IHDR chunk first, and a plausible image and file size."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    size = os.path.getsize(path)
+    if not check(head[:8] == PNG_MAGIC and head[12:16] == b"IHDR", f"{path}: not a PNG"):
+        return
+    width, height = struct.unpack(">II", head[16:24])
+    check(200 <= width <= 5000 and 200 <= height <= 5000,
+          f"{path}: implausible size {width} x {height} px")
+    check(5_000 <= size <= 3_000_000, f"{path}: implausible file size {size} bytes")
+
+
+def check_svg(path):
+    """An XML document with one complete <svg> element."""
+    with open(path, encoding="utf-8") as f:
+        body = f.read()
+    check(body.lstrip().startswith("<?xml") and "<svg" in body
+          and body.rstrip().endswith("</svg>"), f"{path}: not a complete SVG file")
+
+
+def check_study(binary, source, tmp, study):
+    """Quick sweep of one study, then its figures; returns the result file (or None)."""
+    spec = os.path.join(source, "experiments", study, "experiment.yaml")
+    out = os.path.join(tmp, study)
+    start = time.monotonic()
+    r = run([binary, "sweep", spec, "--quick", "--jobs", "1", "-o", out], cwd=tmp)
+    print(f"{study}: sweep --quick {time.monotonic() - start:.1f} s")
+    result = os.path.join(out, "results.h5")
+    if not check(r.returncode == 0 and os.path.isfile(result),
+                 f"{study}: sweep failed ({r.returncode}): {r.stderr.strip()}"):
+        return None
+    figures = os.path.join(tmp, "figures", study)
+    r = plot(source, result, figures)
+    if not check(r.returncode == 0, f"{study}: plot.py failed ({r.returncode}): "
+                                    f"{r.stderr.strip()}"):
+        return result
+    expected = {f"{study}_{name}.{fmt}" for name in EXPECTED[study] for fmt in ("png", "svg")}
+    present = set(os.listdir(figures))
+    check(present == expected, f"{study}: figures {sorted(present)}, expected {sorted(expected)}")
+    for name in sorted(expected & present):
+        path = os.path.join(figures, name)
+        check(os.path.getsize(path) > 0, f"{path}: empty")
+        (check_png if name.endswith(".png") else check_svg)(path)
+    return result
+
+
+def check_rejects(source, tmp, sweep_result):
+    """plot.py must refuse a non-sweep HDF5 file and an unknown schema_version, writing nothing."""
+    model = os.path.join(source, "data", "models", "fmnist_cnn.h5")  # HDF5, but a model
+    bad_schema = os.path.join(tmp, "schema99.h5")
+    shutil.copyfile(sweep_result, bad_schema)
+    with h5py.File(bad_schema, "r+") as f:
+        f.attrs["schema_version"] = 99
+    text_file = os.path.join(tmp, "not_hdf5.h5")
+    with open(text_file, "w", encoding="utf-8") as f:
+        f.write("not an HDF5 file\n")
+    cases = [(model, "not an xbarsim sweep result"), (bad_schema, "schema_version 99"),
+             (text_file, "not an HDF5 file")]
+    for k, (path, message) in enumerate(cases):
+        out = os.path.join(tmp, f"rejected_{k}")
+        r = plot(source, path, out)
+        check(r.returncode != 0, f"plot.py accepted {path}")
+        check(message in r.stderr, f"plot.py on {path}: message {r.stderr.strip()!r} lacks "
+                                   f"{message!r}")
+        check(not os.path.exists(out) or not os.listdir(out),
+              f"plot.py wrote files for the rejected {path}")
+
+
+def main():
+    """Every study, then the rejections; report and exit non-zero on any failure."""
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    binary, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    for path, what in ((binary, "xbarsim binary"), (os.path.join(source, "experiments",
+                                                                  "plot.py"), "plot.py")):
+        if not os.path.isfile(path):
+            print(f"test_plot.py: no {what} at {path}", file=sys.stderr)
+            return 2
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="xbarsim_test_plot_") as tmp:
+        results = {study: check_study(binary, source, tmp, study) for study in EXPECTED}
+        sample = results.get("energy_compare") or next((r for r in results.values() if r), None)
+        if check(sample is not None, "no sweep result to build the rejection cases from"):
+            check_rejects(source, tmp, sample)
+    print(f"test_plot.py: {time.monotonic() - start:.1f} s, {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
