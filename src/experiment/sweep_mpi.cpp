@@ -93,14 +93,8 @@ double seconds(Clock::duration d) {
 // of results received from other ranks and the total time spent handling them.
 std::pair<std::size_t, double> coordinate(detail::SweepState& state, TaskContext& context, int jobs,
                                           int remote_slots) {
-  auto loop = [&] {
-    detail::task_loop(
-        state, context, [&] { return state.take(); },
-        [&](std::size_t k, const std::string& text) { state.finished(k, text); },
-        [&](std::size_t k, const std::string& message) { state.failed(k, message); });
-  };
   std::vector<std::thread> threads;
-  for (int j = 0; j < jobs; ++j) threads.emplace_back(loop);
+  for (int j = 0; j < jobs; ++j) threads.emplace_back([&] { state.run_tasks(context); });
   const std::size_t tasks = state.tasks().size();
   std::size_t received = 0;
   double handling_s = 0;

@@ -113,6 +113,13 @@ SweepOutcome SweepState::finish() {
   return outcome_;
 }
 
+void SweepState::run_tasks(TaskContext& context) {
+  task_loop(
+      *this, context, [this] { return take(); },
+      [this](std::size_t k, const std::string& text) { finished(k, text); },
+      [this](std::size_t k, const std::string& message) { failed(k, message); });
+}
+
 void task_loop(const SweepState& state, TaskContext& context,
                const std::function<std::optional<std::size_t>()>& take,
                const std::function<void(std::size_t, const std::string&)>& deliver,
@@ -141,12 +148,7 @@ SweepOutcome run_sweep(const ExperimentSpec& spec, const SweepOptions& options,
   detail::SweepState state(spec, options, registry);
   state.prepare_output();
   TaskContext context(spec);
-  auto loop = [&] {
-    detail::task_loop(
-        state, context, [&] { return state.take(); },
-        [&](std::size_t k, const std::string& text) { state.finished(k, text); },
-        [&](std::size_t k, const std::string& message) { state.failed(k, message); });
-  };
+  auto loop = [&] { state.run_tasks(context); };
   std::vector<std::thread> threads;
   for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(loop);
   loop();

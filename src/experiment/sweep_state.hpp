@@ -36,6 +36,9 @@ class SweepState {
   void failed(std::size_t k, const std::string& message);
   // Reads every task file back and writes results.h5 and summary.csv when all are there.
   SweepOutcome finish();
+  // The loop of a worker thread in the process that owns the output folder: take, compute,
+  // save or record the failure, until take() has nothing left.
+  void run_tasks(TaskContext& context);
 
  private:
   const ExperimentSpec& spec_;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sweep_test_support.hpp"
 #include "test_support.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/registry.hpp"
@@ -74,13 +75,7 @@ std::size_t task_files(const std::string& dir) {
   return n;
 }
 
-SweepOptions options(const std::string& out, int jobs) {
-  SweepOptions o;
-  o.out_dir = out;
-  o.jobs = jobs;
-  o.command_line = "test";
-  return o;
-}
+using test::sweep_options;
 
 }  // namespace
 
@@ -207,7 +202,7 @@ TEST_CASE("sweep: an invalid axis path or value is rejected before any point run
     fs::remove_all(out);
     const ExperimentSpec spec = load_experiment(path, true);
     try {
-      run_sweep(spec, options(out, 2), builtin_registry());
+      run_sweep(spec, sweep_options(out, 2), builtin_registry());
       FAIL("ran an invalid sweep");
     } catch (const ConfigError& e) {
       const std::string what = e.what();
@@ -227,11 +222,11 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 give identical results, and a resume equ
   const Registry& registry = builtin_registry();
 
   const std::string one = dir.file("jobs1"), two = dir.file("jobs2"), cut = dir.file("cut");
-  const SweepOutcome a = run_sweep(spec, options(one, 1), registry);
+  const SweepOutcome a = run_sweep(spec, sweep_options(one, 1), registry);
   CHECK(a.complete);
   CHECK(a.total == 8);  // 4 points x 2 trials
   CHECK(a.computed == 8);
-  const SweepOutcome b = run_sweep(spec, options(two, 2), registry);
+  const SweepOutcome b = run_sweep(spec, sweep_options(two, 2), registry);
   CHECK(b.complete);
   const std::string dump1 = dump_results(one + "/results.h5", dir, "1");
   CHECK(dump1.find("results/accuracy 1 [") != std::string::npos);
@@ -242,7 +237,7 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 give identical results, and a resume equ
     CHECK(slurp(task_file(one, id)) == slurp(task_file(two, id)));
 
   // Interrupted after three tasks (test hook), then resumed with a different --jobs.
-  SweepOptions first = options(cut, 1);
+  SweepOptions first = sweep_options(cut, 1);
   first.stop_after = 3;
   const SweepOutcome c1 = run_sweep(spec, first, registry);
   CHECK_FALSE(c1.complete);
@@ -250,7 +245,7 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 give identical results, and a resume equ
   CHECK_FALSE(fs::exists(fs::path(cut) / "results.h5"));
   // A torn temporary file from the interruption is ignored.
   std::ofstream(task_file(cut, {3, 1}) + ".tmp") << "point: 3\naccur";
-  SweepOptions again = options(cut, 2);
+  SweepOptions again = sweep_options(cut, 2);
   again.resume = true;
   const SweepOutcome c2 = run_sweep(spec, again, registry);
   CHECK(c2.complete);
@@ -328,7 +323,7 @@ TEST_CASE("shipped experiments: specs load and validate, and energy_compare quic
   }
   test::TempDir dir;
   const ExperimentSpec spec = load_experiment(root + "/energy_compare/experiment.yaml", true);
-  const SweepOutcome o = run_sweep(spec, options(dir.file("out"), 2), registry);
+  const SweepOutcome o = run_sweep(spec, sweep_options(dir.file("out"), 2), registry);
   CHECK(o.complete);
   CHECK(fs::exists(dir.file("out/summary.csv")));
 }
@@ -340,7 +335,7 @@ TEST_CASE("shipped experiments: the quick modes of adc_bits and noise_accuracy r
     CAPTURE(study);
     test::TempDir dir;
     const ExperimentSpec spec = load_experiment(root + "/" + study + "/experiment.yaml", true);
-    const SweepOutcome o = run_sweep(spec, options(dir.file("out"), 1), builtin_registry());
+    const SweepOutcome o = run_sweep(spec, sweep_options(dir.file("out"), 1), builtin_registry());
     CHECK(o.complete);
     CHECK(o.computed == sweep_tasks(spec).size());
     const std::string csv = slurp(dir.file("out/summary.csv"));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <numeric>
 
+#include "sweep_test_support.hpp"
 #include "test_support.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/core/error.hpp"
@@ -16,17 +17,7 @@
 using namespace xbarsim;
 namespace fs = std::filesystem;
 
-namespace {
-
-SweepOptions options(const std::string& out, int jobs) {
-  SweepOptions o;
-  o.out_dir = out;
-  o.jobs = jobs;
-  o.command_line = "test";
-  return o;
-}
-
-}  // namespace
+using test::sweep_options;
 
 TEST_CASE("task files: a task reads back exactly, and a torn or foreign file is refused") {
   TaskResult r;
@@ -68,27 +59,12 @@ TEST_CASE("task files: a task reads back exactly, and a torn or foreign file is 
 
 TEST_CASE("sweep: a failing task is reported, the others are saved, and a resume finishes it") {
   test::TempDir dir;
-  // The broken model exists, so validation passes: the error shows only when the point runs.
-  dir.write("broken.h5", "this is not an HDF5 file\n");
-  const std::string path = dir.write("experiment.yaml", R"(name: failing
-question: are failures contained?
-arch: reram
-limit: 24
-calibration_images: 16
-trials: 2
-seed: 5
-metrics: [accuracy]
-sweep:
-  mode: list
-  points:
-    - {model: fmnist_mlp.h5}
-    - {model: broken.h5}
-    - {model: fmnist_mlp.h5, tile.adc.bits: 6}
-)");
+  const std::string folder = test::copy_test_folder("sweep_failing", dir.path());
+  const std::string path = folder + "/experiment.yaml";
   const ExperimentSpec spec = load_experiment(path, false);
   const Registry& registry = builtin_registry();
   const std::string out = dir.file("out");
-  SweepOptions o = options(out, 2);
+  SweepOptions o = sweep_options(out, 2);
   std::vector<TaskFailure> reported;
   o.on_failure = [&](const TaskFailure& f) { reported.push_back(f); };
   const SweepOutcome first = run_sweep(spec, o, registry);
@@ -112,9 +88,9 @@ sweep:
   CHECK_FALSE(fs::exists(fs::path(out) / "results.h5"));
 
   // Fixed: the resume computes the two failed tasks only and clears the failure reports.
-  fs::copy_file(data_dir() + "/models/fmnist_mlp.h5", dir.file("broken.h5"),
+  fs::copy_file(data_dir() + "/models/fmnist_mlp.h5", folder + "/broken.h5",
                 fs::copy_options::overwrite_existing);
-  SweepOptions again = options(out, 1);
+  SweepOptions again = sweep_options(out, 1);
   again.resume = true;
   const SweepOutcome second = run_sweep(spec, again, registry);
   CHECK(second.complete);
@@ -146,18 +122,18 @@ sweep:
   const std::string path = dir.write("experiment.yaml", spec_text);
   const Registry& registry = builtin_registry();
   const std::string grown = dir.file("grown"), fresh = dir.file("fresh");
-  CHECK(run_sweep(load_experiment(path, false), options(grown, 1), registry).computed == 4);
+  CHECK(run_sweep(load_experiment(path, false), sweep_options(grown, 1), registry).computed == 4);
   std::string three = spec_text;
   three.replace(three.find("trials: 2"), 9, "trials: 3");
   const std::string path3 = dir.write("experiment3.yaml", three);
   const ExperimentSpec spec3 = load_experiment(path3, false);
-  SweepOptions again = options(grown, 1);
+  SweepOptions again = sweep_options(grown, 1);
   again.resume = true;
   const SweepOutcome o = run_sweep(spec3, again, registry);
   CHECK(o.complete);
   CHECK(o.skipped == 4);
   CHECK(o.computed == 2);
-  CHECK(run_sweep(spec3, options(fresh, 2), registry).complete);
+  CHECK(run_sweep(spec3, sweep_options(fresh, 2), registry).complete);
   CHECK(read_text_file(grown + "/summary.csv") == read_text_file(fresh + "/summary.csv"));
 }
 

@@ -93,25 +93,9 @@ def case_equal(xbarsim, mpiexec, src, tmp):
 
 
 def case_failure(xbarsim, mpiexec, src, tmp):
-    with open(os.path.join(tmp, "broken.h5"), "w") as f:
-        f.write("not an HDF5 file\n")
-    spec = os.path.join(tmp, "experiment.yaml")
-    with open(spec, "w") as f:
-        f.write("""name: failing
-question: does one failing point stop the other ranks cleanly?
-arch: reram
-limit: 24
-calibration_images: 16
-trials: 2
-seed: 5
-metrics: [accuracy]
-sweep:
-  mode: list
-  points:
-    - {model: fmnist_mlp.h5}
-    - {model: broken.h5}
-    - {model: fmnist_mlp.h5, tile.adc.bits: 6}
-""")
+    folder = os.path.join(tmp, "sweep_failing")
+    shutil.copytree(os.path.join(src, "tests/data/sweep_failing"), folder)
+    spec = os.path.join(folder, "experiment.yaml")
     out = os.path.join(tmp, "out")
     p = run(mpi_prefix(mpiexec, 3) + [xbarsim, "sweep", spec, "-o", out], expect="nonzero")
     text = p.stdout + p.stderr
