@@ -1,5 +1,6 @@
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 namespace xbarsim::app {
@@ -10,6 +11,7 @@ struct SweepOptions {
   int jobs = 1;
   std::string output;  // default: results/<name>[-quick]
   bool resume = false;
+  std::int64_t stop_after = -1;  // hidden test hook: hand out at most this many tasks
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepOptions& options);

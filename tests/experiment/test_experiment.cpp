@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sweep_test_support.hpp"
 #include "test_support.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/registry.hpp"
@@ -66,21 +67,15 @@ std::string dump_results(const std::string& h5, const test::TempDir& dir, const 
   return slurp(out);
 }
 
-std::size_t point_files(const std::string& dir) {
-  if (!fs::exists(fs::path(dir) / "points")) return 0;
+std::size_t task_files(const std::string& dir) {
+  if (!fs::exists(fs::path(dir) / "tasks")) return 0;
   std::size_t n = 0;
-  for (const auto& e : fs::directory_iterator(fs::path(dir) / "points"))
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "tasks"))
     n += e.path().extension() == ".yaml";
   return n;
 }
 
-SweepOptions options(const std::string& out, int jobs) {
-  SweepOptions o;
-  o.out_dir = out;
-  o.jobs = jobs;
-  o.command_line = "test";
-  return o;
-}
+using test::sweep_options;
 
 }  // namespace
 
@@ -207,7 +202,7 @@ TEST_CASE("sweep: an invalid axis path or value is rejected before any point run
     fs::remove_all(out);
     const ExperimentSpec spec = load_experiment(path, true);
     try {
-      run_sweep(spec, options(out, 2), builtin_registry());
+      run_sweep(spec, sweep_options(out, 2), builtin_registry());
       FAIL("ran an invalid sweep");
     } catch (const ConfigError& e) {
       const std::string what = e.what();
@@ -215,7 +210,7 @@ TEST_CASE("sweep: an invalid axis path or value is rejected before any point run
       CHECK(what.find(from.rfind("path", 0) == 0 ? "point 0 (" : "point 2 (") != std::string::npos);
       CHECK(what.find(path) != std::string::npos);
     }
-    CHECK(point_files(out) == 0);
+    CHECK(task_files(out) == 0);
     CHECK_FALSE(fs::exists(fs::path(out) / "results.h5"));
   }
 }
@@ -227,41 +222,44 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 give identical results, and a resume equ
   const Registry& registry = builtin_registry();
 
   const std::string one = dir.file("jobs1"), two = dir.file("jobs2"), cut = dir.file("cut");
-  const SweepOutcome a = run_sweep(spec, options(one, 1), registry);
+  const SweepOutcome a = run_sweep(spec, sweep_options(one, 1), registry);
   CHECK(a.complete);
-  CHECK(a.computed == 4);
-  const SweepOutcome b = run_sweep(spec, options(two, 2), registry);
+  CHECK(a.total == 8);  // 4 points x 2 trials
+  CHECK(a.computed == 8);
+  const SweepOutcome b = run_sweep(spec, sweep_options(two, 2), registry);
   CHECK(b.complete);
   const std::string dump1 = dump_results(one + "/results.h5", dir, "1");
   CHECK(dump1.find("results/accuracy 1 [") != std::string::npos);
   CHECK(dump1.find("results/energy_j_analog J [") != std::string::npos);
   CHECK(dump1 == dump_results(two + "/results.h5", dir, "2"));
   CHECK(slurp(one + "/summary.csv") == slurp(two + "/summary.csv"));
-  for (std::size_t i = 0; i < 4; ++i) CHECK(slurp(point_file(one, i)) == slurp(point_file(two, i)));
+  for (const TaskId& id : sweep_tasks(spec))
+    CHECK(slurp(task_file(one, id)) == slurp(task_file(two, id)));
 
-  // Interrupted after two points (test hook), then resumed with a different --jobs.
-  SweepOptions first = options(cut, 1);
-  first.stop_after = 2;
+  // Interrupted after three tasks (test hook), then resumed with a different --jobs.
+  SweepOptions first = sweep_options(cut, 1);
+  first.stop_after = 3;
   const SweepOutcome c1 = run_sweep(spec, first, registry);
   CHECK_FALSE(c1.complete);
-  CHECK(point_files(cut) == 2);
+  CHECK(task_files(cut) == 3);
   CHECK_FALSE(fs::exists(fs::path(cut) / "results.h5"));
   // A torn temporary file from the interruption is ignored.
-  std::ofstream(point_file(cut, 3) + ".tmp") << "index: 3\naccur";
-  SweepOptions again = options(cut, 2);
+  std::ofstream(task_file(cut, {3, 1}) + ".tmp") << "point: 3\naccur";
+  SweepOptions again = sweep_options(cut, 2);
   again.resume = true;
   const SweepOutcome c2 = run_sweep(spec, again, registry);
   CHECK(c2.complete);
-  CHECK(c2.skipped == 2);
-  CHECK(c2.computed == 2);
+  CHECK(c2.skipped == 3);
+  CHECK(c2.computed == 5);
   CHECK(dump_results(cut + "/results.h5", dir, "cut") == dump1);
   CHECK(slurp(cut + "/summary.csv") == slurp(one + "/summary.csv"));
 
-  // Deleting a finished point file recomputes only that point.
-  fs::remove(point_file(cut, 1));
+  // Deleting a finished task file recomputes only that task; a damaged one is recomputed too.
+  fs::remove(task_file(cut, {1, 1}));
+  std::ofstream(task_file(cut, {2, 0}), std::ios::trunc) << "point: 2\ntrial: 0\naccuracy: 0.5\n";
   const SweepOutcome c3 = run_sweep(spec, again, registry);
-  CHECK(c3.skipped == 3);
-  CHECK(c3.computed == 1);
+  CHECK(c3.skipped == 6);
+  CHECK(c3.computed == 2);
   CHECK(dump_results(cut + "/results.h5", dir, "cut2") == dump1);
 
   // Resuming with a changed spec (another seed) is refused rather than mixing results.
@@ -325,7 +323,7 @@ TEST_CASE("shipped experiments: specs load and validate, and energy_compare quic
   }
   test::TempDir dir;
   const ExperimentSpec spec = load_experiment(root + "/energy_compare/experiment.yaml", true);
-  const SweepOutcome o = run_sweep(spec, options(dir.file("out"), 2), registry);
+  const SweepOutcome o = run_sweep(spec, sweep_options(dir.file("out"), 2), registry);
   CHECK(o.complete);
   CHECK(fs::exists(dir.file("out/summary.csv")));
 }
@@ -337,9 +335,9 @@ TEST_CASE("shipped experiments: the quick modes of adc_bits and noise_accuracy r
     CAPTURE(study);
     test::TempDir dir;
     const ExperimentSpec spec = load_experiment(root + "/" + study + "/experiment.yaml", true);
-    const SweepOutcome o = run_sweep(spec, options(dir.file("out"), 1), builtin_registry());
+    const SweepOutcome o = run_sweep(spec, sweep_options(dir.file("out"), 1), builtin_registry());
     CHECK(o.complete);
-    CHECK(o.computed == spec.points.size());
+    CHECK(o.computed == sweep_tasks(spec).size());
     const std::string csv = slurp(dir.file("out/summary.csv"));
     CHECK(csv.find("accuracy_ci95_high") != std::string::npos);
   }

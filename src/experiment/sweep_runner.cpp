@@ -1,0 +1,159 @@
+// The sweep runner on one process (include/xbarsim/experiment/sweep.hpp) and the bookkeeping
+// it shares with the MPI driver (sweep_state.hpp).
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+#include "sweep_state.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/experiment/sweep_results.hpp"
+
+namespace xbarsim {
+
+namespace fs = std::filesystem;
+
+std::string describe_failure(const ExperimentSpec& spec, const TaskFailure& f) {
+  return "point " + std::to_string(f.id.point) + " (" + point_label(spec.points.at(f.id.point)) +
+         "), trial " + std::to_string(f.id.trial) + ": " + f.message;
+}
+
+namespace detail {
+
+SweepState::SweepState(const ExperimentSpec& spec, const SweepOptions& options,
+                       const Registry& registry)
+    : spec_(spec),
+      options_(options),
+      registry_(registry),
+      archs_(validate_experiment(spec, registry)),
+      tasks_(sweep_tasks(spec)) {
+  outcome_.total = tasks_.size();
+}
+
+TaskResult SweepState::compute(std::size_t k, TaskContext& context) const {
+  const TaskId id = tasks_.at(k);
+  return run_task(spec_, id, archs_.at(id.point), registry_, context);
+}
+
+void SweepState::prepare_output() {
+  const std::string& dir = options_.out_dir;
+  fs::create_directories(fs::path(dir) / "tasks");
+  fs::remove_all(fs::path(dir) / "failed");
+  for (std::size_t k = 0; k < tasks_.size(); ++k) {
+    const std::string path = task_file(dir, tasks_[k]);
+    if (!options_.resume) {
+      fs::remove(path);
+    } else if (fs::exists(path)) {
+      TaskResult r;
+      try {
+        r = read_task_file(dir, tasks_[k]);
+      } catch (const Error&) {
+        todo_.push_back(k);  // damaged: recomputed
+        continue;
+      }
+      if (r.key != task_key(spec_, tasks_[k]))
+        throw ConfigError(spec_.file, "sweep",
+                          "--resume: " + path + " was computed with a different spec (" + r.key +
+                              "); use another output folder or drop --resume");
+      ++outcome_.skipped;
+      continue;
+    }
+    todo_.push_back(k);
+  }
+  done_ = outcome_.skipped;
+}
+
+std::optional<std::size_t> SweepState::take() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (next_ >= todo_.size()) return std::nullopt;
+  if (options_.stop_after >= 0 && next_ >= static_cast<std::size_t>(options_.stop_after))
+    return std::nullopt;
+  return todo_[next_++];
+}
+
+void SweepState::finished(std::size_t k, const std::string& text) {
+  // The same task is never handed out twice, so files of different tasks never collide.
+  try {
+    write_task_file(options_.out_dir, tasks_.at(k), text);
+  } catch (const Error& e) {
+    failed(k, std::string("cannot save the result: ") + e.what());
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++outcome_.computed;
+  ++done_;
+  if (options_.on_task) options_.on_task(done_, outcome_.total, tasks_[k]);
+}
+
+void SweepState::failed(std::size_t k, const std::string& message) {
+  const TaskFailure failure{tasks_.at(k), message};
+  std::lock_guard<std::mutex> lock(mutex_);
+  outcome_.failures.push_back(failure);
+  try {
+    write_failure_file(options_.out_dir, failure, point_label(spec_.points.at(failure.id.point)),
+                       YAML::Dump(archs_.at(failure.id.point).resolved));
+  } catch (const Error&) {
+    // The failure is still reported and the run still fails; the report file is a courtesy.
+  }
+  if (options_.on_failure) options_.on_failure(failure);
+}
+
+SweepOutcome SweepState::finish() {
+  std::sort(outcome_.failures.begin(), outcome_.failures.end(),
+            [](const TaskFailure& a, const TaskFailure& b) {
+              return a.id.point != b.id.point ? a.id.point < b.id.point : a.id.trial < b.id.trial;
+            });
+  std::vector<TaskResult> results;
+  results.reserve(tasks_.size());
+  for (const TaskId& id : tasks_) {
+    if (!fs::exists(task_file(options_.out_dir, id))) return outcome_;  // stopped or failed
+    results.push_back(read_task_file(options_.out_dir, id));
+  }
+  write_sweep_results(spec_, archs_, results, options_.out_dir, options_.command_line);
+  outcome_.complete = true;
+  return outcome_;
+}
+
+void SweepState::run_tasks(TaskContext& context) {
+  task_loop(
+      *this, context, [this] { return take(); },
+      [this](std::size_t k, const std::string& text) { finished(k, text); },
+      [this](std::size_t k, const std::string& message) { failed(k, message); });
+}
+
+void task_loop(const SweepState& state, TaskContext& context,
+               const std::function<std::optional<std::size_t>()>& take,
+               const std::function<void(std::size_t, const std::string&)>& deliver,
+               const std::function<void(std::size_t, const std::string&)>& fail) {
+  while (const std::optional<std::size_t> k = take()) {
+    std::string text, error;
+    try {
+      text = format_task(state.compute(*k, context));
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+    if (error.empty()) {
+      deliver(*k, text);
+    } else {
+      fail(*k, error);
+    }
+  }
+}
+
+}  // namespace detail
+
+SweepOutcome run_sweep(const ExperimentSpec& spec, const SweepOptions& options,
+                       const Registry& registry) {
+  detail::SweepState state(spec, options, registry);
+  state.prepare_output();
+  TaskContext context(spec);
+  auto loop = [&] { state.run_tasks(context); };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(loop);
+  loop();
+  for (std::thread& t : threads) t.join();
+  return state.finish();
+}
+
+}  // namespace xbarsim
