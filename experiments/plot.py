@@ -40,6 +40,7 @@ FORMATS = ("png", "svg")
 # Display names for common axis paths; any other path is shown as it is.
 AXIS_NAMES = {
     "tile.device.prog_sigma_slope_rel": "programming-error slope dσ/dG",
+    "tile.device.prog_sigma_offset_siemens": "programming-error floor σ₀",
     "tile.device.read_noise_rel": "read noise σ/G",
     "tile.adc.bits": "ADC resolution",
     "tile.adc.range": "ADC range",
@@ -52,7 +53,7 @@ AXIS_NAMES = {
 SUFFIX_UNITS = (
     ("_rel", "%", 100.0),
     ("_lsb", "LSB", 1.0),
-    ("_siemens", "S", 1.0),
+    ("_siemens", "µS", 1e6),  # cell conductances are microsiemens
     ("_m2", "m²", 1.0),
     ("_j", "J", 1.0),
     ("_s", "s", 1.0),
