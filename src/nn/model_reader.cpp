@@ -8,6 +8,7 @@
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/nn/batchnorm_folding.hpp"
 #include "xbarsim/nn/network.hpp"
+#include "xbarsim/nn/shape_rules.hpp"
 
 namespace xbarsim {
 
@@ -235,7 +236,7 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       rn.fail("kernel and stride must be >= 1 and padding >= 0");
     if (w.out_h(in.height) < 1 || w.out_w(in.width) < 1)
       rn.fail("window larger than its " + in.str() + " input");
-    l.out_shape = {in.channels, w.out_h(in.height), w.out_w(in.width), false};
+    l.out_shape = window_output(in, w);
   };
   switch (l.type) {
     case LayerType::kDense: {
@@ -266,9 +267,8 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
     case LayerType::kAvgPool2d:
       need_image();
       read_window(true);
-      // PyTorch's limit; beyond it a window can hold padding only (max = -inf).
-      if (2 * l.window.pad_h > l.window.kernel_h || 2 * l.window.pad_w > l.window.kernel_w)
-        rn.fail("padding must be at most half the kernel");
+      if (const std::string problem = pool_padding_problem(l.window); !problem.empty())
+        rn.fail(problem);
       break;
     case LayerType::kRelu:
       l.out_shape = in;
@@ -277,10 +277,8 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       l.out_shape = {in.size(), 1, 1, true};
       break;
     case LayerType::kAdd: {
-      const TensorShape other = shape_of(l.inputs[1]);
-      if (other.flat != in.flat || other.channels != in.channels || other.height != in.height ||
-          other.width != in.width)
-        rn.fail("adds " + in.str() + " to " + other.str() + ": shapes differ");
+      if (const std::string problem = add_problem(in, shape_of(l.inputs[1])); !problem.empty())
+        rn.fail(problem);
       l.out_shape = in;
       break;
     }

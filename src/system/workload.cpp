@@ -3,8 +3,6 @@
 // (src/nn/model_reader.cpp); every error names the file and the layer.
 #include "xbarsim/system/workload.hpp"
 
-#include "xbarsim/nn/batchnorm_folding.hpp"
-
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -15,6 +13,8 @@
 #include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/strings.hpp"
+#include "xbarsim/nn/batchnorm_folding.hpp"
+#include "xbarsim/nn/shape_rules.hpp"
 
 namespace xbarsim {
 
@@ -103,54 +103,16 @@ bool read_int(const YAML::Node& node, std::int64_t min, std::int64_t max, std::i
   return out >= min && out <= max;
 }
 
-// Values of the top level of a workload file; errors name the file and the key.
-class TopReader {
+// Typed values of one YAML mapping of a workload file. Every error goes through fail(), which
+// each kind of node words in its own terms (the key, or the layer entry and its name).
+class NodeReader {
  public:
-  TopReader(std::string file, YAML::Node root) : file_(std::move(file)), root_(std::move(root)) {}
+  NodeReader(std::string file, YAML::Node node) : file_(std::move(file)), node_(std::move(node)) {}
+  virtual ~NodeReader() = default;
 
-  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+  [[noreturn]] virtual void fail(const std::string& key, const std::string& what) const {
     throw ConfigError(file_, key, what);
   }
-  YAML::Node required(const char* key) const {
-    const YAML::Node n = root_[key];
-    if (!n.IsDefined() || n.IsNull()) fail(key, "missing required key");
-    return n;
-  }
-  std::string string(const char* key) const {
-    const YAML::Node n = required(key);
-    if (!n.IsScalar() || n.Scalar().empty()) fail(key, "expected a non-empty string");
-    return n.Scalar();
-  }
-  Index positive_int(const char* key) const {
-    std::int64_t v = 0;
-    if (!read_int(required(key), 1, INT32_MAX, v)) fail(key, "expected a positive integer");
-    return static_cast<Index>(v);
-  }
-
- private:
-  std::string file_;
-  YAML::Node root_;
-};
-
-// One entry of `layers`; errors name the file, the entry (layers[i]) and the layer.
-class LayerReader {
- public:
-  LayerReader(std::string file, YAML::Node node, std::size_t index)
-      : file_(std::move(file)),
-        node_(std::move(node)),
-        where_("layers[" + std::to_string(index) + "]") {}
-
-  void set_name(std::string name) { name_ = std::move(name); }
-
-  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    std::string path = where_;
-    if (!key.empty()) path += "." + key;
-    throw ConfigError(file_, path, name_.empty() ? what : "layer '" + name_ + "': " + what);
-  }
-  [[noreturn]] void shape_fail(const std::string& what) const {
-    throw ShapeError(file_ + ": layer '" + name_ + "' (" + where_ + "): " + what);
-  }
-
   bool has(const char* key) const { return node_[key].IsDefined(); }
   YAML::Node required(const char* key) const {
     const YAML::Node n = node_[key];
@@ -167,6 +129,37 @@ class LayerReader {
     if (!read_int(required(key), 1, INT32_MAX, v)) fail(key, "expected a positive integer");
     return static_cast<Index>(v);
   }
+
+ protected:
+  const std::string& file() const { return file_; }
+  const YAML::Node& node() const { return node_; }
+
+ private:
+  std::string file_;
+  YAML::Node node_;
+};
+
+// The top level of a workload file; errors name the file and the key.
+using TopReader = NodeReader;
+
+// One entry of `layers`; errors name the file, the entry (layers[i]) and the layer.
+class LayerReader : public NodeReader {
+ public:
+  LayerReader(std::string file, YAML::Node node, std::size_t index)
+      : NodeReader(std::move(file), std::move(node)),
+        where_("layers[" + std::to_string(index) + "]") {}
+
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const override {
+    std::string path = where_;
+    if (!key.empty()) path += "." + key;
+    throw ConfigError(file(), path, name_.empty() ? what : "layer '" + name_ + "': " + what);
+  }
+  [[noreturn]] void shape_fail(const std::string& what) const {
+    throw ShapeError(file() + ": layer '" + name_ + "' (" + where_ + "): " + what);
+  }
+
   // [h, w] with both entries >= min.
   std::pair<Index, Index> pair(const char* key, std::int64_t min) const {
     const YAML::Node n = required(key);
@@ -193,8 +186,8 @@ class LayerReader {
     return out;
   }
   void check_keys(const std::vector<const char*>& allowed, const std::string& type) const {
-    if (!node_.IsMap()) fail("", "expected a mapping {name: ..., type: ..., ...}");
-    for (const auto& kv : node_) {
+    if (!node().IsMap()) fail("", "expected a mapping {name: ..., type: ..., ...}");
+    for (const auto& kv : node()) {
       const std::string key = kv.first.Scalar();
       bool ok = false;
       for (const char* a : allowed) ok = ok || key == a;
@@ -206,8 +199,6 @@ class LayerReader {
   }
 
  private:
-  std::string file_;
-  YAML::Node node_;
   std::string where_;
   std::string name_;
 };
@@ -299,7 +290,7 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
         w.kernel_w > in.width + 2 * w.pad_w)
       r.shape_fail("window " + std::to_string(w.kernel_h) + "x" + std::to_string(w.kernel_w) +
                    " larger than its " + in.str() + " input");
-    l.out_shape = {in.channels, w.out_h(in.height), w.out_w(in.width), false};
+    l.out_shape = window_output(in, w);
   };
 
   switch (l.type) {
@@ -333,9 +324,8 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
         l.out_shape = {in.channels, 1, 1, false};
       } else {
         read_window(true);
-        // PyTorch's limit; beyond it a window can hold padding only (max = -inf).
-        if (2 * l.window.pad_h > l.window.kernel_h || 2 * l.window.pad_w > l.window.kernel_w)
-          r.fail("padding", "padding must be at most half the kernel");
+        if (const std::string problem = pool_padding_problem(l.window); !problem.empty())
+          r.fail("padding", problem);
       }
       break;
     }
@@ -347,10 +337,8 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
       l.out_shape = {in.size(), 1, 1, true};
       break;
     case LayerType::kAdd: {
-      const TensorShape other = shape_of(l.inputs[1]);
-      if (other.flat != in.flat || other.channels != in.channels || other.height != in.height ||
-          other.width != in.width)
-        r.shape_fail("adds " + in.str() + " to " + other.str() + ": shapes differ");
+      if (const std::string problem = add_problem(in, shape_of(l.inputs[1])); !problem.empty())
+        r.shape_fail(problem);
       l.out_shape = in;
       break;
     }
