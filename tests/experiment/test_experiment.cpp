@@ -77,6 +77,25 @@ std::size_t task_files(const std::string& dir) {
 
 using test::sweep_options;
 
+// kSpec with one text edit, written to experiment.yaml in `dir`.
+std::string edited_spec(const test::TempDir& dir, const std::string& from, const std::string& to) {
+  std::string text = kSpec;
+  text.replace(text.find(from), from.size(), to);
+  return dir.write("experiment.yaml", text);
+}
+
+// The message of the ConfigError that `f` must throw.
+template <typename F>
+std::string config_error_of(F f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  FAIL("accepted invalid input");
+  return "";
+}
+
 }  // namespace
 
 TEST_CASE("experiment spec: grid expansion and quick mode") {
@@ -137,39 +156,25 @@ sweep:
 
 TEST_CASE("experiment spec: an unknown key is rejected naming the file and the key") {
   test::TempDir dir;
-  std::string text = kSpec;
-  text.replace(text.find("trials: 3"), 9, "trails: 3");
-  const std::string path = dir.write("experiment.yaml", text);
-  try {
-    load_experiment(path, false);
-    FAIL("accepted an unknown key");
-  } catch (const ConfigError& e) {
-    const std::string what = e.what();
-    CHECK(what.find(path) != std::string::npos);
-    CHECK(what.find("trails") != std::string::npos);
-  }
+  const std::string path = edited_spec(dir, "trials: 3", "trails: 3");
+  const std::string what = config_error_of([&] { load_experiment(path, false); });
+  CHECK(what.find(path) != std::string::npos);
+  CHECK(what.find("trails") != std::string::npos);
 }
 
 TEST_CASE("experiment spec: a held-constant path touched by an axis is rejected") {
   test::TempDir dir;
-  std::string text = kSpec;
-  text.replace(text.find("held_constant: [tile.mapping]"), 29, "held_constant: [tile.adc]");
-  const std::string path = dir.write("experiment.yaml", text);
-  try {
-    load_experiment(path, false);
-    FAIL("accepted a held-constant violation");
-  } catch (const ConfigError& e) {
-    const std::string what = e.what();
-    CHECK(what.find("held_constant") != std::string::npos);
-    CHECK(what.find("tile.adc.bits") != std::string::npos);
-  }
+  const std::string path =
+      edited_spec(dir, "held_constant: [tile.mapping]", "held_constant: [tile.adc]");
+  const std::string what = config_error_of([&] { load_experiment(path, false); });
+  CHECK(what.find("held_constant") != std::string::npos);
+  CHECK(what.find("tile.adc.bits") != std::string::npos);
 }
 
 TEST_CASE("sweep: held-constant paths must exist and be equal at every point") {
   test::TempDir dir;
-  std::string text = kSpec;
-  text.replace(text.find("held_constant: [tile.mapping]"), 29, "held_constant: [tile.mapingg]");
-  const std::string bad = dir.write("bad.yaml", text);
+  const std::string bad =
+      edited_spec(dir, "held_constant: [tile.mapping]", "held_constant: [tile.mapingg]");
   CHECK_THROWS_WITH_AS(validate_experiment(load_experiment(bad, true), builtin_registry()),
                        doctest::Contains("not a config path"), ConfigError);
   // Swapping the ADC card changes tile.adc.bits indirectly: caught although no axis names it.
