@@ -18,18 +18,20 @@ class ActionTableCost final : public CostModel {
 
   // `origin` names the card in the error raised for an unknown action.
   ActionTableCost(std::string name, std::string origin, Table table, double area_m2,
-                  double technology_node_m)
+                  double technology_node_m, double peak_power_w = 0.0)
       : name_(std::move(name)),
         origin_(std::move(origin)),
         table_(std::move(table)),
         area_m2_(area_m2),
-        technology_node_m_(technology_node_m) {}
+        technology_node_m_(technology_node_m),
+        peak_power_w_(peak_power_w) {}
 
   std::string name() const override { return name_; }
   std::vector<std::string> actions() const override;
   ActionCost cost(const std::string& action) const override;
   double area_m2() const override { return area_m2_; }
   double technology_node_m() const override { return technology_node_m_; }
+  double peak_power_w() const override { return peak_power_w_; }
 
  private:
   std::string name_;
@@ -37,6 +39,7 @@ class ActionTableCost final : public CostModel {
   Table table_;
   double area_m2_;
   double technology_node_m_;
+  double peak_power_w_;
 };
 
 // The `technology_node_m` parameter every cost model declares: the node of the card's numbers

@@ -66,8 +66,21 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
 double QuantizingAdc::conversion_energy_j(const QuantizingAdcConfig& c) {
   const double enob = static_cast<double>(c.bits - c.enob_loss_bits);
   switch (c.energy_model) {
-    case AdcEnergyModel::kTable:
-      return c.energy_per_conversion_j;
+    case AdcEnergyModel::kTable: {
+      // A measured figure holds at the card's own resolution; a cited rule moves it: a
+      // constant Walden FoM doubles E per bit, a constant Schreier FoM multiplies it by
+      // 10^(6.02/10) per bit (docs/circuits.md#adc-energy).
+      const double dbits = static_cast<double>(c.bits - c.reference_bits);
+      switch (c.table_scaling) {
+        case AdcEnergyModel::kWalden:
+          return c.energy_per_conversion_j * std::exp2(dbits);
+        case AdcEnergyModel::kSchreier:
+          return c.energy_per_conversion_j * std::pow(10.0, 6.02 * dbits / 10.0);
+        case AdcEnergyModel::kTable:
+          return c.energy_per_conversion_j;  // bits == reference_bits, checked at load
+      }
+      break;
+    }
     case AdcEnergyModel::kWalden:
       // Walden: FoM_W = P / (2^ENOB f_s), so the energy per conversion is FoM_W 2^ENOB.
       return c.walden_fom_j * std::exp2(enob);
@@ -81,13 +94,17 @@ double QuantizingAdc::conversion_energy_j(const QuantizingAdcConfig& c) {
   throw std::logic_error("adc.quantizing: unknown energy model");
 }
 
+double QuantizingAdc::area_at_bits_m2(const QuantizingAdcConfig& c) {
+  return c.area_m2 * std::exp2(static_cast<double>(c.bits - c.reference_bits));
+}
+
 namespace {
 // ISAAC (Shafiee et al., ISCA 2016, Table I): 8-bit ADC at 1.28 GS/s, 2 mW, 0.0012 mm^2.
 constexpr double kIsaacAdcSampleRateHz = 1.28e9;
 constexpr double kIsaacAdcEnergyJ = 2e-3 / kIsaacAdcSampleRateHz;  // 1.5625 pJ
 constexpr double kIsaacAdcTimeS = 1.0 / kIsaacAdcSampleRateHz;     // 0.78125 ns
 constexpr double kIsaacAdcAreaM2 = 0.0012e-6;
-// Murmann, ADC Performance Survey 1997-2025 (REFERENCES.md): at 0.1-2 GS/s a good SAR needs
+// Murmann, ADC Performance Survey 1997-2025: at 0.1-2 GS/s a good SAR needs
 // about 1-5 pJ at 6-8 ENOB. The corners give FoM_W = 1 pJ / 2^8 = 3.90625 fJ and
 // 5 pJ / 2^6 = 78.125 fJ per step; the default is their geometric mean, 17.47 fJ per step.
 const double kSurveyWaldenFomJ = std::sqrt((1e-12 / 256.0) * (5e-12 / 64.0));
@@ -121,8 +138,16 @@ ModelSpec quantizing_adc_spec() {
                        "x 2^ENOB; 'schreier' = schreier_e0_j x 10^(SNDR/10), SNDR = 6.02 ENOB + "
                        "1.76 dB; ENOB = bits - enob_loss_bits"),
           real_param("energy_per_conversion_j", "J", kIsaacAdcEnergyJ, 0.0, 1e-9,
-                     "energy per conversion with energy_model=table, for the card's own bits; "
-                     "default derived from ISAAC Table I: 2 mW / 1.28 GS/s"),
+                     "energy per conversion with energy_model=table, measured at "
+                     "reference_bits; default derived from ISAAC Table I: 2 mW / 1.28 GS/s"),
+          int_param("reference_bits", "bit", 8, QuantizingAdc::kMinBits, QuantizingAdc::kMaxBits,
+                    "resolution at which energy_per_conversion_j and area_m2 were measured; "
+                    "default 8, ISAAC's ADC (the defaults of those two keys)"),
+          choice_param("bits_scaling", std::string("none"), {"none", "walden", "schreier"},
+                       "energy_model=table: how the energy follows bits away from "
+                       "reference_bits: 'walden' = x2 per bit (constant Walden FoM), "
+                       "'schreier' = x4 per bit (constant Schreier FoM); 'none' = bits must "
+                       "equal reference_bits"),
           real_param("walden_fom_j", "J", kSurveyWaldenFomJ, 0.0, 1e-9,
                      "Walden figure of merit, J per conversion step (energy_model=walden); "
                      "default 17.47 fJ: geometric mean of the 1 pJ @ 8 ENOB and 5 pJ @ 6 ENOB "
@@ -138,7 +163,8 @@ ModelSpec quantizing_adc_spec() {
           real_param("conversion_time_s", "s", kIsaacAdcTimeS, 0.0, 1e-3,
                      "time per conversion; default derived from ISAAC Table I: 1 / 1.28 GS/s"),
           real_param("area_m2", "m2", kIsaacAdcAreaM2, 0.0, 1e-4,
-                     "area of one ADC; default: ISAAC Table I, 0.0012 mm^2"),
+                     "area of one ADC at reference_bits, scaled by 2^(bits - reference_bits) "
+                     "(a SAR's capacitive DAC); default: ISAAC Table I, 0.0012 mm^2"),
       }};
 }
 
@@ -167,6 +193,21 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
                    : model == "schreier" ? AdcEnergyModel::kSchreier
                                          : AdcEnergyModel::kTable;
   c.energy_per_conversion_j = checked_real(p, spec, "energy_per_conversion_j");
+  c.reference_bits = static_cast<int>(checked_integer(p, spec, "reference_bits"));
+  const std::string& scaling = checked_choice(p, spec, "bits_scaling");
+  c.table_scaling = scaling == "walden"     ? AdcEnergyModel::kWalden
+                    : scaling == "schreier" ? AdcEnergyModel::kSchreier
+                                            : AdcEnergyModel::kTable;
+  // A measured energy must never be kept silently at another resolution.
+  if (c.energy_model == AdcEnergyModel::kTable && c.table_scaling == AdcEnergyModel::kTable &&
+      c.bits != c.reference_bits)
+    throw ConfigError(p.origin(), "bits",
+                      std::to_string(c.bits) +
+                          " bits, but the card's energy_per_conversion_j "
+                          "was measured at reference_bits = " +
+                          std::to_string(c.reference_bits) +
+                          " and its bits_scaling is 'none'; set bits_scaling (walden or schreier) "
+                          "or use a figure-of-merit card (energy_model walden or schreier)");
   c.walden_fom_j = checked_real(p, spec, "walden_fom_j");
   c.schreier_e0_j = checked_real(p, spec, "schreier_e0_j");
   c.enob_loss_bits = static_cast<int>(checked_integer(p, spec, "enob_loss_bits"));

@@ -24,10 +24,15 @@ struct QuantizingAdcConfig {
   double calibration_quantile = 1.0;
   double input_noise_lsb = 0.0;
   AdcEnergyModel energy_model = AdcEnergyModel::kTable;
-  double energy_per_conversion_j = 0.0;  // the table value
-  double walden_fom_j = 0.0;             // J per conversion step
-  double schreier_e0_j = 0.0;            // 1 / (2 * 10^(FoM_S / 10)), J
-  int enob_loss_bits = 0;                // ENOB = bits - enob_loss_bits
+  double energy_per_conversion_j = 0.0;  // the table value, measured at reference_bits
+  int reference_bits = 8;                // resolution at which the card's energy and area hold
+  // With the table model, how the energy follows bits away from reference_bits: kWalden
+  // (x2 per bit), kSchreier (x10^0.602 per bit); kTable means it cannot, and bits must equal
+  // reference_bits.
+  AdcEnergyModel table_scaling = AdcEnergyModel::kTable;
+  double walden_fom_j = 0.0;   // J per conversion step
+  double schreier_e0_j = 0.0;  // 1 / (2 * 10^(FoM_S / 10)), J
+  int enob_loss_bits = 0;      // ENOB = bits - enob_loss_bits
   double conversion_time_s = 0.0;
   double area_m2 = 0.0;
   std::string origin;  // where the values came from, named by errors raised during convert()
@@ -56,13 +61,17 @@ class QuantizingAdc final : public Adc {
   // Energy of one conversion at this resolution under the configured energy model.
   double energy_per_conversion_j() const override { return energy_j_; }
   double conversion_time_s() const override { return c_.conversion_time_s; }
-  double area_m2() const override { return c_.area_m2; }
+  double area_m2() const override { return area_at_bits_m2(c_); }
   AdcEnergyModel energy_model() const { return c_.energy_model; }
   // Effective number of bits assumed by the figure-of-merit models: bits - enob_loss_bits.
   int enob_bits() const { return c_.bits - c_.enob_loss_bits; }
 
   // The energy equations of docs/circuits.md#adc-energy, for a validated config.
   static double conversion_energy_j(const QuantizingAdcConfig& c);
+  // Area at c.bits from the card's area at reference_bits: a SAR converter's capacitive DAC
+  // holds 2^bits unit capacitors and dominates its area, so A = A_ref 2^(bits - ref)
+  // (docs/circuits.md#adc-area).
+  static double area_at_bits_m2(const QuantizingAdcConfig& c);
 
   // Largest code magnitude: 2^bits - 1 (unipolar) or 2^(bits-1) - 1 (bipolar). The LSB is
   // full scale divided by this.

@@ -17,6 +17,8 @@ ModelSpec ideal_dac_spec() {
           real_param("energy_per_drive_j", "J", 0.0, 0.0, 1e-9,
                      "energy per row drive per input cycle; default 0: an idealised driver "
                      "costs nothing unless a card says otherwise"),
+          real_param("static_power_w", "W", 0.0, 0.0, 1e-3,
+                     "power one driver draws while it holds a row; default 0 (idealised)"),
           real_param("area_m2", "m2", 0.0, 0.0, 1e-6,
                      "area of one row driver; default 0 (idealised)"),
       }};
@@ -27,6 +29,7 @@ std::unique_ptr<Dac> make_ideal_dac(const ParamSet& p) {
   const double v = circuits::checked_real(p, spec, "read_voltage_v");
   if (v <= 0.0) throw ConfigError(p.origin(), "read_voltage_v", "expected a voltage > 0 V, got 0");
   return std::make_unique<IdealDac>(v, circuits::checked_real(p, spec, "energy_per_drive_j"),
+                                    circuits::checked_real(p, spec, "static_power_w"),
                                     circuits::checked_real(p, spec, "area_m2"));
 }
 

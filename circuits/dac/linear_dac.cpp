@@ -6,9 +6,9 @@ namespace xbarsim {
 
 namespace {
 // ISAAC (Shafiee et al., ISCA 2016, Table I): 8x128 1-bit DACs draw 4 mW and occupy
-// 0.00017 mm^2 per IMA, and a crossbar read lasts 100 ns. Per DAC and per drive:
-// 4 mW / 1024 * 100 ns = 0.390625 pJ; 0.00017 mm^2 / 1024 = 1.66015625e-13 m^2.
-constexpr double kIsaacDacEnergyJ = 4e-3 / 1024.0 * 100e-9;
+// 0.00017 mm^2 per IMA: 3.90625 uW and 1.66015625e-13 m^2 per DAC. The power is taken as
+// drawn while driving, so a drive of t costs 3.9 uW x t (0.39 pJ at ISAAC's 100 ns read).
+constexpr double kIsaacDacPowerW = 4e-3 / 1024.0;
 constexpr double kIsaacDacAreaM2 = 0.00017e-6 / 1024.0;
 }  // namespace
 
@@ -24,9 +24,12 @@ ModelSpec linear_dac_spec() {
           real_param("read_voltage_v", "V", 0.3, 0.0, 5.0,
                      "row voltage of the largest digit (> 0); default: 0.3 V read voltage of "
                      "the ReRAM cell used for ISAAC's array (Hu et al., DAC 2016)"),
-          real_param("energy_per_drive_j", "J", kIsaacDacEnergyJ, 0.0, 1e-9,
-                     "energy per row drive per input cycle; default derived from ISAAC Table I: "
-                     "4 mW / (8x128 DACs) x 100 ns read"),
+          real_param("energy_per_drive_j", "J", 0.0, 0.0, 1e-9,
+                     "charge energy of one drive of one row, C_row V^2, whatever its length; "
+                     "default 0 (ISAAC's figure is all in static_power_w)"),
+          real_param("static_power_w", "W", kIsaacDacPowerW, 0.0, 1e-3,
+                     "power of one driver while it holds a row, times the architecture's read "
+                     "time per drive; default derived from ISAAC Table I: 4 mW / (8x128 DACs)"),
           real_param("area_m2", "m2", kIsaacDacAreaM2, 0.0, 1e-6,
                      "area of one DAC; default derived from ISAAC Table I: 0.00017 mm^2 / "
                      "(8x128 DACs)"),
@@ -39,6 +42,7 @@ std::unique_ptr<Dac> make_linear_dac(const ParamSet& p) {
   const double v = circuits::checked_real(p, spec, "read_voltage_v");
   if (v <= 0.0) throw ConfigError(p.origin(), "read_voltage_v", "expected a voltage > 0 V, got 0");
   return std::make_unique<LinearDac>(bits, v, circuits::checked_real(p, spec, "energy_per_drive_j"),
+                                     circuits::checked_real(p, spec, "static_power_w"),
                                      circuits::checked_real(p, spec, "area_m2"));
 }
 

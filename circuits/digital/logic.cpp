@@ -50,8 +50,11 @@ std::unique_ptr<CostModel> make_digital_logic(const ParamSet& p) {
   };
   // One instance is one MAC unit: a multiplier and an adder.
   const double area = checked_real(p, spec, "add_area_m2") + checked_real(p, spec, "mult_area_m2");
+  // Full activity: one MAC per op_latency_s.
+  const double peak_w = t > 0 ? (mult + add) / t : 0.0;
   return std::make_unique<circuits::ActionTableCost>(spec.name, p.origin(), std::move(table), area,
-                                                     checked_real(p, spec, "technology_node_m"));
+                                                     checked_real(p, spec, "technology_node_m"),
+                                                     peak_w);
 }
 
 }  // namespace xbarsim

@@ -64,9 +64,11 @@ std::unique_ptr<CostModel> make_sram_buffer(const ParamSet& p) {
       {"read_bit", {checked_real(p, spec, "read_energy_per_bit_j") * scale, latency}},
       {"write_bit", {checked_real(p, spec, "write_energy_per_bit_j") * scale, latency}},
   };
+  // Full activity: one word read per access time.
+  const double peak_w = table[0].second.energy_j / latency;
   return std::make_unique<circuits::ActionTableCost>(
       spec.name, p.origin(), std::move(table), capacity * checked_real(p, spec, "area_per_bit_m2"),
-      checked_real(p, spec, "technology_node_m"));
+      checked_real(p, spec, "technology_node_m"), peak_w);
 }
 
 }  // namespace xbarsim

@@ -32,6 +32,9 @@ ModelSpec router_spec() {
                      "area of one router; default: ISAAC Table I, 0.151 mm^2"),
           int_param("flit_bits", "bit", 32, 1, 4096,
                     "bits per flit (per port per cycle); default: ISAAC Table I, 32"),
+          int_param("ports", "1", 8, 1, 64,
+                    "ports, each forwarding one flit per hop_latency_s at full load (the peak "
+                    "power); default: ISAAC Table I, 8"),
           circuits::technology_node_param(32e-9, "default: ISAAC's 32 nm"),
       }};
 }
@@ -47,9 +50,12 @@ std::unique_ptr<CostModel> make_router(const ParamSet& p) {
       {"bit_hop", {bit_hop, hop / flit}},
       {"flit_hop", {bit_hop * flit, hop}},
   };
-  return std::make_unique<circuits::ActionTableCost>(spec.name, p.origin(), std::move(table),
-                                                     checked_real(p, spec, "area_m2"),
-                                                     checked_real(p, spec, "technology_node_m"));
+  // Full load: every port forwards one flit per hop time.
+  const auto ports = static_cast<double>(checked_integer(p, spec, "ports"));
+  const double peak_w = hop > 0 ? bit_hop * flit * ports / hop : 0.0;
+  return std::make_unique<circuits::ActionTableCost>(
+      spec.name, p.origin(), std::move(table), checked_real(p, spec, "area_m2"),
+      checked_real(p, spec, "technology_node_m"), peak_w);
 }
 
 }  // namespace xbarsim

@@ -10,15 +10,10 @@
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
-#include "xbarsim/system/analog_system.hpp"
-#include "xbarsim/system/digital_baseline.hpp"
+#include "xbarsim/system/comparison.hpp"
 #include "xbarsim/system/workload.hpp"
 
 namespace xbarsim::app {
-
-std::string default_digital_path() {
-  return data_dir() + "/arch/digital/int8_ws.yaml";
-}
 
 CLI::App* add_energy_command(CLI::App& app, EnergyOptions& o) {
   CLI::App* cmd = app.add_subcommand(
@@ -33,8 +28,7 @@ CLI::App* add_energy_command(CLI::App& app, EnergyOptions& o) {
       "--workload", o.workload,
       "Workload YAML (layer shapes), a path or a shipped name (resnet18, resnet50, vgg16, ...)");
   model->excludes(workload);
-  cmd->add_option("--digital", o.digital,
-                  "Digital baseline architecture (default data/arch/digital/int8_ws.yaml)");
+  add_comparison_options(cmd, o.comparison);
   cmd->add_option("--batch", o.batch, "Inferences per batch")->check(CLI::Range(1.0, 1e12));
   cmd->add_option("--set", o.sets, "Override a config key of ARCH: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
@@ -59,12 +53,12 @@ int run_energy(const EnergyOptions& o) {
   const ArchConfig arch = load_arch(arch_path, parse_overrides(o.sets), registry);
   const Workload workload = o.model.empty() ? load_workload(resolve_workload_path(o.workload))
                                             : workload_from_network(load_network(o.model));
-  const std::string digital_path = o.digital.empty() ? default_digital_path() : o.digital;
-  const DigitalBaseline digital = load_digital(digital_path, {}, registry);
   Stopwatch clock;
-  const SystemReport analog = estimate_analog(workload, arch, registry, o.batch);
-  const SystemReport base = estimate_digital(workload, digital, o.batch);
+  const Comparison cmp = compare(workload, arch, registry, o.batch, o.comparison.options());
   const double seconds = clock.seconds();
+  const SystemReport& analog = cmp.analog;
+  const SystemReport& base = cmp.digital;
+  const std::string& digital_path = cmp.digital_path;
 
   if (o.format == "json") {
     YAML::Node j(YAML::NodeType::Map);
@@ -83,6 +77,10 @@ int run_energy(const EnergyOptions& o) {
     j["throughput_per_s_digital"] = base.throughput_per_s;
     j["tops_per_w_analog"] = analog.tops_per_w();
     j["tops_per_w_digital"] = base.tops_per_w();
+    j["inferences_per_load"] = cmp.inferences_per_load;
+    j["energy_per_inference_j_analog"] = analog.energy_per_inference_j(cmp.inferences_per_load);
+    j["energy_per_inference_j_digital"] = base.energy_per_inference_j(cmp.inferences_per_load);
+    for (const std::string& a : cmp.assumptions) j["assumptions"].push_back(a);
     j["breakdown"]["analog"] = report_tree(analog);
     j["breakdown"]["digital"] = report_tree(base);
     j["estimate_seconds"] = seconds;
@@ -92,8 +90,10 @@ int run_energy(const EnergyOptions& o) {
   std::cout << "xbarsim energy: " << workload.name << " (" << fmt_num(workload.macs_per_sample(), 4)
             << " MACs per inference), batch " << o.batch << "\n"
             << "in-memory: " << arch.name << " (" << arch_path << ")\n"
-            << "digital:   " << digital_path << "\n\n";
-  print_comparison(std::cout, analog, &base);
+            << "digital:   " << digital_path << "\n";
+  for (const std::string& a : cmp.assumptions) std::cout << "assumes:   " << a << "\n";
+  std::cout << "\n";
+  print_comparison(std::cout, analog, &base, cmp.inferences_per_load);
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "xbarsim/io/result_file.hpp"
 #include "xbarsim/nn/backends.hpp"
 #include "xbarsim/system/analog_system.hpp"
+#include "xbarsim/system/comparison.hpp"
 #include "xbarsim/system/digital_baseline.hpp"
 #include "xbarsim/system/workload.hpp"
 
@@ -51,9 +52,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
   cmd->add_option("--set", o.sets, "Override a config key: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("-o,--output", o.output, "Write an HDF5 result file");
-  cmd->add_option("--digital", o.digital,
-                  "Digital baseline for the energy comparison (default "
-                  "data/arch/digital/int8_ws.yaml)");
+  add_comparison_options(cmd, o.comparison);
   return cmd;
 }
 
@@ -135,13 +134,13 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   // energy of the real inputs and conductances, priced with the architecture's cards, next to
   // the digital baseline on the same network and batch.
   std::optional<SystemReport> energy_analog, energy_digital;
+  std::optional<Comparison> comparison;
   if (arch.system) {
     const Workload workload = workload_from_network(net);
-    energy_analog =
-        estimate_analog(workload, arch, registry, static_cast<double>(data.size()), &counts);
-    const std::string digital_path = o.digital.empty() ? default_digital_path() : o.digital;
-    energy_digital = estimate_digital(workload, load_digital(digital_path, {}, registry),
-                                      static_cast<double>(data.size()));
+    comparison = compare(workload, arch, registry, static_cast<double>(data.size()),
+                         o.comparison.options(), &counts);
+    energy_analog = comparison->analog;
+    energy_digital = comparison->digital;
   }
   const double n_trials = static_cast<double>(analog_acc.size());
   const double mean = std::accumulate(analog_acc.begin(), analog_acc.end(), 0.0) / n_trials;
@@ -207,6 +206,8 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     if (energy_analog) {
       j["energy_j_analog"] = energy_analog->energy_j();
       j["energy_j_digital"] = energy_digital->energy_j();
+      j["inferences_per_load"] = comparison->inferences_per_load;
+      for (const std::string& a : comparison->assumptions) j["assumptions"].push_back(a);
       j["breakdown"]["analog"] = report_tree(*energy_analog);
       j["breakdown"]["digital"] = report_tree(*energy_digital);
     }
@@ -239,7 +240,8 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
             << fmt_num(images / analog_per_trial, 3) << " (per trial, with calibration)\n";
   if (energy_analog) {
     std::cout << "\nenergy of the simulated run (trial 1, " << data.size() << " images)\n";
-    print_comparison(std::cout, *energy_analog, &*energy_digital);
+    for (const std::string& a : comparison->assumptions) std::cout << "assumes: " << a << "\n";
+    print_comparison(std::cout, *energy_analog, &*energy_digital, comparison->inferences_per_load);
   }
   if (!o.output.empty()) std::cout << "\nresults written to " << o.output << "\n";
   return 0;

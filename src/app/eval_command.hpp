@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "comparison_options.hpp"
+
 namespace xbarsim::app {
 
 struct EvalOptions {
@@ -20,7 +22,7 @@ struct EvalOptions {
   std::vector<std::string> sets;
   std::string format = "text";
   std::string output;
-  std::string digital;
+  ComparisonCli comparison;
 };
 
 CLI::App* add_eval_command(CLI::App& app, EvalOptions& options);

@@ -47,6 +47,26 @@ YAML::Node report_tree(const SystemReport& r) {
   }
   for (const LayerTiming& t : r.layers)
     n["seconds_per_sample_by_layer"][t.layer] = t.seconds_per_sample;
+  for (EnergyCategory c :
+       {EnergyCategory::kCompute, EnergyCategory::kOnChipMovement, EnergyCategory::kDram})
+    n["energy_j_by_category"][to_string(c)] = r.energy_j(c);
+  n["one_time_load"]["energy_j"] = r.setup_energy_j();
+  n["one_time_load"]["time_s"] = r.setup_time_s;
+  n["one_time_load"]["weights_where"] = r.weights_where;
+  for (const ActionLine& a : r.setup) {
+    YAML::Node line;
+    line["component"] = a.component;
+    line["action"] = a.action;
+    line["count"] = a.count;
+    line["energy_per_action_j"] = a.energy_per_action_j;
+    n["one_time_load"]["actions"].push_back(line);
+  }
+  n["peak_power_w"]["per_tile"] = r.peak_power_per_tile_w();
+  n["peak_power_w"]["per_chip"] = r.peak_power_per_chip_w();
+  for (const PowerLine& p : r.peak_power) {
+    n["peak_power_w"]["by_component"][p.component]["per_tile"] = p.per_tile_w;
+    n["peak_power_w"]["by_component"][p.component]["per_chip"] = p.per_chip_w;
+  }
   for (const std::string& note : r.notes) n["notes"].push_back(note);
   return n;
 }
@@ -95,7 +115,26 @@ void print_breakdown(std::ostream& out, const SystemReport& r) {
 }
 }  // namespace
 
-void print_comparison(std::ostream& out, const SystemReport& a, const SystemReport* d) {
+static void print_peak_power(std::ostream& out, const SystemReport& r) {
+  out << "peak power at full activity (" << r.name << ")\n";
+  char head[128];
+  std::snprintf(head, sizeof(head), "  %-15s %14s %14s\n", "", "per tile", "per chip");
+  out << head;
+  for (const PowerLine& p : r.peak_power) {
+    char line[128];
+    std::snprintf(line, sizeof(line), "  %-15s %14s %14s\n", p.component.c_str(),
+                  eng(p.per_tile_w, "W").c_str(), eng(p.per_chip_w, "W").c_str());
+    out << line;
+  }
+  char total[128];
+  std::snprintf(total, sizeof(total), "  %-15s %14s %14s\n", "total",
+                eng(r.peak_power_per_tile_w(), "W").c_str(),
+                eng(r.peak_power_per_chip_w(), "W").c_str());
+  out << total;
+}
+
+void print_comparison(std::ostream& out, const SystemReport& a, const SystemReport* d,
+                      double inferences_per_load) {
   auto row = [&](const char* label, const std::string& av, const std::string& dv, double ratio) {
     char line[200];
     if (d)
@@ -110,8 +149,21 @@ void print_comparison(std::ostream& out, const SystemReport& a, const SystemRepo
                 d ? "digital/imc" : "");
   out << head;
   const double b = a.batch;
-  row("energy per inference", eng(a.energy_j() / b, "J"), d ? eng(d->energy_j() / b, "J") : "",
-      d ? d->energy_j() / a.energy_j() : 0);
+  const double ea = a.energy_per_inference_j(inferences_per_load);
+  const double ed = d ? d->energy_per_inference_j(inferences_per_load) : 0;
+  row(inferences_per_load > 0 ? "energy per inference*" : "energy per inference", eng(ea, "J"),
+      d ? eng(ed, "J") : "", d ? ed / ea : 0);
+  auto category = [&](const char* label, EnergyCategory c) {
+    const double av = a.energy_j(c) / b, dv = d ? d->energy_j(c) / b : 0;
+    row(label, eng(av, "J"), d ? eng(dv, "J") : "", d && av > 0 ? dv / av : 0);
+  };
+  category("  compute", EnergyCategory::kCompute);
+  category("  on-chip movement", EnergyCategory::kOnChipMovement);
+  category("  DRAM", EnergyCategory::kDram);
+  row("one-time weight load", eng(a.setup_energy_j(), "J"), d ? eng(d->setup_energy_j(), "J") : "",
+      d && a.setup_energy_j() > 0 ? d->setup_energy_j() / a.setup_energy_j() : 0);
+  row("  its time", eng(a.setup_time_s, "s"), d ? eng(d->setup_time_s, "s") : "",
+      d && a.setup_time_s > 0 ? d->setup_time_s / a.setup_time_s : 0);
   row("latency (batch)", eng(a.latency_s, "s"), d ? eng(d->latency_s, "s") : "",
       d ? d->latency_s / a.latency_s : 0);
   row("throughput", eng(a.throughput_per_s, "inf/s"), d ? eng(d->throughput_per_s, "inf/s") : "",
@@ -127,8 +179,17 @@ void print_comparison(std::ostream& out, const SystemReport& a, const SystemRepo
       d ? d->tops_per_w() / a.tops_per_w() : 0);
   row("TOPS/mm2", plain(a.tops_per_mm2(), ""), d ? plain(d->tops_per_mm2(), "") : "",
       d ? d->tops_per_mm2() / a.tops_per_mm2() : 0);
+  row("peak power (chip)", eng(a.peak_power_per_chip_w(), "W"),
+      d ? eng(d->peak_power_per_chip_w(), "W") : "",
+      d ? d->peak_power_per_chip_w() / a.peak_power_per_chip_w() : 0);
+  if (inferences_per_load > 0)
+    out << "  * including the one-time weight load shared over "
+        << static_cast<long long>(inferences_per_load) << " inferences\n";
   print_breakdown(out, a);
   if (d) print_breakdown(out, *d);
+  out << "\n";
+  print_peak_power(out, a);
+  if (d) print_peak_power(out, *d);
   out << "\nenergy by layer (whole batch)\n";
   const auto al = energy_by_layer(a);
   const auto dl = d ? energy_by_layer(*d) : std::map<std::string, double>{};

@@ -18,7 +18,9 @@ std::map<std::string, double> area_by_component(const SystemReport& r);
 // Both tables of a report (counts and costs per action), for JSON and result files.
 YAML::Node report_tree(const SystemReport& r);
 
-// The side-by-side table of analog against digital, then each one's breakdown.
-void print_comparison(std::ostream& out, const SystemReport& analog, const SystemReport* digital);
+// The side-by-side table of analog against digital, then each one's breakdown. With
+// inferences_per_load > 0 the energy per inference includes the shared one-time load.
+void print_comparison(std::ostream& out, const SystemReport& analog, const SystemReport* digital,
+                      double inferences_per_load = 0);
 
 }  // namespace xbarsim::app

@@ -4,8 +4,10 @@
 #include <set>
 
 #include "xbarsim/config/arch_config.hpp"
+#include "xbarsim/config/node_scaling.hpp"
 #include "xbarsim/config/section_loader.hpp"
 #include "xbarsim/config/sections.hpp"
+#include "xbarsim/config/single_pricing.hpp"
 #include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/strings.hpp"
@@ -165,8 +167,26 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
   c.card = load_yaml_file(c.card_path);
   if (!c.card.IsMap()) throw ConfigError(c.card_path, "", "expected a map at the top level");
   const YAML::Node& card = c.card;
-  check_keys(card, {"model", "title", "technology_node_m", "source", "parameters"}, c.card_path,
-             "");
+  check_keys(card,
+             {"model", "title", "technology_node_m", "supply_voltage_v", "source", "parameters",
+              "includes"},
+             c.card_path, "");
+  if (const YAML::Node inc = card["includes"]; inc.IsDefined()) {
+    static const std::set<std::string> kIncludable{"dac", "adc", "sample_hold", "shift_add"};
+    std::string known;
+    for (const std::string& k : kIncludable) append_item(known, k, ", ");
+    if (!inc.IsSequence())
+      throw ConfigError(
+          c.card_path, "includes",
+          "expected a list of the components this card's figures contain, from: " + known);
+    for (const YAML::Node& item : inc) {
+      if (!item.IsScalar() || !kIncludable.count(item.Scalar()))
+        throw ConfigError(c.card_path, "includes",
+                          "unknown component '" + (item.IsScalar() ? item.Scalar() : "") +
+                              "'; expected one of: " + known);
+      c.includes.push_back(item.Scalar());
+    }
+  }
   if (!card["model"].IsDefined() || !card["model"].IsScalar())
     throw ConfigError(c.card_path, "model", "missing model name");
   if (!card["source"].IsDefined() || !card["source"].IsMap() ||
@@ -288,8 +308,8 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const YAML::Node tile = root["tile"];
   if (!tile.IsMap()) throw ConfigError(path, "tile", "missing section; expected a map");
 
-  const std::set<std::string> tile_children{"device",      "dac",        "adc",
-                                            "mapping",     "sample_hold", "shift_add",
+  const std::set<std::string> tile_children{"device",       "dac",          "adc",
+                                            "mapping",      "sample_hold",  "shift_add",
                                             "input_buffer", "output_buffer"};
   const ParamSet tile_params =
       load_section(tile, "tile", tile_children, registry.spec(kTileSection), origins);
@@ -301,8 +321,8 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   if (arch.tile.cols % arch.tile.adc_shared_columns != 0)
     throw ConfigError(origins.of("tile.adc_shared_columns"), "tile.adc_shared_columns",
                       std::to_string(arch.tile.adc_shared_columns) +
-                          " columns per ADC does not divide the " +
-                          std::to_string(arch.tile.cols) + " columns of an array");
+                          " columns per ADC does not divide the " + std::to_string(arch.tile.cols) +
+                          " columns of an array");
   arch.tile.device =
       load_component(tile["device"], "tile.device", ModelKind::kDevice, origins, registry);
   arch.tile.dac = load_component(tile["dac"], "tile.dac", ModelKind::kDac, origins, registry);
@@ -315,12 +335,26 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const char* kTileCosts[] = {"sample_hold", "shift_add", "input_buffer", "output_buffer"};
   if (chip.IsDefined()) {
     SystemConfig sys;
+    if (chip["partial_sum_bits"].IsDefined())
+      throw ConfigError(origins.of("chip.partial_sum_bits"), "chip.partial_sum_bits",
+                        "no longer a setting: partial sums are priced at the exact width the "
+                        "mapping needs, which is what the engine computes "
+                        "(docs/energy_model.md#partial-sums); remove the key");
     const ParamSet chip_params =
         load_section(chip, "chip", {"global_buffer", "noc", "dram", "digital"},
                      registry.spec(kChipSection), origins);
     sys.tiles = chip_params.integer("tiles");
     sys.mesh_columns = chip_params.integer("mesh_columns");
-    sys.partial_sum_bits = chip_params.integer("partial_sum_bits");
+    sys.tiles_per_router = chip_params.integer("tiles_per_router");
+    sys.node_m = chip_params.real("node_nm") * 1e-9;
+    sys.supply_v = chip_params.real("supply_voltage_v");
+    if (sys.node_m > 0 && !is_known_node(sys.node_m))
+      throw ConfigError(origins.of("chip.node_nm"), "chip.node_nm",
+                        "unknown node " + to_string(ParamValue(chip_params.real("node_nm"))) +
+                            " nm; expected one of the Stillmaker-Baas fit: " + known_nodes_text());
+    if (sys.node_m > 0 && sys.supply_v <= 0)
+      throw ConfigError(origins.of("chip.supply_voltage_v"), "chip.supply_voltage_v",
+                        "missing: chip.node_nm needs the supply voltage at that node");
     sys.input_bit_activity = chip_params.real("input_bit_activity_rel");
     auto cost = [&](const YAML::Node& node, const std::string& key) {
       return load_component(node, key, ModelKind::kCost, origins, registry);
@@ -333,6 +367,26 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     sys.noc = cost(chip["noc"], "chip.noc");
     sys.dram = cost(chip["dram"], "chip.dram");
     sys.digital = cost(chip["digital"], "chip.digital");
+    // Circuit cards at one node: scaled there when chip.node_nm says so, else a warning when
+    // they mix nodes (device cards are not CMOS logic and keep their own figures).
+    std::vector<ComponentConfig*> circuits{
+        &arch.tile.dac,     &arch.tile.adc,     &sys.sample_hold, &sys.shift_add, &sys.input_buffer,
+        &sys.output_buffer, &sys.global_buffer, &sys.noc,         &sys.digital};
+    if (sys.node_m > 0) {
+      for (ComponentConfig* c : circuits) scale_to_node(*c, registry, sys.node_m, sys.supply_v);
+    } else {
+      std::set<double> nodes;
+      for (const ComponentConfig* c : circuits)
+        if (const YAML::Node n = c->card["technology_node_m"]; n.IsDefined() && n.as<double>() > 0)
+          nodes.insert(n.as<double>());
+      if (nodes.size() > 1) {
+        std::string list;
+        for (double n : nodes) append_item(list, to_string(ParamValue(n * 1e9)), ", ");
+        arch.warnings.push_back(path + ": circuit cards of different technology nodes (" + list +
+                                " nm) are mixed unscaled; set chip.node_nm and "
+                                "chip.supply_voltage_v to price them at one node");
+      }
+    }
     arch.system = sys;
   } else {
     for (const char* key : kTileCosts)
@@ -360,7 +414,9 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     resolved["tile"]["output_buffer"] = component_tree(sys.output_buffer);
     resolved["chip"]["tiles"] = sys.tiles;
     resolved["chip"]["mesh_columns"] = sys.mesh_columns;
-    resolved["chip"]["partial_sum_bits"] = sys.partial_sum_bits;
+    resolved["chip"]["tiles_per_router"] = sys.tiles_per_router;
+    resolved["chip"]["node_nm"] = sys.node_m * 1e9;
+    resolved["chip"]["supply_voltage_v"] = sys.supply_v;
     resolved["chip"]["input_bit_activity_rel"] = sys.input_bit_activity;
     resolved["chip"]["global_buffer"] = component_tree(sys.global_buffer);
     resolved["chip"]["noc"] = component_tree(sys.noc);
@@ -368,6 +424,7 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     resolved["chip"]["digital"] = component_tree(sys.digital);
   }
   arch.resolved = resolved;
+  check_single_pricing(arch, registry);
   return arch;
 }
 

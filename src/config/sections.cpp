@@ -25,8 +25,15 @@ void register_core_sections(Registry& registry) {
           int_param("tiles", "1", std::nullopt, 1, 1 << 24, "Tiles on the chip"),
           int_param("mesh_columns", "1", 0, 0, 1 << 24,
                     "Width of the tile mesh of the network-on-chip; 0 = ceil(sqrt(tiles))"),
-          int_param("partial_sum_bits", "bit", 16, 1, 64,
-                    "Width of partial sums sent between arrays and tiles"),
+          real_param("node_nm", "nm", 0.0, 0.0, 180.0,
+                     "Technology node the circuit cards are scaled to (Stillmaker and Baas, "
+                     "Integration 2017: 180, 130, 90, 65, 45, 32, 20, 16, 14, 10 or 7); 0 = each "
+                     "card at its own node"),
+          real_param("supply_voltage_v", "V", 0.0, 0.0, 2.0,
+                     "Supply voltage at node_nm (required with node_nm)"),
+          int_param("tiles_per_router", "1", 1, 1, 64,
+                    "Tiles that share one network-on-chip router (ISAAC: 4); sets the router "
+                    "count for area and peak power"),
           real_param("input_bit_activity_rel", "1", 0.5, 0.0, 1.0,
                      "Fraction of input digits that are non-zero, for the cell read energy of "
                      "shape-only estimates (simulated runs use the real inputs)"),

@@ -9,7 +9,7 @@
 #include "xbarsim/nn/backends.hpp"
 #include "xbarsim/nn/forward.hpp"
 #include "xbarsim/nn/network.hpp"
-#include "xbarsim/system/analog_system.hpp"
+#include "xbarsim/system/comparison.hpp"
 #include "xbarsim/system/digital_baseline.hpp"
 #include "xbarsim/system/workload.hpp"
 
@@ -106,10 +106,10 @@ TaskResult run_task(const ExperimentSpec& spec, TaskId id, const ArchConfig& arc
   if (spec.wants("energy") && id.trial == 0) {
     const Workload workload = net ? workload_from_network(*net) : load_workload(ps.workload);
     const double batch = r.images > 0 ? r.images : 1.0;
-    const SystemReport a =
-        estimate_analog(workload, arch, registry, batch, counts.empty() ? nullptr : &counts);
-    const SystemReport d = estimate_digital(
-        workload, load_digital(data_dir() + "/arch/digital/int8_ws.yaml", {}, registry), batch);
+    const Comparison cmp = compare(workload, arch, registry, batch, ComparisonOptions{},
+                                   counts.empty() ? nullptr : &counts);
+    const SystemReport& a = cmp.analog;
+    const SystemReport& d = cmp.digital;
     r.has_energy = true;
     r.images = batch;
     r.energy_j_analog = a.energy_j();
@@ -118,6 +118,10 @@ TaskResult run_task(const ExperimentSpec& spec, TaskId id, const ArchConfig& arc
     r.latency_s_digital = d.latency_s;
     r.area_m2_analog = a.area_m2();
     r.area_m2_digital = d.area_m2();
+    r.setup_energy_j_analog = a.setup_energy_j();
+    r.setup_energy_j_digital = d.setup_energy_j();
+    r.peak_power_w_analog = a.peak_power_per_chip_w();
+    r.peak_power_w_digital = d.peak_power_per_chip_w();
     r.energy_breakdown_analog = breakdown(a);
     r.energy_breakdown_digital = breakdown(d);
     r.actions_analog = action_totals(a);

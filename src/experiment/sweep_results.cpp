@@ -14,6 +14,7 @@
 #include "xbarsim/core/random.hpp"
 #include "xbarsim/io/result_file.hpp"
 #include "xbarsim/io/text_file.hpp"
+#include "xbarsim/system/report.hpp"
 
 namespace xbarsim {
 
@@ -180,6 +181,26 @@ void write_energy(ResultFile& out, const std::vector<PointTasks>& points) {
   out.dataset("/results/latency_s_digital", col(&TaskResult::latency_s_digital), "s");
   out.dataset("/results/area_m2_analog", col(&TaskResult::area_m2_analog), "m^2");
   out.dataset("/results/area_m2_digital", col(&TaskResult::area_m2_digital), "m^2");
+  out.dataset("/results/setup_energy_j_analog", col(&TaskResult::setup_energy_j_analog), "J");
+  out.dataset("/results/setup_energy_j_digital", col(&TaskResult::setup_energy_j_digital), "J");
+  out.dataset("/results/peak_power_w_analog", col(&TaskResult::peak_power_w_analog), "W");
+  out.dataset("/results/peak_power_w_digital", col(&TaskResult::peak_power_w_digital), "W");
+  // Energy split the way an architect reads it (docs/energy_model.md#categories).
+  for (const char* side : {"analog", "digital"})
+    for (EnergyCategory c :
+         {EnergyCategory::kCompute, EnergyCategory::kOnChipMovement, EnergyCategory::kDram}) {
+      std::vector<double> v;
+      for (const PointTasks& p : points) {
+        const auto& breakdown = std::string(side) == "analog" ? p.first->energy_breakdown_analog
+                                                              : p.first->energy_breakdown_digital;
+        double e = 0;
+        for (const auto& [component, j] : breakdown)
+          if (energy_category(component) == c) e += j;
+        v.push_back(e);
+      }
+      out.dataset("/results/energy_j_by_category_" + std::string(side) + "/" + to_string(c), v,
+                  "J");
+    }
   const auto pair_value = [](const std::pair<std::string, double>& p) { return p.second; };
   write_by_name(
       out, "/results/energy_breakdown_analog", points,

@@ -103,7 +103,11 @@ std::string format_task(const TaskResult& r) {
       << "latency_s_analog: " << num(r.latency_s_analog) << "\n"
       << "latency_s_digital: " << num(r.latency_s_digital) << "\n"
       << "area_m2_analog: " << num(r.area_m2_analog) << "\n"
-      << "area_m2_digital: " << num(r.area_m2_digital) << "\n";
+      << "area_m2_digital: " << num(r.area_m2_digital) << "\n"
+      << "setup_energy_j_analog: " << num(r.setup_energy_j_analog) << "\n"
+      << "setup_energy_j_digital: " << num(r.setup_energy_j_digital) << "\n"
+      << "peak_power_w_analog: " << num(r.peak_power_w_analog) << "\n"
+      << "peak_power_w_digital: " << num(r.peak_power_w_digital) << "\n";
     emit_pairs(o, "energy_breakdown_analog", r.energy_breakdown_analog);
     emit_pairs(o, "energy_breakdown_digital", r.energy_breakdown_digital);
     emit_actions(o, "actions_analog", r.actions_analog);
@@ -134,6 +138,10 @@ TaskResult parse_task(const std::string& text, const std::string& source) {
       r.latency_s_digital = n["latency_s_digital"].as<double>();
       r.area_m2_analog = n["area_m2_analog"].as<double>();
       r.area_m2_digital = n["area_m2_digital"].as<double>();
+      r.setup_energy_j_analog = n["setup_energy_j_analog"].as<double>();
+      r.setup_energy_j_digital = n["setup_energy_j_digital"].as<double>();
+      r.peak_power_w_analog = n["peak_power_w_analog"].as<double>();
+      r.peak_power_w_digital = n["peak_power_w_digital"].as<double>();
       r.energy_breakdown_analog = read_pairs(n["energy_breakdown_analog"]);
       r.energy_breakdown_digital = read_pairs(n["energy_breakdown_digital"]);
       r.actions_analog = read_actions(n["actions_analog"]);

@@ -49,7 +49,21 @@ struct Mesh {
     }
     return mean_axis_distance(ax, bx) + mean_axis_distance(ay, by);
   }
+  double hops(Index a, Index b) const {
+    const auto [ax, ay] = at(a);
+    const auto [bx, by] = at(b);
+    return std::abs(ax - bx) + std::abs(ay - by);
+  }
 };
+
+// Bits of a signed integer that holds any partial sum of a layer exactly: K products of a
+// (weight_bits - 1)-bit weight magnitude and an input_bits magnitude, plus a sign bit
+// (docs/energy_model.md#partial-sums). The engine accumulates exactly (to float rounding),
+// so this is the width its partial sums have.
+double partial_sum_bits(const MappingConfig& m, Index k) {
+  const double max_product = (std::exp2(m.weight_bits - 1) - 1.0) * (std::exp2(m.input_bits) - 1.0);
+  return std::ceil(std::log2(static_cast<double>(k) * max_product + 1.0)) + 1.0;
+}
 
 // Where a crossbar layer sits and how it runs.
 struct Placed {
@@ -86,7 +100,6 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
 
   const MappingConfig& m = tile.mapping;
   const int in_bits = m.input_bits;
-  const double psum_bits = static_cast<double>(sys.partial_sum_bits);
   // The input buffer must hold at least one input vector of one array.
   const double one_row_bits = static_cast<double>(tile.rows) * (in_bits + 1);
   if (sys.input_buffer.params.has("capacity_bits") &&
@@ -194,6 +207,22 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   const double g_mean = 0.5 * (device.g_min_siemens() + device.g_max_siemens());
   const double v = dac.read_voltage_v();
   double cells_to_program = 0, weight_bits_to_load = 0;
+  // One read step: the rows are driven for the read pulse while the previous step's samples
+  // are converted by the cols / k ADCs of the array; the step takes the longer of the two.
+  // The DAC is priced for the pulse it drives, the sample-and-hold for the step it holds.
+  const double adcs_per_array = static_cast<double>(tile.cols / tile.adc_shared_columns);
+  // `outputs` is the number of conversions one array needs per read: one per logical output
+  // (a differential pair or an offset column is subtracted before its ADC).
+  auto step_s = [&](Index outputs) {
+    const double conversions = std::ceil(static_cast<double>(outputs) / adcs_per_array);
+    return std::max(device.read_pulse_s(), conversions * adc.conversion_time_s());
+  };
+  const double drive_j = dac.drive_energy_j(device.read_pulse_s());
+  auto sample_j = [&](double hold_s) {
+    return sample_hold->cost("sample").energy_j +
+           sample_hold->cost("hold_second").energy_j * hold_s;
+  };
+  double psum_bits_out = 0;  // width of the last crossbar layer's sums (the logits)
 
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const LayerWork& l = w.layers[i];
@@ -231,9 +260,12 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       else
         cell_energy = sys.input_bit_activity * v * v * g_mean * device.read_pulse_s();
       add_energy(l.name, "cell", "read", c.cell_macs, cell_energy);
-      add_energy(l.name, "dac", "drive", c.dac_drives, dac.energy_per_drive_j());
+      Index widest = 0;
+      for (Index cb = 0; cb < p.plan.col_blocks; ++cb)
+        widest = std::max(widest, p.plan.outputs_in_block(cb));
+      add_energy(l.name, "dac", "drive", c.dac_drives, drive_j);
       add_energy(l.name, "adc", "conversion", c.adc_conversions, adc.energy_per_conversion_j());
-      add(l.name, "sample_hold", *sample_hold, "sample", c.adc_conversions);
+      add_energy(l.name, "sample_hold", "sample", c.adc_conversions, sample_j(step_s(widest)));
       add(l.name, "shift_add", *shift_add, "shift_add", c.shift_adds);
       add(l.name, "digital", *digital, "add", c.digital_adds + out_elems);  // + bias adds
       // Input buffers: each tile stores the rows of its row blocks once; every array reads
@@ -254,18 +286,49 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       add(l.name, "input_buffer", *in_buf, "read_bit", rows_read * bits);
       // Output buffers: one partial sum per output and row block per vector, written after
       // shift-and-add and read to send on.
+      const double psum_bits = partial_sum_bits(m, l.matrix_rows);
+      psum_bits_out = psum_bits;
       const double psums = static_cast<double>(p.plan.outputs * p.plan.row_blocks) * vectors;
       add(l.name, "output_buffer", *out_buf, "write_bit", psums * psum_bits);
       add(l.name, "output_buffer", *out_buf, "read_bit", psums * psum_bits);
-      // Partial sums of row blocks travel between the layer's tiles to be added.
-      const double psum_hops = p.tiles.size() > 1 ? mesh.mean_hops(p.tiles, p.tiles) : 0.0;
-      add(l.name, "noc", *noc, "bit_hop",
-          static_cast<double>(p.plan.outputs * (p.plan.row_blocks - 1)) * vectors * psum_bits *
-              psum_hops);
+      // Partial sums of each row block travel from the tile that holds it to the tile where
+      // its column block is summed (the one holding row block 0): every partial sum made on
+      // another tile crosses the mesh, one hop per tile of distance.
+      const auto tile_of = [&](Index rb, Index cb) {
+        const Index a = p.plan.array_id(rb, cb, 0) / tile.arrays;
+        return p.tiles[static_cast<std::size_t>(a % static_cast<Index>(p.tiles.size()))];
+      };
+      double psum_bit_hops = 0;
+      for (Index cb = 0; cb < p.plan.col_blocks; ++cb)
+        for (Index rb = 1; rb < p.plan.row_blocks; ++rb)
+          psum_bit_hops += static_cast<double>(p.plan.outputs_in_block(cb)) * vectors * psum_bits *
+                           mesh.hops(tile_of(rb, cb), tile_of(0, cb));
+      add(l.name, "noc", *noc, "bit_hop", psum_bit_hops);
       cells_to_program += f.cell_macs / (vectors * p.cycles * (p.signed_inputs ? 2.0 : 1.0));
       weight_bits_to_load += static_cast<double>(l.matrix_rows * l.matrix_cols) * m.weight_bits;
     }
     // Activations arriving from each input: over the mesh, or through DRAM across passes.
+    // A crossbar layer's tiles each receive the input rows of the row blocks they hold, so an
+    // activation needed on several tiles is sent to each of them (no multicast modelled).
+    std::vector<std::pair<Index, double>> destinations;  // tile, share of the input it needs
+    if (l.uses_crossbar()) {
+      const Placed& p = placed.at(i);
+      const Index tiles_of_layer = static_cast<Index>(p.tiles.size());
+      std::vector<std::vector<bool>> holds(static_cast<std::size_t>(tiles_of_layer),
+                                           std::vector<bool>(p.plan.row_blocks, false));
+      for (Index a = 0; a < p.plan.arrays(); ++a)
+        holds[static_cast<std::size_t>((a / tile.arrays) % tiles_of_layer)]
+             [a / (p.plan.slices * p.plan.col_blocks)] = true;
+      for (Index t = 0; t < tiles_of_layer; ++t) {
+        double rows = 0;
+        for (Index rb = 0; rb < p.plan.row_blocks; ++rb)
+          if (holds[static_cast<std::size_t>(t)][rb])
+            rows += static_cast<double>(p.plan.rows_in_block(rb));
+        if (rows > 0)
+          destinations.push_back(
+              {p.tiles[static_cast<std::size_t>(t)], rows / static_cast<double>(p.plan.inputs)});
+      }
+    }
     for (int in : l.inputs) {
       const double bits = (in == kNetworkInput ? 8.0 : activation_bits(in)) *
                           static_cast<double>(in == kNetworkInput ? w.input_shape.size()
@@ -281,29 +344,44 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
         add(l.name, "dram", *dram, "read_bit", bits);
         add(l.name, "global_buffer", *gbuf, "read_bit", bits);
       }
-      const double hops = pass_of_input(in) != pass_of[i]
-                              ? mesh.mean_hops(io_port, location[i])
-                              : mesh.mean_hops(location_of(in), location[i]);
-      add(l.name, "noc", *noc, "bit_hop", bits * hops);
+      const std::vector<Index>& from = pass_of_input(in) != pass_of[i] ? io_port : location_of(in);
+      double bit_hops = 0;
+      if (!destinations.empty()) {
+        for (const auto& [to, share] : destinations)
+          bit_hops += bits * share * mesh.mean_hops(from, {to});
+      } else if (from != location[i]) {  // a digital layer joining inputs held elsewhere
+        bit_hops = bits * mesh.mean_hops(from, location[i]);
+      }
+      add(l.name, "noc", *noc, "bit_hop", bit_hops);
     }
   }
   // Logits back to the port, the global buffer and DRAM.
   const double logit_bits =
-      static_cast<double>(w.layers.back().out_shape.size()) * batch * psum_bits;
+      static_cast<double>(w.layers.back().out_shape.size()) * batch * psum_bits_out;
   add("network", "noc", *noc, "bit_hop", logit_bits * mesh.mean_hops(location.back(), io_port));
   add("network", "global_buffer", *gbuf, "write_bit", logit_bits);
   add("network", "global_buffer", *gbuf, "read_bit", logit_bits);
   add("network", "dram", *dram, "write_bit", logit_bits);
+  const double program_time = static_cast<double>(tile.rows) * device.write_time_s();
   if (passes > 1) {
     // Weights no longer stay in place: every batch reloads and reprograms all cells.
     add_energy("network", "cell", "write", cells_to_program, device.write_energy_j());
     add("network", "dram", *dram, "read_bit", weight_bits_to_load);
+    r.weights_where = "reprogrammed into the cells for every batch (" + std::to_string(passes) +
+                      " passes), read from DRAM each time";
+  } else {
+    // The network fits: its cells are programmed once, from weights read from DRAM once,
+    // and then serve every batch. Arrays program in parallel, row by row.
+    r.setup.push_back({"network", "cell", "write", cells_to_program, device.write_energy_j()});
+    r.setup.push_back(
+        {"network", "dram", "read_bit", weight_bits_to_load, dram->cost("read_bit").energy_j});
+    r.setup_time_s = program_time;
+    r.weights_where = "in the crossbar cells, programmed once before the first batch";
   }
 
   // Latency. Per read step, the array read overlaps with converting the previous read's
   // samples (sample-and-hold), so a step takes the longer of the two; the conversions of an
   // array share its cols / k ADCs. Layers are pipelined across the chip.
-  const double adcs_per_array = static_cast<double>(tile.cols / tile.adc_shared_columns);
   double latency = 0;
   std::vector<double> stage_max(static_cast<std::size_t>(passes), 0.0);
   std::vector<double> stage_sum(static_cast<std::size_t>(passes), 0.0);
@@ -312,8 +390,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     Index max_outputs = 0;
     for (Index cb = 0; cb < p.plan.col_blocks; ++cb)
       max_outputs = std::max(max_outputs, p.plan.outputs_in_block(cb));
-    const double conversion_steps = std::ceil(static_cast<double>(max_outputs) / adcs_per_array);
-    const double step = std::max(device.read_pulse_s(), conversion_steps * adc.conversion_time_s());
+    const double step = step_s(max_outputs);
     const double rounds =
         std::ceil(static_cast<double>(p.tiles_needed) / static_cast<double>(sys.tiles));
     const double per_sample = static_cast<double>(l.vectors_per_sample) * p.cycles *
@@ -323,7 +400,6 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
         std::max(stage_max[static_cast<std::size_t>(p.pass)], per_sample);
     stage_sum[static_cast<std::size_t>(p.pass)] += per_sample;
   }
-  const double program_time = static_cast<double>(tile.rows) * device.write_time_s();
   for (int s = 0; s < passes; ++s)
     latency += stage_sum[static_cast<std::size_t>(s)] +
                (batch - 1) * stage_max[static_cast<std::size_t>(s)] +
@@ -344,8 +420,34 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   r.area.push_back({"input_buffer", static_cast<double>(sys.tiles), in_buf->area_m2()});
   r.area.push_back({"output_buffer", static_cast<double>(sys.tiles), out_buf->area_m2()});
   r.area.push_back({"digital", static_cast<double>(sys.tiles), digital->area_m2()});
-  r.area.push_back({"noc", static_cast<double>(sys.tiles), noc->area_m2()});
+  const double routers =
+      std::ceil(static_cast<double>(sys.tiles) / static_cast<double>(sys.tiles_per_router));
+  r.area.push_back({"noc", routers, noc->area_m2()});
   r.area.push_back({"global_buffer", 1, gbuf->area_m2()});
+  // Peak power: every array reading at its full rate (all rows driven, every cell read, all
+  // columns sampled and converted each step), every other instance at its card's rate.
+  const Index outputs_full =
+      m.signed_weights == SignedWeights::kDifferential ? tile.cols / 2 : tile.cols;
+  const double step_full = step_s(outputs_full);
+  const double arrays_per_tile = static_cast<double>(tile.arrays);
+  const double rows = static_cast<double>(tile.rows), cols = static_cast<double>(tile.cols);
+  const double cell_full_j = device.resistive_read() ? v * v * g_mean * device.read_pulse_s()
+                                                     : device.fixed_read_energy_j();
+  const double tiles_d = static_cast<double>(sys.tiles);
+  auto tile_power = [&](const std::string& component, double watts_per_tile) {
+    r.peak_power.push_back({component, watts_per_tile, watts_per_tile * tiles_d});
+  };
+  tile_power("cell", arrays_per_tile * rows * cols * cell_full_j / step_full);
+  tile_power("dac", arrays_per_tile * rows * drive_j / step_full);
+  const double conversions_full = static_cast<double>(outputs_full);
+  tile_power("adc", arrays_per_tile * conversions_full * adc.energy_per_conversion_j() / step_full);
+  tile_power("sample_hold", arrays_per_tile * conversions_full * sample_j(step_full) / step_full);
+  tile_power("shift_add", arrays_per_tile * adcs_per_array * shift_add->peak_power_w());
+  tile_power("input_buffer", in_buf->peak_power_w());
+  tile_power("output_buffer", out_buf->peak_power_w());
+  tile_power("digital", digital->peak_power_w());
+  tile_power("noc", routers * noc->peak_power_w() / tiles_d);
+  r.peak_power.push_back({"global_buffer", 0.0, gbuf->peak_power_w()});
   if (passes == 1)
     r.notes.push_back(std::to_string(tiles_used) + " of " + std::to_string(sys.tiles) +
                       " tiles hold weights");

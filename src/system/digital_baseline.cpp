@@ -170,6 +170,21 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
   for (int j = 0; j < L; ++j)
     if (!layer_consumed[j]) buffers[buffer_of[j]].network_output = true;
 
+  // The weight store takes whole layers in network order while they fit.
+  std::vector<bool> in_store(L, false);
+  double store_left = c.weight_buffer.present() ? c.weight_buffer.capacity_bits : 0.0;
+  double stored_bits = 0;
+  for (int j = 0; j < L; ++j) {
+    const LayerWork& l = w.layers[j];
+    if (!l.uses_crossbar()) continue;
+    const double bits = static_cast<double>(l.matrix_rows * l.matrix_cols) * b;
+    if (bits <= store_left) {
+      in_store[j] = true;
+      store_left -= bits;
+      stored_bits += bits;
+    }
+  }
+
   std::vector<Tiling> tilings(L);
   for (int j = 0; j < L; ++j)
     if (w.layers[j].uses_crossbar()) tilings[j] = tiling_of(w.layers[j], c, batch);
@@ -212,6 +227,7 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
 
   DigitalCounts out;
   out.batch = batch;
+  out.stored_weight_bits = stored_bits;
   out.network.layer = "network";
   if (buffers[0].resident) {  // network input: DRAM -> global buffer, once
     out.network.dram_read.inputs = buffers[0].bits;
@@ -249,8 +265,11 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
       const Buffer& src = input_of(j);
       n.input_resident = src.resident;
       const double weight_bits = K * M * b;
-      const Plan plan =
-          plan_layer(t, S - resident_live_bits(j), src.resident, src.bits, weight_bits);
+      // Weights in the store cost no DRAM traffic, so the plan has no reason to keep them in
+      // the global buffer.
+      n.weights_in_store = in_store[j];
+      const Plan plan = plan_layer(t, S - resident_live_bits(j), src.resident, src.bits,
+                                   n.weights_in_store ? 0.0 : weight_bits);
       n.stream_block = plan.n;
       n.stream_blocks = plan.blocks;
       n.weights_resident = plan.weights_resident;
@@ -264,9 +283,14 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
       n.noc_bit_hops = N * K * (M - TM) * b + N * M * (K - TK) * p;
 
       const double psum_bits = (TK - 1) * M * N * p;
-      n.gb_read.weights = plan.blocks * weight_bits;
-      n.dram_read.weights = (plan.weights_resident ? 1.0 : plan.blocks) * weight_bits;
-      n.gb_write.weights = n.dram_read.weights;
+      if (n.weights_in_store) {
+        n.weights_resident = true;
+        n.wb_read_bits = plan.blocks * weight_bits;  // straight from the store to the PEs
+      } else {
+        n.gb_read.weights = plan.blocks * weight_bits;
+        n.dram_read.weights = (plan.weights_resident ? 1.0 : plan.blocks) * weight_bits;
+        n.gb_write.weights = n.dram_read.weights;
+      }
       n.gb_read.inputs = TM * K * N * b;
       n.gb_read.psums = psum_bits;
       n.gb_write.psums = psum_bits;
@@ -349,6 +373,8 @@ void add_lines(SystemReport& r, const DigitalLayerCounts& n, const DigitalBaseli
     add_line(r, n.layer, "logic", ops_model, kActionAdd, n.ops);
   }
   add_line(r, n.layer, "register_file", *c.register_file.model, kActionReadBit, n.rf_read_bits);
+  if (c.weight_buffer.present())
+    add_line(r, n.layer, "weight_buffer", *c.weight_buffer.model, kActionReadBit, n.wb_read_bits);
   add_line(r, n.layer, "register_file", *c.register_file.model, kActionWriteBit, n.rf_write_bits);
   if (c.noc.present()) add_line(r, n.layer, "noc", *c.noc.model, kActionBitHop, n.noc_bit_hops);
   add_line(r, n.layer, "global_buffer", *c.global_buffer.model, kActionReadBit, n.gb_read.total());
@@ -370,6 +396,30 @@ SystemReport estimate_digital(const Workload& w, const DigitalBaseline& c, doubl
   SystemReport r;
   r.name = "digital";
   r.batch = batch;
+  double total_weight_bits = 0;
+  for (const LayerWork& l : w.layers)
+    if (l.uses_crossbar())
+      total_weight_bits += static_cast<double>(l.matrix_rows * l.matrix_cols) * c.precision_bits;
+  if (counts.stored_weight_bits > 0) {
+    // Loaded once before the first batch: DRAM -> weight store, at the DRAM's bandwidth.
+    r.setup.push_back({"network", "dram", kActionReadBit, counts.stored_weight_bits,
+                       c.dram.model->cost(kActionReadBit).energy_j});
+    r.setup.push_back({"network", "weight_buffer", kActionWriteBit, counts.stored_weight_bits,
+                       c.weight_buffer.model->cost(kActionWriteBit).energy_j});
+    r.setup_time_s = c.dram_bandwidth_bits_per_s > 0
+                         ? counts.stored_weight_bits / c.dram_bandwidth_bits_per_s
+                         : 0.0;
+  }
+  const double stored_rel =
+      total_weight_bits > 0 ? counts.stored_weight_bits / total_weight_bits : 0.0;
+  if (!c.weight_buffer.present())
+    r.weights_where = "in DRAM, streamed for every batch (no on-chip weight store)";
+  else if (stored_rel >= 1.0)
+    r.weights_where = "in the on-chip weight store, loaded once before the first batch";
+  else
+    r.weights_where = std::to_string(static_cast<int>(std::round(100 * stored_rel))) +
+                      " % of the weight bits in the on-chip weight store (loaded once), the "
+                      "rest streamed from DRAM for every batch";
 
   add_lines(r, counts.network, c);
   double latency = counts.network.seconds;
@@ -404,7 +454,24 @@ SystemReport estimate_digital(const Workload& w, const DigitalBaseline& c, doubl
   r.area.push_back({"mac", pes, c.mac.model->area_m2()});
   r.area.push_back({"register_file", pes, c.register_file.model->area_m2()});
   r.area.push_back({"global_buffer", 1, c.global_buffer.model->area_m2()});
+  if (c.weight_buffer.present())
+    r.area.push_back({"weight_buffer", 1, c.weight_buffer.model->area_m2()});
   if (c.noc.present()) r.area.push_back({"noc", pes, c.noc.model->area_m2()});
+  // Peak power: every PE doing one MAC per cycle with its register-file traffic, every memory
+  // at its card's rate. The chip is one "tile" here.
+  auto chip_power = [&](const std::string& component, double watts) {
+    r.peak_power.push_back({component, watts, watts});
+  };
+  const double mac_rate = pes * c.clock_hz;
+  chip_power("mac", mac_rate * c.mac.model->cost(kActionMac).energy_j);
+  chip_power("register_file", mac_rate * (3.0 * c.precision_bits + 2.0 * c.accumulator_bits) *
+                                  c.register_file.model->cost(kActionReadBit).energy_j);
+  chip_power("global_buffer", c.global_buffer.model->peak_power_w());
+  if (c.weight_buffer.present()) chip_power("weight_buffer", c.weight_buffer.model->peak_power_w());
+  // Each MAC forwards its activation and its partial sum one hop (docs#loop-nest).
+  if (c.noc.present())
+    chip_power("noc", mac_rate * (c.precision_bits + c.accumulator_bits) *
+                          c.noc.model->cost(kActionBitHop).energy_j);
   r.notes.push_back("DRAM is off chip: not in the area");
   if (c.dram_bandwidth_bits_per_s <= 0)
     r.notes.push_back("DRAM bandwidth unbounded: latency is the PE array's compute time");

@@ -48,12 +48,12 @@ void register_digital_sections(Registry& registry) {
 
 namespace {
 
-const std::set<std::string> kComponents{"mac",           "logic", "register_file",
-                                        "global_buffer", "noc",   "dram"};
-const std::set<std::string> kTopLevel{"name",    "description",    "pe_array",         "mac",
-                                      "logic",   "register_file",  "global_buffer",    "noc",
-                                      "dram",    "precision_bits", "accumulator_bits", "clock_hz",
-                                      "dataflow"};
+const std::set<std::string> kComponents{"mac",           "logic", "register_file", "global_buffer",
+                                        "weight_buffer", "noc",   "dram"};
+const std::set<std::string> kTopLevel{"name",     "description",    "pe_array",         "mac",
+                                      "logic",    "register_file",  "global_buffer",    "noc",
+                                      "dram",     "precision_bits", "accumulator_bits", "clock_hz",
+                                      "dataflow", "weight_buffer"};
 
 // load_section() joins paths with '.', which gives ".key" at the top level: load the top
 // level through it and strip the leading dot from any error, naming the --set if it was one.
@@ -170,6 +170,11 @@ DigitalBaseline load_digital(const std::string& path, const std::vector<Override
   d.global_buffer = make_component(root, "global_buffer", origins, registry);
   require_actions(d.global_buffer, "global_buffer", {kActionReadBit, kActionWriteBit}, origins);
   d.global_buffer.capacity_bits = capacity_of(d.global_buffer, "global_buffer", origins);
+  if (root["weight_buffer"].IsDefined()) {
+    d.weight_buffer = make_component(root, "weight_buffer", origins, registry);
+    require_actions(d.weight_buffer, "weight_buffer", {kActionReadBit, kActionWriteBit}, origins);
+    d.weight_buffer.capacity_bits = capacity_of(d.weight_buffer, "weight_buffer", origins);
+  }
   if (root["noc"].IsDefined()) {
     d.noc = make_component(root, "noc", origins, registry);
     require_actions(d.noc, "noc", {kActionBitHop}, origins);
@@ -227,6 +232,7 @@ DigitalBaseline load_digital(const std::string& path, const std::vector<Override
       {"logic", &d.logic},
       {"register_file", &d.register_file},
       {"global_buffer", &d.global_buffer},
+      {"weight_buffer", &d.weight_buffer},
       {"noc", &d.noc},
       {"dram", &d.dram}};
   for (const auto& [key, c] : components)

@@ -64,10 +64,13 @@ inline ParamSet load_card(const Registry& registry, const std::filesystem::path&
   for (const auto& kv : card) {
     const std::string key = kv.first.Scalar();
     CAPTURE(key);
-    CHECK(
-        std::set<std::string>{"model", "title", "technology_node_m", "source", "parameters"}.count(
-            key) == 1);
+    CHECK(std::set<std::string>{"model", "title", "technology_node_m", "supply_voltage_v", "source",
+                                "parameters", "includes"}
+              .count(key) == 1);
   }
+  // Every card names its node and its supply (0 for an idealised or off-chip part).
+  CHECK(card["technology_node_m"].IsDefined());
+  CHECK(card["supply_voltage_v"].IsDefined());
   REQUIRE(card["model"].IsScalar());
   *model = card["model"].Scalar();
   REQUIRE(registry.has(*model));
@@ -76,8 +79,8 @@ inline ParamSet load_card(const Registry& registry, const std::filesystem::path&
   CHECK(!card["source"]["citation"].as<std::string>().empty());
   if (card["technology_node_m"]) {
     const double node = card["technology_node_m"].as<double>();
-    CHECK(node > 1e-9);  // in metres: catches a node written in nm
-    CHECK(node < 1e-6);
+    // In metres (catches a node written in nm); 0 for an idealised or off-chip part.
+    CHECK((node == 0.0 || (node > 1e-9 && node < 1e-6)));
   }
 
   const ModelSpec& spec = registry.spec(*model);

@@ -36,15 +36,35 @@ double energy(const std::string& model, int bits, int enob_loss = 1) {
 
 }  // namespace
 
-TEST_CASE("adc energy: the table model returns energy_per_conversion_j whatever the bits") {
+TEST_CASE("adc energy: a table figure follows the bits by its rule, or the change is refused") {
   for (int bits = 1; bits <= 16; ++bits) {
     CAPTURE(bits);
     ParamSet p = adc_params("table", bits, 0);
     p.set("energy_per_conversion_j", 2.5e-12);
-    CHECK(make_quantizing_adc(p)->energy_per_conversion_j() == 2.5e-12);
+    p.set("area_m2", 1e-9);
+    p.set("reference_bits", std::int64_t{6});
+    p.set("bits_scaling", std::string("walden"));
+    const auto walden = make_quantizing_adc(p);
+    // 2^(bits - 6) is a power of two: exact.
+    CHECK(walden->energy_per_conversion_j() == 2.5e-12 * std::ldexp(1.0, bits - 6));
+    CHECK(walden->area_m2() == 1e-9 * std::ldexp(1.0, bits - 6));
+    p.set("bits_scaling", std::string("schreier"));
+    CHECK(make_quantizing_adc(p)->energy_per_conversion_j() ==
+          doctest::Approx(2.5e-12 * std::pow(10.0, 0.602 * (bits - 6))));
+    p.set("bits_scaling", std::string("none"));
+    if (bits == 6) {
+      CHECK(make_quantizing_adc(p)->energy_per_conversion_j() == 2.5e-12);
+    } else {
+      try {
+        make_quantizing_adc(p);
+        FAIL("kept a measured energy at another resolution");
+      } catch (const ConfigError& e) {
+        CHECK(e.key() == "bits");
+      }
+    }
   }
-  // The default is ISAAC's: 2 mW / 1.28 GS/s.
-  CHECK(energy("table", 4) == doctest::Approx(2e-3 / 1.28e9).epsilon(1e-12));
+  // The default is ISAAC's: 2 mW / 1.28 GS/s at 8 bits.
+  CHECK(energy("table", 8) == doctest::Approx(2e-3 / 1.28e9).epsilon(1e-12));
 }
 
 TEST_CASE("adc energy: Walden, E = FoM_W 2^(bits - loss), doubles per added bit") {
@@ -108,7 +128,9 @@ TEST_CASE("adc energy: a figure-of-merit model needs ENOB >= 1") {
     CHECK_NOTHROW(make_quantizing_adc(adc_params(model, 3, 2)));
   }
   // The table model does not use ENOB.
-  CHECK_NOTHROW(make_quantizing_adc(adc_params("table", 2, 2)));
+  ParamSet two = adc_params("table", 2, 2);
+  two.set("reference_bits", std::int64_t{2});
+  CHECK_NOTHROW(make_quantizing_adc(two));
   ParamSet bad = adc_params("table", 8, 0);
   bad.set("energy_model", std::string("murmann"));
   CHECK_THROWS_AS(make_quantizing_adc(bad), ConfigError);

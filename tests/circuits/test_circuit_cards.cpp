@@ -65,11 +65,14 @@ TEST_CASE("circuit cards: every card is well formed and builds its model") {
       const auto c = registry.make_cost(model, p);
       REQUIRE(c != nullptr);
       CHECK(c->name() == model);
+      double priced = 0;
       for (const std::string& action : c->actions()) {
         CAPTURE(action);
-        CHECK(c->cost(action).energy_j > 0.0);
+        CHECK(c->cost(action).energy_j >= 0.0);
         CHECK(c->cost(action).latency_s > 0.0);
+        priced += c->cost(action).energy_j;
       }
+      CHECK(priced > 0.0);  // a card that prices nothing is an ideal card, not a cost card
     }
     ++count;
   }
@@ -109,7 +112,11 @@ TEST_CASE("circuit cards: derived values match their published sources") {
     const ParamSet p = load_card(registry, kCards / "dac/isaac_1b.yaml", &model);
     CHECK(p.integer("bits") == 1);
     CHECK(real(p, "read_voltage_v") == 0.3);  // Hu et al., DAC 2016
-    CHECK(1024 * real(p, "energy_per_drive_j") / 100e-9 == doctest::Approx(4e-3).epsilon(1e-9));
+    // At ISAAC's 100 ns read the 1024 DACs draw 4 mW: the static power plus the C V^2 share,
+    // which the card puts at 0.09 fJ, 0.02 % of the drive (hence the tolerance).
+    const double drive = real(p, "energy_per_drive_j") + real(p, "static_power_w") * 100e-9;
+    CHECK(1024 * drive / 100e-9 == doctest::Approx(4e-3).epsilon(1e-3));
+    CHECK(1024 * real(p, "static_power_w") == doctest::Approx(4e-3).epsilon(1e-12));
     CHECK(1024 * real(p, "area_m2") == doctest::Approx(0.00017e-6).epsilon(1e-9));
   }
   SUBCASE("4-bit DAC: PRIME's 0.2 V read; costs scaled from ISAAC's 1-bit DAC") {
@@ -118,8 +125,8 @@ TEST_CASE("circuit cards: derived values match their published sources") {
     const ParamSet isaac = load_card(registry, kCards / "dac/isaac_1b.yaml", &isaac_model);
     CHECK(p.integer("bits") == 4);
     CHECK(real(p, "read_voltage_v") == 0.2);
-    CHECK(real(p, "energy_per_drive_j") ==
-          doctest::Approx(4 * real(isaac, "energy_per_drive_j")).epsilon(1e-12));
+    CHECK(real(p, "static_power_w") ==
+          doctest::Approx(4 * real(isaac, "static_power_w")).epsilon(1e-12));
     CHECK(real(p, "area_m2") == doctest::Approx(15 * real(isaac, "area_m2")).epsilon(1e-12));
   }
 }

@@ -51,7 +51,7 @@ TEST_CASE("dac.linear: default costs are ISAAC Table I per DAC") {
   const auto energy = std::get<double>(*spec.find("energy_per_drive_j")->default_value);
   const auto area = std::get<double>(*spec.find("area_m2")->default_value);
   CHECK(energy == doctest::Approx(4e-3 / 1024 * 100e-9).epsilon(1e-12));
-  CHECK(energy == doctest::Approx(0.39e-12).epsilon(0.01));  // REFERENCES.md: ~0.39 pJ
+  CHECK(energy == doctest::Approx(0.39e-12).epsilon(0.01));  // ISAAC Table I, derived: ~0.39 pJ
   CHECK(area == doctest::Approx(0.00017e-6 / 1024).epsilon(1e-12));
 }
 

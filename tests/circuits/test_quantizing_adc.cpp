@@ -28,6 +28,7 @@ constexpr double kFloatEps = std::numeric_limits<float>::epsilon();
 std::unique_ptr<Adc> quantizer(int bits, double noise_lsb = 0.0) {
   ParamSet p = test::defaults_of(quantizing_adc_spec());
   p.set("bits", std::int64_t{bits});
+  p.set("bits_scaling", std::string("walden"));  // these tests are about conversion, not energy
   p.set("input_noise_lsb", noise_lsb);
   return make_quantizing_adc(p);
 }
@@ -317,6 +318,7 @@ TEST_CASE("adc.quantizing: declaration and factory checks") {
 
   ParamSet ok = test::defaults_of(spec);
   ok.set("bits", std::int64_t{16});
+  ok.set("bits_scaling", std::string("walden"));
   ok.set("range", std::string("calibrated"));
   ok.set("calibration", std::string("per_column"));
   ok.set("calibration_quantile_rel", 0.999);

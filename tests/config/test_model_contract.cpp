@@ -45,9 +45,9 @@ namespace fs = std::filesystem;
 // A unit missing from the table fails the test: extend the table (and docs/units.md) on
 // purpose, not by accident.
 const std::map<std::string, std::string> kSuffixOfUnit = {
-    {"S", "_siemens"}, {"V", "_v"},     {"s", "_s"},     {"J", "_j"},
-    {"A", "_a"},       {"W", "_w"},     {"m", "_m"},     {"m2", "_m2"},
-    {"Hz", "_hz"},     {"ohm", "_ohm"}, {"LSB", "_lsb"}, {"1", "_rel"}};
+    {"S", "_siemens"}, {"V", "_v"},   {"s", "_s"},   {"J", "_j"},   {"A", "_a"},
+    {"W", "_w"},       {"m", "_m"},   {"m2", "_m2"}, {"Hz", "_hz"}, {"ohm", "_ohm"},
+    {"LSB", "_lsb"},   {"1", "_rel"}, {"nm", "_nm"}};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() > suffix.size() &&

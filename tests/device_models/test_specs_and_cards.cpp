@@ -52,10 +52,14 @@ ParamSet load_card(const fs::path& path, std::string& model) {
   const YAML::Node card = YAML::LoadFile(path.string());
   for (const auto& kv : card) {
     const std::string k = kv.first.Scalar();
-    CHECK_MESSAGE((k == "model" || k == "title" || k == "technology_node_m" || k == "source" ||
-                   k == "parameters"),
-                  "unknown top-level key " << k);
+    CHECK_MESSAGE(
+        (k == "model" || k == "title" || k == "technology_node_m" || k == "supply_voltage_v" ||
+         k == "includes" || k == "source" || k == "parameters"),
+        "unknown top-level key " << k);
   }
+  // Every card names its node and its supply.
+  CHECK(card["technology_node_m"].IsDefined());
+  CHECK(card["supply_voltage_v"].IsDefined());
   REQUIRE(card["model"].IsScalar());
   model = card["model"].Scalar();
   REQUIRE(builtin_registry().has(model));

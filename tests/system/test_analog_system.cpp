@@ -15,7 +15,9 @@ using namespace xbarsim;
 
 namespace {
 
-std::string arch_path(const std::string& name) { return data_dir() + "/arch/" + name + ".yaml"; }
+std::string arch_path(const std::string& name) {
+  return data_dir() + "/arch/" + name + ".yaml";
+}
 
 // One dense layer of `out` x `in` weights, with unsigned inputs (after a ReLU).
 Workload dense_workload(Index in, Index out) {
@@ -64,8 +66,8 @@ TEST_CASE("counts of a dense layer follow the closed forms of the mapping") {
   const double slices = 4, cycles = 8;
   const double arrays = row_blocks * col_blocks * slices;
   CHECK(arrays == 3 * 5 * 4);
-  CHECK(count_of(r, "fc", "adc", "conversion") == doctest::Approx(out * slices * row_blocks *
-                                                                    cycles * batch));
+  CHECK(count_of(r, "fc", "adc", "conversion") ==
+        doctest::Approx(out * slices * row_blocks * cycles * batch));
   CHECK(count_of(r, "fc", "dac", "drive") ==
         doctest::Approx(in * col_blocks * slices * cycles * batch));
   CHECK(count_of(r, "fc", "cell", "read") ==
@@ -91,10 +93,14 @@ TEST_CASE("energy equals counts times the cards' costs for every component") {
     // Independent price list, built here from the resolved cards.
     auto model = [&](const ComponentConfig& c) { return reg.make_cost(c.model, c.params); };
     const std::map<std::string, std::shared_ptr<CostModel>> costs = {
-        {"sample_hold", model(sys.sample_hold)},     {"shift_add", model(sys.shift_add)},
-        {"input_buffer", model(sys.input_buffer)},   {"output_buffer", model(sys.output_buffer)},
-        {"global_buffer", model(sys.global_buffer)}, {"noc", model(sys.noc)},
-        {"dram", model(sys.dram)},                   {"digital", model(sys.digital)}};
+        {"sample_hold", model(sys.sample_hold)},
+        {"shift_add", model(sys.shift_add)},
+        {"input_buffer", model(sys.input_buffer)},
+        {"output_buffer", model(sys.output_buffer)},
+        {"global_buffer", model(sys.global_buffer)},
+        {"noc", model(sys.noc)},
+        {"dram", model(sys.dram)},
+        {"digital", model(sys.digital)}};
     const auto tile = make_tile_models(arch, reg);
     double total = 0;
     for (const ActionLine& a : r.actions) {
@@ -104,7 +110,9 @@ TEST_CASE("energy equals counts times the cards' costs for every component") {
       if (a.component == "adc")
         unit = tile->adc->energy_per_conversion_j();
       else if (a.component == "dac")
-        unit = tile->dac->energy_per_drive_j();
+        unit = tile->dac->drive_energy_j(tile->device->read_pulse_s());
+      else if (a.component == "sample_hold")
+        unit = a.energy_per_action_j;  // depends on the layer's read step: its own test
       else if (a.component == "cell")
         unit = a.energy_per_action_j;  // checked in its own test (data-dependent)
       else
@@ -156,7 +164,8 @@ TEST_CASE("a network that does not fit is split into passes with reprogramming")
   // 1000 x 1000 weights: 8 x 63 x 4 arrays = 2016 arrays = 252 tiles of 8 arrays.
   const SystemReport r = estimate_analog(dense_workload(1000, 1000), arch, reg, 1);
   bool noted = false;
-  for (const std::string& n : r.notes) noted = noted || n.find("reprogramming") != std::string::npos;
+  for (const std::string& n : r.notes)
+    noted = noted || n.find("reprogramming") != std::string::npos;
   CHECK(noted);
   CHECK(count_of(r, "network", "cell", "write") > 0);
   const SystemReport fits = estimate_analog(dense_workload(100, 10), arch, reg, 1);
@@ -166,15 +175,14 @@ TEST_CASE("a network that does not fit is split into passes with reprogramming")
 TEST_CASE("contradictory architecture values are rejected naming the key") {
   const Registry& reg = builtin_registry();
   // The input buffer must hold one input vector of an array: 128 rows x 9 bits.
-  const ArchConfig tiny = load_arch(
-      arch_path("reram"), parse_overrides({"tile.input_buffer.capacity_bits=1000"}), reg);
+  const ArchConfig tiny =
+      load_arch(arch_path("reram"), parse_overrides({"tile.input_buffer.capacity_bits=1000"}), reg);
   CHECK_THROWS_WITH_AS(estimate_analog(dense_workload(10, 10), tiny, reg, 1),
                        doctest::Contains("tile.input_buffer.capacity_bits"), ConfigError);
   // No chip section: the system layer says what is missing.
   CHECK_THROWS_WITH_AS(
-      estimate_analog(dense_workload(10, 10),
-                      load_arch(std::string(XBARSIM_TEST_DATA_DIR) + "/config/minimal.yaml", {},
-                                reg),
-                      reg, 1),
+      estimate_analog(
+          dense_workload(10, 10),
+          load_arch(std::string(XBARSIM_TEST_DATA_DIR) + "/config/minimal.yaml", {}, reg), reg, 1),
       doctest::Contains("chip"), ConfigError);
 }

@@ -25,6 +25,9 @@ class CostModel {
   virtual double area_m2() const = 0;
   // Technology node of the card the numbers come from, m (0 when not a physical design).
   virtual double technology_node_m() const = 0;
+  // Power of one instance at full activity: its action repeated at the fastest rate its card
+  // states (docs/energy_model.md#peak-power); 0 when the card states no rate.
+  virtual double peak_power_w() const { return 0.0; }
 };
 
 }  // namespace xbarsim

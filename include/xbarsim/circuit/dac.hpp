@@ -16,9 +16,16 @@ class Dac {
   // Voltage applied for digit d in [0, 2^bits - 1]: linear, V = d / (2^bits - 1) * V_read.
   double voltage_step_v() const;
 
-  // Costs: energy to drive one row for one input cycle, and one driver's area.
+  // Costs (docs/circuits.md#dac-energy): the charge put on one row per drive (C_row V^2,
+  // independent of timing), the power one driver draws while it holds a row at its voltage,
+  // and one driver's area. A drive that lasts t costs energy_per_drive_j() + static_power_w() t,
+  // so the same card prices a 1 ns and a 100 ns read by the architecture's own timing.
   virtual double energy_per_drive_j() const = 0;
+  virtual double static_power_w() const = 0;
   virtual double area_m2() const = 0;
+  double drive_energy_j(double drive_time_s) const {
+    return energy_per_drive_j() + static_power_w() * drive_time_s;
+  }
 };
 
 }  // namespace xbarsim

@@ -26,6 +26,9 @@ struct ComponentConfig {
   std::string card_path;  // resolved path of the card file
   YAML::Node card;        // the card, verbatim, for provenance
   ParamSet params;        // card values, then architecture and --set overrides
+  // Components whose cost this card's figures already contain (its top-level `includes:`),
+  // e.g. a macro-level cell energy that includes the column readout: [adc, sample_hold].
+  std::vector<std::string> includes;
 };
 
 enum class SignedWeights { kDifferential, kOffset };
@@ -54,18 +57,20 @@ struct TileConfig {
 // The parts of the architecture the system layer prices (docs/energy_model.md): per-tile
 // peripherals and buffers, and the chip around the tiles. Present when the file has `chip:`.
 struct SystemConfig {
-  ComponentConfig sample_hold;    // tile.sample_hold: one per column, samples before the ADC
-  ComponentConfig shift_add;      // tile.shift_add: one operation per digitised partial sum
-  ComponentConfig input_buffer;   // tile.input_buffer (capacity_bits inside)
-  ComponentConfig output_buffer;  // tile.output_buffer
-  std::int64_t tiles = 1;         // chip.tiles
-  std::int64_t mesh_columns = 0;  // chip.mesh_columns: width of the tile mesh (0 = square)
-  std::int64_t partial_sum_bits = 16;     // chip.partial_sum_bits
-  double input_bit_activity = 0.5;        // chip.input_bit_activity_rel (shape-only estimate)
-  ComponentConfig global_buffer;  // chip.global_buffer
-  ComponentConfig noc;            // chip.noc: router per tile, priced per bit-hop
-  ComponentConfig dram;           // chip.dram
-  ComponentConfig digital;        // chip.digital: bias, pooling, activation, accumulation
+  ComponentConfig sample_hold;        // tile.sample_hold: one per column, samples before the ADC
+  ComponentConfig shift_add;          // tile.shift_add: one operation per digitised partial sum
+  ComponentConfig input_buffer;       // tile.input_buffer (capacity_bits inside)
+  ComponentConfig output_buffer;      // tile.output_buffer
+  std::int64_t tiles = 1;             // chip.tiles
+  std::int64_t mesh_columns = 0;      // chip.mesh_columns: width of the tile mesh (0 = square)
+  std::int64_t tiles_per_router = 1;  // chip.tiles_per_router
+  double node_m = 0;                  // chip.node_nm in metres; 0 = cards' own nodes
+  double supply_v = 0;                // chip.supply_voltage_v
+  double input_bit_activity = 0.5;    // chip.input_bit_activity_rel (shape-only estimate)
+  ComponentConfig global_buffer;      // chip.global_buffer
+  ComponentConfig noc;                // chip.noc: router per tile, priced per bit-hop
+  ComponentConfig dram;               // chip.dram
+  ComponentConfig digital;            // chip.digital: bias, pooling, activation, accumulation
 };
 
 struct ArchConfig {
@@ -75,6 +80,8 @@ struct ArchConfig {
   TileConfig tile;
   std::optional<SystemConfig> system;
   YAML::Node resolved;  // the whole resolved tree (cards merged, overrides applied)
+  // Valid but suspect: e.g. circuit cards of different nodes mixed without chip.node_nm.
+  std::vector<std::string> warnings;
 };
 
 // Loads and validates an architecture file. Card paths are looked up relative to the

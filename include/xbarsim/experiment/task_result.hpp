@@ -38,7 +38,9 @@ struct TaskResult {
   double energy_j_analog = 0, energy_j_digital = 0;
   double latency_s_analog = 0, latency_s_digital = 0;
   double area_m2_analog = 0, area_m2_digital = 0;
-  std::vector<std::pair<std::string, double>> energy_breakdown_analog;   // component, J
+  double setup_energy_j_analog = 0, setup_energy_j_digital = 0;         // one-time weight load
+  double peak_power_w_analog = 0, peak_power_w_digital = 0;             // whole chip, full activity
+  std::vector<std::pair<std::string, double>> energy_breakdown_analog;  // component, J
   std::vector<std::pair<std::string, double>> energy_breakdown_digital;  // component, J
   std::vector<ActionTotal> actions_analog, actions_digital;
   std::vector<std::pair<std::string, double>> counts;  // engine action counts of the trial

@@ -60,9 +60,13 @@ struct DigitalBaseline {
   DigitalComponent logic;          // optional: prices the PEs' non-MAC operations
   DigitalComponent register_file;  // one per PE
   DigitalComponent global_buffer;  // one, shared
-  DigitalComponent noc;            // optional: one router per PE, prices "bit_hop"
-  DigitalComponent dram;           // off chip, no area
-  YAML::Node resolved;             // every value, for provenance
+  // Optional on-chip weight store (docs/digital_baseline.md#weight-store): the weights of the
+  // layers that fit, in network order, are loaded once and read from here for every batch,
+  // as the in-memory chip keeps its weights in its cells; the others stream from DRAM.
+  DigitalComponent weight_buffer;
+  DigitalComponent noc;   // optional: one router per PE, prices "bit_hop"
+  DigitalComponent dram;  // off chip, no area
+  YAML::Node resolved;    // every value, for provenance
 
   std::int64_t pes() const { return pe_rows * pe_cols; }
   // Bits one PE's register file must hold: two weights (the stationary one and the next
@@ -104,12 +108,15 @@ struct DigitalLayerCounts {
   double stream_block = 0;        // n: input vectors per stream block (N: not blocked)
   double stream_blocks = 1;       // ceil(N / n): times each weight tile enters the PEs
   bool weights_resident = false;  // the layer's weights stay in the buffer across blocks
+  bool weights_in_store = false;  // the layer's weights live in the weight store
+  double wb_read_bits = 0;        // weight-store reads
   double seconds = 0;             // max(compute, DRAM) time for the whole batch
 };
 
 struct DigitalCounts {
   double batch = 1;
-  DigitalLayerCounts network;  // network input from DRAM into the global buffer
+  double stored_weight_bits = 0;  // weights loaded once into the weight store
+  DigitalLayerCounts network;     // network input from DRAM into the global buffer
   std::vector<DigitalLayerCounts> layers;
 };
 
