@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "system/system_fixtures.hpp"
 #include "xbarsim/circuit/dac.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/core/error.hpp"
@@ -16,32 +17,8 @@ using namespace xbarsim;
 
 namespace {
 
-std::string arch_path(const std::string& name) {
-  return data_dir() + "/arch/" + name + ".yaml";
-}
-
-Workload dense_workload(Index in, Index out) {
-  Workload w;
-  w.name = "dense";
-  w.input_shape = {in, 1, 1, true};
-  LayerWork relu;
-  relu.name = "relu";
-  relu.type = LayerType::kRelu;
-  relu.inputs = {kNetworkInput};
-  relu.in_shape = relu.out_shape = w.input_shape;
-  LayerWork fc;
-  fc.name = "fc";
-  fc.type = LayerType::kDense;
-  fc.inputs = {0};
-  fc.in_shape = w.input_shape;
-  fc.out_shape = {out, 1, 1, true};
-  fc.matrix_rows = in;
-  fc.matrix_cols = out;
-  fc.vectors_per_sample = 1;
-  w.layers = {relu, fc};
-  w.num_classes = static_cast<int>(out);
-  return w;
-}
+using test::arch_path;
+using test::dense_workload;
 
 double total(const SystemReport& r, const std::string& component, const std::string& action,
              const std::string& layer = "") {
