@@ -1,5 +1,6 @@
 // xbarsim command line. Only main turns errors into messages and exit codes:
-// 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error.
+// 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error, 3 a validation
+// row outside its tolerance (xbarsim validate).
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "inspect_command.hpp"
 #include "mvm_command.hpp"
 #include "sweep_command.hpp"
+#include "validate_command.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/version.hpp"
 
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   DescribeOptions describe;
   SweepOptions sweep;
   InspectOptions inspect;
+  ValidateOptions validate;
   CLI::App* mvm_cmd = add_mvm_command(app, mvm);
   CLI::App* eval_cmd = add_eval_command(app, eval);
   CLI::App* energy_cmd = add_energy_command(app, energy);
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
   CLI::App* describe_cmd = add_describe_command(app, describe);
   CLI::App* sweep_cmd = add_sweep_command(app, sweep);
   CLI::App* inspect_cmd = add_inspect_command(app, inspect);
+  CLI::App* validate_cmd = add_validate_command(app, validate);
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
     if (describe_cmd->parsed()) return run_describe(describe);
     if (sweep_cmd->parsed()) return run_sweep(sweep, command_line);
     if (inspect_cmd->parsed()) return run_inspect(inspect);
+    if (validate_cmd->parsed()) return run_validate(validate);
   } catch (const xbarsim::Error& e) {
     std::cerr << "xbarsim: error: " << e.what() << "\n";
     return 2;

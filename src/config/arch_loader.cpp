@@ -308,9 +308,9 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const YAML::Node tile = root["tile"];
   if (!tile.IsMap()) throw ConfigError(path, "tile", "missing section; expected a map");
 
-  const std::set<std::string> tile_children{"device",       "dac",          "adc",
-                                            "mapping",      "sample_hold",  "shift_add",
-                                            "input_buffer", "output_buffer"};
+  const std::set<std::string> tile_children{
+      "device",    "dac",          "adc",           "mapping",     "sample_hold",
+      "shift_add", "input_buffer", "output_buffer", "tile_buffer", "bus"};
   const ParamSet tile_params =
       load_section(tile, "tile", tile_children, registry.spec(kTileSection), origins);
   arch.tile.source = path;
@@ -332,7 +332,8 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   arch.tile.mapping = mapping_from(mapping);
 
   const YAML::Node chip = root["chip"];
-  const char* kTileCosts[] = {"sample_hold", "shift_add", "input_buffer", "output_buffer"};
+  const char* kTileCosts[] = {"sample_hold",   "shift_add",   "input_buffer",
+                              "output_buffer", "tile_buffer", "bus"};
   if (chip.IsDefined()) {
     SystemConfig sys;
     if (chip["partial_sum_bits"].IsDefined())
@@ -363,6 +364,18 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     sys.shift_add = cost(tile["shift_add"], "tile.shift_add");
     sys.input_buffer = cost(tile["input_buffer"], "tile.input_buffer");
     sys.output_buffer = cost(tile["output_buffer"], "tile.output_buffer");
+    sys.input_buffers = tile_params.integer("input_buffers");
+    sys.output_buffers = tile_params.integer("output_buffers");
+    sys.shift_adds = tile_params.integer("shift_adds");
+    if (tile["tile_buffer"].IsDefined())
+      sys.tile_buffer = cost(tile["tile_buffer"], "tile.tile_buffer");
+    if (tile["bus"].IsDefined()) {
+      if (!sys.tile_buffer)
+        throw ConfigError(origins.of("tile.bus"), "tile.bus",
+                          "a bus carries the tile buffer's words to the input buffers; it needs "
+                          "tile.tile_buffer");
+      sys.bus = cost(tile["bus"], "tile.bus");
+    }
     sys.global_buffer = cost(chip["global_buffer"], "chip.global_buffer");
     sys.noc = cost(chip["noc"], "chip.noc");
     sys.dram = cost(chip["dram"], "chip.dram");
@@ -372,6 +385,8 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     std::vector<ComponentConfig*> circuits{
         &arch.tile.dac,     &arch.tile.adc,     &sys.sample_hold, &sys.shift_add, &sys.input_buffer,
         &sys.output_buffer, &sys.global_buffer, &sys.noc,         &sys.digital};
+    if (sys.tile_buffer) circuits.push_back(&*sys.tile_buffer);
+    if (sys.bus) circuits.push_back(&*sys.bus);
     if (sys.node_m > 0) {
       for (ComponentConfig* c : circuits) scale_to_node(*c, registry, sys.node_m, sys.supply_v);
     } else {
@@ -412,6 +427,11 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     resolved["tile"]["shift_add"] = component_tree(sys.shift_add);
     resolved["tile"]["input_buffer"] = component_tree(sys.input_buffer);
     resolved["tile"]["output_buffer"] = component_tree(sys.output_buffer);
+    resolved["tile"]["input_buffers"] = sys.input_buffers;
+    resolved["tile"]["output_buffers"] = sys.output_buffers;
+    resolved["tile"]["shift_adds"] = sys.shift_adds;
+    if (sys.tile_buffer) resolved["tile"]["tile_buffer"] = component_tree(*sys.tile_buffer);
+    if (sys.bus) resolved["tile"]["bus"] = component_tree(*sys.bus);
     resolved["chip"]["tiles"] = sys.tiles;
     resolved["chip"]["mesh_columns"] = sys.mesh_columns;
     resolved["chip"]["tiles_per_router"] = sys.tiles_per_router;

@@ -15,6 +15,15 @@ void register_core_sections(Registry& registry) {
           int_param("arrays", "1", 8, 1, 65536, "Crossbar arrays per tile"),
           int_param("adc_shared_columns", "1", 1, 1, 65536,
                     "Columns time-multiplexed onto one ADC; must divide tile.cols"),
+          int_param("input_buffers", "1", 1, 1, 65536,
+                    "Input buffers (registers) per tile, each of the input_buffer card's "
+                    "capacity (ISAAC: one 2 KB register per IMA, 12 per tile); area and peak "
+                    "power"),
+          int_param("output_buffers", "1", 1, 1, 65536,
+                    "Output buffers (registers) per tile, each of the output_buffer card's "
+                    "capacity (ISAAC: 12)"),
+          int_param("shift_adds", "1", 0, 0, 1 << 20,
+                    "Shift-and-add units per tile; 0 = one per ADC (ISAAC: 4 per IMA, 48)"),
       }});
   registry.add_section(ModelSpec{
       kChipSection,

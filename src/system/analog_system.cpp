@@ -97,6 +97,10 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   const auto in_buf = cost(sys.input_buffer), out_buf = cost(sys.output_buffer);
   const auto gbuf = cost(sys.global_buffer), noc = cost(sys.noc), dram = cost(sys.dram);
   const auto digital = cost(sys.digital);
+  const std::shared_ptr<const CostModel> tile_buf =
+      sys.tile_buffer ? std::shared_ptr<const CostModel>(cost(*sys.tile_buffer)) : nullptr;
+  const std::shared_ptr<const CostModel> bus =
+      sys.bus ? std::shared_ptr<const CostModel>(cost(*sys.bus)) : nullptr;
 
   const MappingConfig& m = tile.mapping;
   const int in_bits = m.input_bits;
@@ -282,6 +286,12 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       if (p.tiles_needed > static_cast<Index>(p.tiles.size()))  // rounds: every tile reused
         rows_written *= static_cast<double>(p.tiles_needed) / static_cast<double>(p.tiles.size());
       add(l.name, "input_buffer", *in_buf, "write_bit", rows_written * vectors * bits);
+      if (tile_buf) {
+        // The inputs arrive in the tile buffer and are carried to the input buffers.
+        add(l.name, "tile_buffer", *tile_buf, "write_bit", rows_written * vectors * bits);
+        add(l.name, "tile_buffer", *tile_buf, "read_bit", rows_written * vectors * bits);
+        if (bus) add(l.name, "bus", *bus, "bit_hop", rows_written * vectors * bits);
+      }
       const double rows_read = f.dac_drives / (p.cycles * (p.signed_inputs ? 2.0 : 1.0));
       add(l.name, "input_buffer", *in_buf, "read_bit", rows_read * bits);
       // Output buffers: one partial sum per output and row block per vector, written after
@@ -416,9 +426,17 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   r.area.push_back({"dac", arrays * static_cast<double>(tile.rows), dac.area_m2()});
   r.area.push_back(
       {"sample_hold", arrays * static_cast<double>(tile.cols), sample_hold->area_m2()});
-  r.area.push_back({"shift_add", arrays * adcs_per_array, shift_add->area_m2()});
-  r.area.push_back({"input_buffer", static_cast<double>(sys.tiles), in_buf->area_m2()});
-  r.area.push_back({"output_buffer", static_cast<double>(sys.tiles), out_buf->area_m2()});
+  const double shift_adds_per_tile = sys.shift_adds > 0
+                                         ? static_cast<double>(sys.shift_adds)
+                                         : static_cast<double>(tile.arrays) * adcs_per_array;
+  const double tiles_n = static_cast<double>(sys.tiles);
+  r.area.push_back({"shift_add", tiles_n * shift_adds_per_tile, shift_add->area_m2()});
+  r.area.push_back(
+      {"input_buffer", tiles_n * static_cast<double>(sys.input_buffers), in_buf->area_m2()});
+  r.area.push_back(
+      {"output_buffer", tiles_n * static_cast<double>(sys.output_buffers), out_buf->area_m2()});
+  if (tile_buf) r.area.push_back({"tile_buffer", tiles_n, tile_buf->area_m2()});
+  if (bus) r.area.push_back({"bus", tiles_n, bus->area_m2()});
   r.area.push_back({"digital", static_cast<double>(sys.tiles), digital->area_m2()});
   const double routers =
       std::ceil(static_cast<double>(sys.tiles) / static_cast<double>(sys.tiles_per_router));
@@ -438,13 +456,16 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     r.peak_power.push_back({component, watts_per_tile, watts_per_tile * tiles_d});
   };
   tile_power("cell", arrays_per_tile * rows * cols * cell_full_j / step_full);
+  r.peak_cell_reads_per_s = arrays_per_tile * rows * cols / step_full;
   tile_power("dac", arrays_per_tile * rows * drive_j / step_full);
   const double conversions_full = static_cast<double>(outputs_full);
   tile_power("adc", arrays_per_tile * conversions_full * adc.energy_per_conversion_j() / step_full);
   tile_power("sample_hold", arrays_per_tile * conversions_full * sample_j(step_full) / step_full);
-  tile_power("shift_add", arrays_per_tile * adcs_per_array * shift_add->peak_power_w());
-  tile_power("input_buffer", in_buf->peak_power_w());
-  tile_power("output_buffer", out_buf->peak_power_w());
+  tile_power("shift_add", shift_adds_per_tile * shift_add->peak_power_w());
+  tile_power("input_buffer", static_cast<double>(sys.input_buffers) * in_buf->peak_power_w());
+  tile_power("output_buffer", static_cast<double>(sys.output_buffers) * out_buf->peak_power_w());
+  if (tile_buf) tile_power("tile_buffer", tile_buf->peak_power_w());
+  if (bus) tile_power("bus", bus->peak_power_w());
   tile_power("digital", digital->peak_power_w());
   tile_power("noc", routers * noc->peak_power_w() / tiles_d);
   r.peak_power.push_back({"global_buffer", 0.0, gbuf->peak_power_w()});

@@ -18,7 +18,8 @@ double SystemReport::energy_j(const std::string& component) const {
 EnergyCategory energy_category(const std::string& component) {
   if (component == "dram") return EnergyCategory::kDram;
   if (component == "input_buffer" || component == "output_buffer" || component == "global_buffer" ||
-      component == "noc" || component == "register_file" || component == "weight_buffer")
+      component == "noc" || component == "register_file" || component == "weight_buffer" ||
+      component == "tile_buffer" || component == "bus")
     return EnergyCategory::kOnChipMovement;
   return EnergyCategory::kCompute;
 }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "test_support.hpp"
+#include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/reference_doc.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/config/yaml_util.hpp"
@@ -544,8 +545,51 @@ TEST_CASE("energy rejects bad input with exit code 2") {
   // An architecture without a chip section cannot be priced.
   check_bad_input(xbarsim("energy " + std::string(XBARSIM_TEST_DATA_DIR) +
                           "/config/minimal.yaml --workload fmnist_cnn"));
-  check_bad_input(
-      xbarsim("energy reram --workload fmnist_cnn --set tile.adc_shared_columns=48"));
+  check_bad_input(xbarsim("energy reram --workload fmnist_cnn --set tile.adc_shared_columns=48"));
+}
+
+TEST_CASE("validate: a published figure the simulation misses exits 3 and says MISS") {
+  TempDir dir;
+  // The Eyeriss design with its MAC count off by one: 671 instead of K M N = 672.
+  const std::string design = dir.file("design.yaml");
+  {
+    std::ofstream f(design);
+    f << "title: a wrong row\nsource: test\n"
+      << "digital: " << data_dir() << "/arch/digital/eyeriss_normalized.yaml\n"
+      << "workload: " << data_dir() << "/validation/eyeriss/workload.yaml\n"
+      << "batch: 4\nrows:\n"
+      << "  - {metric: digital.count.mac.mac, published: 671, kind: independent, source: t, "
+         "tolerance_rel: 1.0e-12, tolerance_source: t}\n";
+  }
+  const Run r = xbarsim("validate '" + design + "'");
+  REQUIRE(r.exited);
+  CHECK(r.code == 3);
+  CHECK_CONTAINS(r.out, "MISS");
+  CHECK_CONTAINS(r.out, "0 of 1 rows within tolerance");
+}
+
+TEST_CASE("validate: malformed designs and unknown metrics name the file and the key") {
+  TempDir dir;
+  const std::string design = dir.file("design.yaml");
+  auto write = [&](const std::string& rows) {
+    std::ofstream f(design);
+    f << "title: t\nsource: t\narch: " << data_dir() << "/arch/reram.yaml\nrows:\n" << rows;
+  };
+  write(
+      "  - {metric: peak_power_w.tile.warp_drive, published: 1, kind: independent, source: t, "
+      "tolerance_rel: 0.1, tolerance_source: t}\n");
+  Run r = xbarsim("validate '" + design + "'");
+  check_bad_input(r);
+  CHECK_CONTAINS(r.err, "peak_power_w.tile.warp_drive");
+  write(
+      "  - {metric: peak_power_w.tile.adc, published: 1, kind: independent, source: t, "
+      "tolerance_rel: 2, tolerance_source: t}\n");
+  r = xbarsim("validate '" + design + "'");
+  check_bad_input(r);
+  CHECK_CONTAINS(r.err, "rows[0].tolerance_rel");
+  r = xbarsim("validate no_such_design");
+  check_bad_input(r);
+  CHECK_CONTAINS(r.err, "isaac");  // the shipped designs are listed
 }
 
 }  // namespace

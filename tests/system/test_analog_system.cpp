@@ -68,7 +68,7 @@ TEST_CASE("energy equals counts times the cards' costs for every component") {
     const SystemConfig& sys = *arch.system;
     // Independent price list, built here from the resolved cards.
     auto model = [&](const ComponentConfig& c) { return reg.make_cost(c.model, c.params); };
-    const std::map<std::string, std::shared_ptr<CostModel>> costs = {
+    std::map<std::string, std::shared_ptr<CostModel>> costs = {
         {"sample_hold", model(sys.sample_hold)},
         {"shift_add", model(sys.shift_add)},
         {"input_buffer", model(sys.input_buffer)},
@@ -77,6 +77,8 @@ TEST_CASE("energy equals counts times the cards' costs for every component") {
         {"noc", model(sys.noc)},
         {"dram", model(sys.dram)},
         {"digital", model(sys.digital)}};
+    if (sys.tile_buffer) costs.emplace("tile_buffer", model(*sys.tile_buffer));
+    if (sys.bus) costs.emplace("bus", model(*sys.bus));
     const auto tile = make_tile_models(arch, reg);
     double total = 0;
     for (const ActionLine& a : r.actions) {

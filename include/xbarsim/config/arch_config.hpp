@@ -57,10 +57,17 @@ struct TileConfig {
 // The parts of the architecture the system layer prices (docs/energy_model.md): per-tile
 // peripherals and buffers, and the chip around the tiles. Present when the file has `chip:`.
 struct SystemConfig {
-  ComponentConfig sample_hold;        // tile.sample_hold: one per column, samples before the ADC
-  ComponentConfig shift_add;          // tile.shift_add: one operation per digitised partial sum
-  ComponentConfig input_buffer;       // tile.input_buffer (capacity_bits inside)
-  ComponentConfig output_buffer;      // tile.output_buffer
+  ComponentConfig sample_hold;      // tile.sample_hold: one per column, samples before the ADC
+  ComponentConfig shift_add;        // tile.shift_add: one operation per digitised partial sum
+  ComponentConfig input_buffer;     // tile.input_buffer (capacity_bits inside)
+  ComponentConfig output_buffer;    // tile.output_buffer
+  std::int64_t input_buffers = 1;   // tile.input_buffers: instances per tile
+  std::int64_t output_buffers = 1;  // tile.output_buffers
+  std::int64_t shift_adds = 0;      // tile.shift_adds: 0 = one per ADC
+  // Optional tile buffer between the network and the input buffers (ISAAC's 64 KB eDRAM) and
+  // the bus that carries its words to them (ISAAC's eDRAM-to-IMA bus).
+  std::optional<ComponentConfig> tile_buffer;
+  std::optional<ComponentConfig> bus;
   std::int64_t tiles = 1;             // chip.tiles
   std::int64_t mesh_columns = 0;      // chip.mesh_columns: width of the tile mesh (0 = square)
   std::int64_t tiles_per_router = 1;  // chip.tiles_per_router

@@ -58,7 +58,8 @@ struct SystemReport {
   double setup_time_s = 0;
   std::string weights_where;  // plain words: where this side keeps its weights
   std::vector<PowerLine> peak_power;
-  double technology_node_m = 0;  // the node the costs are at (0 = cards' own, mixed)
+  double peak_cell_reads_per_s = 0;  // per tile at full activity (in-memory side)
+  double technology_node_m = 0;      // the node the costs are at (0 = cards' own, mixed)
 
   double setup_energy_j() const;
   // Energy of one inference when the weights are loaded once per `inferences_per_load`
