@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "device_models/ideal/ideal_device.hpp"
+#include "device_models/pcm/pcm_statistical.hpp"
 #include "device_models/reram/reram_multilevel.hpp"
 #include "device_models/sram/sram_cell.hpp"
 #include "xbarsim/config/registry.hpp"
@@ -21,6 +22,7 @@ void add(Registry& registry) {
 void register_device_models(Registry& registry) {
   add<IdealDevice>(registry);
   add<ReramMultilevel>(registry);
+  add<PcmStatistical>(registry);
   add<SramCell>(registry);
 }
 

@@ -2,6 +2,8 @@
 // parameter documented, keyed with its unit, defaulted inside its range; every card value
 // declared, in range and sourced; each card's fit matches the published numbers.
 #include <doctest/doctest.h>
+
+#include <algorithm>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -81,6 +83,10 @@ ParamSet load_card(const fs::path& path, std::string& model) {
       const auto v = kv.second["value"].as<std::int64_t>();
       CHECK(double(v) >= p->min);
       CHECK(double(v) <= p->max);
+      set.set(key, v);
+    } else if (p->type == ParamType::kChoice) {
+      const std::string v = kv.second["value"].Scalar();
+      CHECK(std::find(p->choices.begin(), p->choices.end(), v) != p->choices.end());
       set.set(key, v);
     } else {
       const auto v = kv.second["value"].as<double>();

@@ -1,0 +1,70 @@
+#pragma once
+// pcm.statistical: the phase-change-memory inference model of Nandakumar et al. (ICECS 2019)
+// and Joshi et al. (Nature Communications 11, 2473, 2020): state-dependent programming noise,
+// conductance drift G(t) = G_prog (t / t0)^(-nu) with a per-device exponent nu drawn once at
+// programming, 1/f read noise accumulated up to the inference time, and optional drift
+// compensation. Time enters once, at programming (docs/devices.md#pcm-statistical).
+#include <string>
+
+#include "device_models/cell_costs.hpp"
+#include "xbarsim/config/param.hpp"
+#include "xbarsim/config/registry.hpp"
+#include "xbarsim/device/device_model.hpp"
+
+namespace xbarsim {
+
+enum class DriftCompensation { kNone, kGlobal, kPerColumn };
+
+class PcmStatistical final : public DeviceModel {
+ public:
+  static constexpr const char* kName = "pcm.statistical";
+  static ModelSpec spec();
+
+  explicit PcmStatistical(const ParamSet& params);
+
+  std::string name() const override { return kName; }
+  double g_min_siemens() const override { return 0.0; }
+  double g_max_siemens() const override { return g_max_; }
+  int levels() const override { return levels_; }
+  void program(Matrix& conductance, ProgrammingStreams streams) const override;
+  void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
+  double read_pulse_s() const override { return read_pulse_; }
+  bool resistive_read() const override { return true; }
+  double fixed_read_energy_j() const override { return 0.0; }
+  double write_energy_j() const override { return costs_.write_energy_j; }
+  double write_time_s() const override { return costs_.write_time_s; }
+  double cell_area_m2() const override { return costs_.cell_area_m2; }
+
+  // The published statistics, as functions of the normalised target x = G_T / g_max in
+  // [0, 1] (docs/devices.md#pcm-statistical). Conductances in siemens.
+  double prog_sigma_siemens(double x) const;
+  double drift_nu_mean(double x) const;
+  double drift_nu_std(double x) const;
+  double read_noise_qs(double x) const;
+  // sqrt(ln((t + t_read) / (2 t_read))): the 1/f noise accumulated by time t.
+  double one_over_f_factor() const;
+  double t_inference_s() const { return t_inference_; }
+  double t0_s() const { return t0_; }
+
+ private:
+  // The fit coefficients of the card (docs/devices.md#pcm-statistical).
+  struct Coefficients {
+    double prog_a, prog_b, prog_c;  // S, at the fits' G_max
+    double nu_mean_slope, nu_mean_offset, nu_mean_min, nu_mean_max;
+    double nu_std_slope, nu_std_offset, nu_std_min, nu_std_max;
+    double qs_coef, qs_exponent, qs_max;
+  };
+  double g_max_;
+  int levels_;
+  Coefficients c_{};
+  double fit_g_max_;  // the conductance the fits are normalised to (Joshi 2020: 25 uS)
+  double t0_;
+  double t_read_;
+  double t_inference_;
+  double read_noise_rel_;
+  DriftCompensation compensation_;
+  double read_pulse_;
+  devices::CellCosts costs_;
+};
+
+}  // namespace xbarsim
