@@ -14,16 +14,65 @@ namespace xbarsim {
 
 using detail::Handle;
 
-ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
+namespace fs = std::filesystem;
+
+namespace {
+
+// "a folder", "a FIFO", ...: what an existing path is, for error messages.
+std::string kind_of(const fs::file_status& st) {
+  switch (st.type()) {
+    case fs::file_type::directory:
+      return "a folder";
+    case fs::file_type::symlink:
+      return "a symbolic link";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
+    default:
+      return "not a regular file";
+  }
+}
+
+}  // namespace
+
+// Why an existing `path` may not be replaced; empty when it may.
+static std::string target_problem(const std::string& path, bool force) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (!fs::exists(st) || fs::is_regular_file(st)) return {};
+  if (fs::is_symlink(st))
+    return force ? std::string()
+                 : "is a symbolic link; refusing to replace it (pass --force to replace the link "
+                   "itself; the file it points to is never written)";
+  return "exists and is " + kind_of(st) +
+         "; refusing to replace it with a result file. Choose another -o path";
+}
+
+void check_output_target(const std::string& path, bool force) {
+  if (const std::string problem = target_problem(path, force); !problem.empty())
+    throw IoError(path, problem);
+}
+
+ResultFile::ResultFile(std::string path, bool force) : path_(std::move(path)), force_(force) {
   detail::silence_hdf5();
+  check_output_target(path_, force_);
   temp_path_ = path_ + ".tmp." + std::to_string(::getpid());
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw IoError(path_, "cannot create result file (is the folder writable?)");
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(temp_path_, ec)))
+    throw IoError(temp_path_, "exists already; remove it (a leftover of an earlier run?)");
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0)
+    throw IoError(path_, "cannot create the result file's temporary " + temp_path_ +
+                             " (does the folder exist, and is it writable?)");
 }
 
 ResultFile::~ResultFile() {
   if (file_ >= 0) H5Fclose(static_cast<hid_t>(file_));
-  if (!committed_) {
+  if (!committed_ && !kept_) {
     std::error_code ignored;
     std::filesystem::remove(temp_path_, ignored);
   }
@@ -132,9 +181,17 @@ void ResultFile::provenance(const std::string& command_line, std::uint64_t maste
 void ResultFile::commit() {
   if (H5Fclose(static_cast<hid_t>(file_)) < 0) throw IoError(temp_path_, "cannot close file");
   file_ = -1;
+  // The target may have changed while the work ran: check it again, and keep the results in
+  // the temporary file whatever goes wrong.
+  kept_ = true;
+  if (const std::string problem = target_problem(path_, force_); !problem.empty())
+    throw IoError(path_, problem + "; the results are kept in " + temp_path_);
   std::error_code ec;
-  std::filesystem::rename(temp_path_, path_, ec);
-  if (ec) throw IoError(path_, "cannot rename the finished result into place: " + ec.message());
+  fs::rename(temp_path_, path_, ec);
+  if (ec)
+    throw IoError(path_, "cannot rename the finished result into place (" + ec.message() +
+                             "); the results are kept in " + temp_path_);
+  kept_ = false;
   committed_ = true;
 }
 
