@@ -31,7 +31,8 @@ Matrix read_hdf5_matrix(const std::string& file, const std::string& name) {
 
 void write_hdf5_matrix(const std::string& file, const std::string& name, const Matrix& m) {
   silence_hdf5();
-  Handle f{H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
+  Handle fapl{detail::checksummed_file_access(), H5Pclose};
+  Handle f{H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id), H5Fclose};
   if (f.id < 0) throw IoError(file, "cannot create file");
   const hsize_t dims[2] = {static_cast<hsize_t>(m.rows()), static_cast<hsize_t>(m.cols())};
   Handle space{H5Screate_simple(2, dims, nullptr), H5Sclose};

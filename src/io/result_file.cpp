@@ -64,7 +64,8 @@ ResultFile::ResultFile(std::string path, bool force) : path_(std::move(path)), f
   std::error_code ec;
   if (fs::exists(fs::symlink_status(temp_path_, ec)))
     throw IoError(temp_path_, "exists already; remove it (a leftover of an earlier run?)");
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+  Handle fapl(detail::checksummed_file_access(), H5Pclose);
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id);
   if (file_ < 0)
     throw IoError(path_, "cannot create the result file's temporary " + temp_path_ +
                              " (does the folder exist, and is it writable?)");
@@ -113,9 +114,13 @@ void write_attr(hid_t object, const std::string& name, hid_t type, const void* d
   if (a.id < 0 || H5Awrite(a.id, type, data) < 0)
     throw IoError(file, "cannot write attribute '" + name + "'");
 }
-hid_t string_type() {
+// A fixed-length UTF-8 string type that holds `value` and its terminating null: fixed-length
+// strings live in the (checksummed) object header, not in the unchecksummed global heap that
+// variable-length strings use.
+hid_t string_type(const std::string& value) {
   const hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_size(t, value.size() + 1);
+  H5Tset_strpad(t, H5T_STR_NULLTERM);
   H5Tset_cset(t, H5T_CSET_UTF8);
   return t;
 }
@@ -124,9 +129,8 @@ hid_t string_type() {
 void ResultFile::attr(const std::string& object, const std::string& name,
                       const std::string& value) {
   Handle g(ensure_group(object), H5Oclose);
-  Handle t(string_type(), H5Tclose);
-  const char* p = value.c_str();
-  write_attr(g.id, name, t.id, &p, temp_path_);
+  Handle t(string_type(value), H5Tclose);
+  write_attr(g.id, name, t.id, value.c_str(), temp_path_);
 }
 void ResultFile::attr(const std::string& object, const std::string& name, double value) {
   Handle g(ensure_group(object), H5Oclose);
@@ -153,13 +157,12 @@ void ResultFile::dataset(const std::string& path, const std::vector<double>& val
 
 void ResultFile::text(const std::string& path, const std::string& content) {
   Handle parent(ensure_group(parent_of(path)), H5Oclose);
-  Handle t(string_type(), H5Tclose);
+  Handle t(string_type(content), H5Tclose);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle d(H5Dcreate2(static_cast<hid_t>(file_), path.c_str(), t.id, space.id, H5P_DEFAULT,
                       H5P_DEFAULT, H5P_DEFAULT),
            H5Dclose);
-  const char* p = content.c_str();
-  if (d.id < 0 || H5Dwrite(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0)
+  if (d.id < 0 || H5Dwrite(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, content.c_str()) < 0)
     throw IoError(temp_path_, "cannot write text dataset '" + path + "'");
 }
 

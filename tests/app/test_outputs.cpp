@@ -2,6 +2,7 @@
 // target is checked, and its temporary file created, before any work, so a refused or
 // unwritable -o is reported even when the model would fail to load.
 #include <doctest/doctest.h>
+#include <hdf5.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -147,6 +148,38 @@ TEST_CASE("an uncommitted result file removes its temporary file") {
   }
   CHECK_FALSE(fs::exists(temp));
   CHECK_FALSE(fs::exists(dir.file("results.h5")));
+}
+
+TEST_CASE("result files use checksummed metadata and fixed-length strings") {
+  TempDir dir;
+  const std::string path = dir.file("results.h5");
+  {
+    ResultFile out(path);
+    out.attr("/", "kind", std::string("test"));
+    out.text("/config/text", std::string(100000, 'y'));  // larger than a compact attribute
+    out.commit();
+  }
+  // Superblock version 3 (HDF5 1.10 format: checksummed superblock and object headers) at
+  // byte 8, after the 8-byte signature.
+  const std::string bytes = read_text(path);
+  REQUIRE(bytes.size() > 9);
+  CHECK(bytes.substr(1, 3) == "HDF");
+  CHECK(static_cast<int>(bytes[8]) == 3);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t a = H5Aopen(f, "kind", H5P_DEFAULT);
+  const hid_t t = H5Aget_type(a);
+  CHECK(H5Tget_class(t) == H5T_STRING);
+  CHECK(H5Tis_variable_str(t) == 0);
+  H5Tclose(t);
+  H5Aclose(a);
+  const hid_t d = H5Dopen2(f, "/config/text", H5P_DEFAULT);
+  const hid_t dt = H5Dget_type(d);
+  CHECK(H5Tis_variable_str(dt) == 0);
+  CHECK(H5Tget_size(dt) == 100001);
+  H5Tclose(dt);
+  H5Dclose(d);
+  H5Fclose(f);
 }
 
 }  // namespace xbarsim
