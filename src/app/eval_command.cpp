@@ -169,6 +169,9 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     out.attr("/", "model_file", o.model);
     out.attr("/", "dataset", data.name);
     out.attr("/", "images", static_cast<std::int64_t>(data.size()));
+    // Which images calibrated the activation and ADC ranges (docs/reliability.md).
+    out.attr("/", "calibration_dataset", calibration.name);
+    out.attr("/", "calibration_images", static_cast<std::int64_t>(calibration.size()));
     out.dataset("/results/accuracy_float", {fp.accuracy}, "1");
     out.dataset("/results/accuracy_int8", {i8.accuracy}, "1");
     out.dataset("/results/accuracy_analog", analog_acc, "1");

@@ -182,4 +182,16 @@ TEST_CASE("result files use checksummed metadata and fixed-length strings") {
   H5Fclose(f);
 }
 
+TEST_CASE("eval -o records which images calibrated, and inspect prints it") {
+  TempDir dir;
+  const std::string target = dir.file("results.h5");
+  const Run r = eval_small(target);
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  const Run shown = xbarsim("inspect '" + target + "'");
+  REQUIRE(shown.code == 0);
+  CHECK_CONTAINS(shown.out, "calibration_dataset: fashion-mnist (train)");
+  CHECK_CONTAINS(shown.out, "calibration_images: 8");
+}
+
 }  // namespace xbarsim
