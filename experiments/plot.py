@@ -15,7 +15,8 @@ chosen from what the file holds, not from the study's name:
   one panel per workload or model (else per value of the axis with the fewest values).
 
 Exit status: 0 when every applicable figure was written, 1 when no figure applies to the
-file, 2 when the file is not a sweep result this script can read.
+file, 2 when the file is not a sweep result this script can read or the figures cannot be
+written to DIR (one line on stderr, naming the path).
 """
 
 import argparse
@@ -526,15 +527,24 @@ def main(argv=None):
               f"tile.device noise axis or tile.adc.bits, or an energy breakdown)",
               file=sys.stderr)
         return 1
-    os.makedirs(args.output, exist_ok=True)
     plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "xbarsim"})
     reference = None
     if args.reference_accuracy is not None:
         reference = (args.reference_accuracy, args.reference_label)
-    for name, build, axis in chosen:
-        fig = build(sweep, axis, reference)
-        for path in save(fig, args.output, f"{sweep.name}_{name}", args.dpi):
-            print(path)
+    try:
+        if os.path.exists(args.output) and not os.path.isdir(args.output):
+            raise NotADirectoryError(f"{args.output}: exists and is not a folder")
+        os.makedirs(args.output, exist_ok=True)
+        for name, build, axis in chosen:
+            fig = build(sweep, axis, reference)
+            for path in save(fig, args.output, f"{sweep.name}_{name}", args.dpi):
+                print(path)
+    except OSError as e:
+        # One line, as for bad input: an unwritable, full or misnamed output folder.
+        where = e.filename if e.filename else args.output
+        reason = e.strerror if e.strerror else str(e)
+        print(f"plot.py: error: cannot write the figures to {where}: {reason}", file=sys.stderr)
+        return 2
     return 0
 
 

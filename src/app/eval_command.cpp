@@ -51,7 +51,9 @@ CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", o.sets, "Override a config key: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("-o,--output", o.output, "Write an HDF5 result file");
+  cmd->add_option("-o,--output", o.output,
+                  "Write an HDF5 result file (never over a folder, device or FIFO)");
+  cmd->add_flag("--force", o.force, "Let -o replace a symbolic link (the link, not its target)");
   add_comparison_options(cmd, o.comparison);
   return cmd;
 }
@@ -83,6 +85,10 @@ Pass run_pass(const Network& net, const Matrix& inputs, const std::vector<int>& 
 }  // namespace
 
 int run_eval(const EvalOptions& o, const std::string& command_line) {
+  // The result file's temporary is created first, next to the target: an unwritable or
+  // refused -o is found before any work, not after it.
+  std::optional<ResultFile> result_file;
+  if (!o.output.empty()) result_file.emplace(o.output, o.force);
   const Registry& registry = builtin_registry();
   const std::string arch_path = resolve_arch_path(o.arch);
   const ArchConfig arch = load_arch(arch_path, parse_overrides(o.sets), registry);
@@ -150,8 +156,11 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   const double images = static_cast<double>(data.size());
   const double analog_per_trial = analog_seconds / n_trials;
 
-  if (!o.output.empty()) {
-    ResultFile out(o.output);
+  // A failed final rename keeps the results in the temporary file; the report is printed
+  // anyway and the error (naming that file) follows it.
+  std::string commit_error;
+  if (result_file) {
+    ResultFile& out = *result_file;
     out.provenance(command_line, o.seed);
     out.attr("/", "kind", std::string("eval"));
     out.text("/config/arch_resolved_yaml", YAML::Dump(arch.resolved));
@@ -160,6 +169,9 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     out.attr("/", "model_file", o.model);
     out.attr("/", "dataset", data.name);
     out.attr("/", "images", static_cast<std::int64_t>(data.size()));
+    // Which images calibrated the activation and ADC ranges (docs/reliability.md).
+    out.attr("/", "calibration_dataset", calibration.name);
+    out.attr("/", "calibration_images", static_cast<std::int64_t>(calibration.size()));
     out.dataset("/results/accuracy_float", {fp.accuracy}, "1");
     out.dataset("/results/accuracy_int8", {i8.accuracy}, "1");
     out.dataset("/results/accuracy_analog", analog_acc, "1");
@@ -174,8 +186,16 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
       out.dataset("/results/energy_j_analog", {energy_analog->energy_j()}, "J");
       out.dataset("/results/energy_j_digital", {energy_digital->energy_j()}, "J");
     }
-    out.commit();
+    try {
+      out.commit();
+    } catch (const IoError& e) {
+      commit_error = e.what();
+    }
   }
+  const auto finish = [&] {
+    if (!commit_error.empty()) throw Error(commit_error);
+    return 0;
+  };
 
   if (o.format == "json") {
     YAML::Node j(YAML::NodeType::Map);
@@ -212,7 +232,7 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
       j["breakdown"]["digital"] = report_tree(*energy_digital);
     }
     std::cout << yaml_to_json(j) << "\n";
-    return 0;
+    return finish();
   }
   std::cout << "xbarsim eval: " << arch.name << " (" << arch_path << ")\n"
             << "model " << net.name << " (" << o.model << "), " << data.name << ", " << data.size()
@@ -243,8 +263,8 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     for (const std::string& a : comparison->assumptions) std::cout << "assumes: " << a << "\n";
     print_comparison(std::cout, *energy_analog, &*energy_digital, comparison->inferences_per_load);
   }
-  if (!o.output.empty()) std::cout << "\nresults written to " << o.output << "\n";
-  return 0;
+  if (result_file && commit_error.empty()) std::cout << "\nresults written to " << o.output << "\n";
+  return finish();
 }
 
 }  // namespace xbarsim::app

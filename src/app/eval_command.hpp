@@ -22,6 +22,7 @@ struct EvalOptions {
   std::vector<std::string> sets;
   std::string format = "text";
   std::string output;
+  bool force = false;  // -o may replace a symbolic link
   ComparisonCli comparison;
 };
 

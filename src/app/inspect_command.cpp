@@ -1,13 +1,13 @@
 // `xbarsim inspect`: provenance and a per-point summary of a sweep's results.h5.
 #include "inspect_command.hpp"
 
-#include <hdf5.h>
-
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <vector>
 
+#include "../io/hdf5_reader.hpp"
 #include "common.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/io/result_file.hpp"
@@ -24,89 +24,80 @@ CLI::App* add_inspect_command(CLI::App& app, InspectOptions& o) {
 
 namespace {
 
-struct H {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~H() {
-    if (id >= 0) close(id);
-  }
-};
+using detail::Handle;
 
-// An attribute as text (strings, integers, floats); nullopt when absent.
-std::optional<std::string> attr_text(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return std::nullopt;
-  H a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
-  H t{H5Aget_type(a.id), H5Tclose};
-  const H5T_class_t c = H5Tget_class(t.id);
-  if (c == H5T_STRING) {
-    if (H5Tis_variable_str(t.id) > 0) {
-      char* s = nullptr;
-      if (H5Aread(a.id, t.id, &s) < 0 || !s) return std::string();
-      std::string out(s);
-      H5free_memory(s);
-      return out;
-    }
-    std::string buf(H5Tget_size(t.id), '\0');
-    H5Aread(a.id, t.id, buf.data());
-    return buf.substr(0, buf.find('\0'));
-  }
-  if (c == H5T_INTEGER) {
-    long long v = 0;
-    H5Aread(a.id, H5T_NATIVE_LLONG, &v);
-    return std::to_string(v);
-  }
-  if (c == H5T_FLOAT) {
-    double v = 0;
-    H5Aread(a.id, H5T_NATIVE_DOUBLE, &v);
-    return fmt_num(v, 6);
-  }
-  return std::string("?");
-}
+// No sweep has more points than this; a larger `points` attribute is a damaged file.
+constexpr std::int64_t kMaxPoints = 10000000;
 
-std::vector<double> read_vec(hid_t file, const std::string& path) {
-  if (H5Lexists(file, "/results", H5P_DEFAULT) <= 0 ||
-      H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0)
+// A 1-D result dataset, empty when absent; an error when it is not a 1-D numeric array.
+std::vector<double> read_vec(const detail::Hdf5Object& root, const std::string& path) {
+  if (H5Lexists(root.id(), "/results", H5P_DEFAULT) <= 0 ||
+      H5Lexists(root.id(), path.c_str(), H5P_DEFAULT) <= 0)
     return {};
-  H d{H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose};
-  H s{H5Dget_space(d.id), H5Sclose};
-  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s.id)));
-  if (!v.empty()) H5Dread(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  return v;
+  return root.double_dataset(path.c_str(), 1, 1);
 }
 
 }  // namespace
 
 int run_inspect(const InspectOptions& o) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  H f{H5Fopen(o.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  detail::silence_hdf5();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(o.file, ec)) throw IoError(o.file, "file not found");
+  Handle f{H5Fopen(o.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   if (f.id < 0) throw IoError(o.file, "cannot open as HDF5");
-  const auto schema = attr_text(f.id, "schema_version");
+  const detail::Hdf5Object root(o.file, f.id, "root");
+  const auto schema = root.scalar_attr_text("schema_version");
   if (!schema) throw IoError(o.file, "no schema_version attribute: not an xbarsim result file");
   if (*schema != std::to_string(kResultSchemaVersion))
     throw IoError(o.file, "schema_version " + *schema + " is not supported (this xbarsim reads " +
                               std::to_string(kResultSchemaVersion) + ")");
+  // Everything is read and checked before anything is printed.
+  std::vector<std::pair<const char*, std::string>> provenance;
+  for (const char* k : {"schema_version",
+                        "kind",
+                        "xbarsim_version",
+                        "git_sha1",
+                        "command_line",
+                        "master_seed",
+                        "date_and_time_utc",
+                        "host",
+                        "experiment_name",
+                        "question",
+                        "experiment_file",
+                        "sweep_mode",
+                        "quick",
+                        "points",
+                        "trials",
+                        "dataset",
+                        "limit",
+                        "model_file",
+                        "images",
+                        "calibration_dataset",
+                        "calibration_images"})
+    if (auto v = root.scalar_attr_text(k)) provenance.emplace_back(k, *v);
   std::cout << o.file << "\n";
-  for (const char* k :
-       {"schema_version", "kind", "xbarsim_version", "git_sha1", "command_line", "master_seed",
-        "date_and_time_utc", "host", "experiment_name", "question", "experiment_file", "sweep_mode",
-        "quick", "points", "trials", "dataset", "limit", "model_file", "images"})
-    if (auto v = attr_text(f.id, k)) std::cout << "  " << k << ": " << *v << "\n";
-  const auto npoints = attr_text(f.id, "points");
-  if (!npoints) return 0;
-  const std::size_t n = std::stoul(*npoints);
-  const auto mean = read_vec(f.id, "/results/accuracy_mean");
-  const auto ci = read_vec(f.id, "/results/accuracy_ci95");
-  const auto ea = read_vec(f.id, "/results/energy_j_analog");
-  const auto ed = read_vec(f.id, "/results/energy_j_digital");
+  for (const auto& [k, v] : provenance) std::cout << "  " << k << ": " << v << "\n";
+  if (!root.has_attr("points")) return 0;
+  const std::int64_t points = root.int_scalar("points");
+  if (points < 0 || points > kMaxPoints)
+    root.fail("attribute 'points' = " + std::to_string(points) + " is outside [0, " +
+              std::to_string(kMaxPoints) + "]");
+  const auto n = static_cast<std::size_t>(points);
+  const auto mean = read_vec(root, "/results/accuracy_mean");
+  const auto ci = read_vec(root, "/results/accuracy_ci95");
+  const auto ea = read_vec(root, "/results/energy_j_analog");
+  const auto ed = read_vec(root, "/results/energy_j_digital");
   std::cout << "\n  point  " << (mean.empty() ? "" : "accuracy (95 % CI)      ")
             << (ea.empty() ? "" : "energy analog   energy digital  ") << "axes\n";
+  const bool has_points = H5Lexists(f.id, "/points", H5P_DEFAULT) > 0;
   for (std::size_t i = 0; i < n; ++i) {
     char g[32];
     std::snprintf(g, sizeof(g), "/points/%05zu", i);
     std::string label;
-    if (H5Lexists(f.id, "/points", H5P_DEFAULT) > 0 && H5Lexists(f.id, g, H5P_DEFAULT) > 0) {
-      H grp{H5Gopen2(f.id, g, H5P_DEFAULT), H5Gclose};
-      label = attr_text(grp.id, "label").value_or("");
+    if (has_points && H5Lexists(f.id, g, H5P_DEFAULT) > 0) {
+      Handle grp{H5Gopen2(f.id, g, H5P_DEFAULT), H5Gclose};
+      if (grp.id < 0) root.fail(std::string("'") + g + "' is not a group");
+      label = detail::Hdf5Object(o.file, grp.id, g).scalar_attr_text("label").value_or("");
     }
     char line[200];
     std::snprintf(line, sizeof(line), "  %5zu  ", i);

@@ -36,11 +36,45 @@ void parallel_for(std::int64_t count, int threads, const std::function<void(std:
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  WorkerThreads pool;
+  pool.start(workers - 1, work);
+  pool.run_here(work);
+  pool.join();
   if (first_error) std::rethrow_exception(first_error);
+}
+
+WorkerThreads::~WorkerThreads() {
+  for (std::thread& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+void WorkerThreads::guarded(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
+}
+
+void WorkerThreads::start(int count, const std::function<void()>& body) {
+  for (int i = 0; i < count; ++i) threads_.emplace_back([this, body] { guarded(body); });
+}
+
+void WorkerThreads::run_here(const std::function<void()>& body) {
+  guarded(body);
+}
+
+void WorkerThreads::join() {
+  for (std::thread& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  std::exception_ptr error;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::swap(error, error_);
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace xbarsim

@@ -29,6 +29,7 @@
 #include <utility>
 
 #include "sweep_state.hpp"
+#include "xbarsim/core/parallel.hpp"
 
 namespace xbarsim {
 
@@ -93,8 +94,8 @@ double seconds(Clock::duration d) {
 // of results received from other ranks and the total time spent handling them.
 std::pair<std::size_t, double> coordinate(detail::SweepState& state, TaskContext& context, int jobs,
                                           int remote_slots) {
-  std::vector<std::thread> threads;
-  for (int j = 0; j < jobs; ++j) threads.emplace_back([&] { state.run_tasks(context); });
+  WorkerThreads threads;
+  threads.start(jobs, [&] { state.run_tasks(context); });
   const std::size_t tasks = state.tasks().size();
   std::size_t received = 0;
   double handling_s = 0;
@@ -128,7 +129,7 @@ std::pair<std::size_t, double> coordinate(detail::SweepState& state, TaskContext
       handling_s += seconds(Clock::now() - start);
     }
   }
-  for (std::thread& t : threads) t.join();
+  threads.join();
   return {received, handling_s};
 }
 
@@ -158,8 +159,8 @@ double work(const detail::SweepState& state, TaskContext& context, int jobs) {
         [&](std::size_t k, const std::string& text) { post(kResult, k, text); },
         [&](std::size_t k, const std::string& message) { post(kFailure, k, message); });
   };
-  std::vector<std::thread> threads;
-  for (int j = 0; j < jobs; ++j) threads.emplace_back(loop);
+  WorkerThreads threads;
+  threads.start(jobs, loop);
   for (int j = 0; j < jobs; ++j) send_text(kRequest, "", 0);
   // Rank 0 answers a rank's messages in the order they were sent (MPI keeps the order between
   // two ranks), so the k-th assignment answers the k-th message; initial requests are not
@@ -192,7 +193,7 @@ double work(const detail::SweepState& state, TaskContext& context, int jobs) {
       assigned.notify_one();
     }
   }
-  for (std::thread& t : threads) t.join();
+  threads.join();
   return waited_s;
 }
 

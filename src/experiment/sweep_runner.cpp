@@ -6,7 +6,9 @@
 
 #include "sweep_state.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/parallel.hpp"
 #include "xbarsim/experiment/sweep_results.hpp"
+#include "xbarsim/io/result_file.hpp"
 
 namespace xbarsim {
 
@@ -36,13 +38,32 @@ TaskResult SweepState::compute(std::size_t k, TaskContext& context) const {
 
 void SweepState::prepare_output() {
   const std::string& dir = options_.out_dir;
-  fs::create_directories(fs::path(dir) / "tasks");
-  fs::remove_all(fs::path(dir) / "failed");
+  claim_sweep_folder(dir, spec_.name);
+  // The final files are checked now, not after the work.
+  check_output_target((fs::path(dir) / "results.h5").string(), false);
+  check_output_target((fs::path(dir) / "summary.csv").string(), false);
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / "tasks", ec);
+  if (ec) throw IoError(dir + "/tasks", "cannot create the folder: " + ec.message());
+  // Earlier failure reports: only those this program wrote, and the folder if that empties it.
+  const fs::path failed = fs::path(dir) / "failed";
+  if (fs::is_directory(fs::symlink_status(failed, ec))) {
+    for (const TaskId& id : tasks_) {
+      const std::string report = failure_file(dir, id);
+      if (is_own_failure_file(report)) fs::remove(report, ec);
+    }
+    if (fs::is_empty(failed, ec)) fs::remove(failed, ec);
+  }
   for (std::size_t k = 0; k < tasks_.size(); ++k) {
     const std::string path = task_file(dir, tasks_[k]);
+    const fs::file_status st = fs::symlink_status(path, ec);
+    if (fs::exists(st) && !fs::is_regular_file(st))
+      throw IoError(path,
+                    "is not a regular file (a folder, a link or a device where a task result "
+                    "belongs); move it away and rerun");
     if (!options_.resume) {
-      fs::remove(path);
-    } else if (fs::exists(path)) {
+      fs::remove(path, ec);
+    } else if (fs::exists(st)) {
       TaskResult r;
       try {
         r = read_task_file(dir, tasks_[k]);
@@ -74,7 +95,7 @@ void SweepState::finished(std::size_t k, const std::string& text) {
   // The same task is never handed out twice, so files of different tasks never collide.
   try {
     write_task_file(options_.out_dir, tasks_.at(k), text);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     failed(k, std::string("cannot save the result: ") + e.what());
     return;
   }
@@ -91,7 +112,7 @@ void SweepState::failed(std::size_t k, const std::string& message) {
   try {
     write_failure_file(options_.out_dir, failure, point_label(spec_.points.at(failure.id.point)),
                        YAML::Dump(archs_.at(failure.id.point).resolved));
-  } catch (const Error&) {
+  } catch (const std::exception&) {
     // The failure is still reported and the run still fails; the report file is a courtesy.
   }
   if (options_.on_failure) options_.on_failure(failure);
@@ -149,10 +170,10 @@ SweepOutcome run_sweep(const ExperimentSpec& spec, const SweepOptions& options,
   state.prepare_output();
   TaskContext context(spec);
   auto loop = [&] { state.run_tasks(context); };
-  std::vector<std::thread> threads;
-  for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(loop);
-  loop();
-  for (std::thread& t : threads) t.join();
+  WorkerThreads threads;
+  threads.start(std::max(1, options.jobs) - 1, loop);
+  threads.run_here(loop);
+  threads.join();
   return state.finish();
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "xbarsim/config/yaml_util.hpp"
@@ -83,6 +84,54 @@ std::vector<ActionTotal> read_actions(const YAML::Node& n) {
 }
 
 }  // namespace
+
+namespace {
+
+constexpr const char* kFailureMarker = "# xbarsim sweep: failure report";
+constexpr const char* kManifestMarker = "# xbarsim sweep output folder";
+
+// The first line of a regular file (at most a few hundred bytes read); empty otherwise.
+std::string first_line(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(path, ec))) return {};
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  char c;
+  while (line.size() < 256 && in.get(c) && c != '\n') line += c;
+  return line;
+}
+
+}  // namespace
+
+bool is_own_failure_file(const std::string& path) {
+  return first_line(path) == kFailureMarker;
+}
+
+std::string sweep_manifest_file(const std::string& out_dir) {
+  return (fs::path(out_dir) / ".xbarsim-sweep").string();
+}
+
+void claim_sweep_folder(const std::string& out_dir, const std::string& experiment_name) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(out_dir, ec);
+  if (fs::exists(st) && !fs::is_directory(st))
+    throw IoError(out_dir, "exists and is not a folder; choose another output folder (-o)");
+  const std::string manifest = sweep_manifest_file(out_dir);
+  if (fs::is_directory(st)) {
+    if (first_line(manifest) == kManifestMarker) return;  // one of ours
+    const bool empty = fs::is_empty(out_dir, ec);
+    if (ec) throw IoError(out_dir, "cannot list the folder: " + ec.message());
+    if (!empty)
+      throw IoError(out_dir,
+                    "is not empty and is not an xbarsim sweep folder (it has no .xbarsim-sweep "
+                    "manifest); refusing to write into it. Choose another output folder (-o) or "
+                    "empty this one");
+  }
+  write_file_durably(manifest, std::string(kManifestMarker) +
+                                   "\n# Written by xbarsim sweep; it may replace and remove the "
+                                   "files it wrote here.\nexperiment: " +
+                                   quoted(experiment_name) + "\n");
+}
 
 std::string task_file(const std::string& out_dir, TaskId id) {
   return (fs::path(out_dir) / "tasks" / task_name(id)).string();
@@ -170,7 +219,7 @@ TaskResult read_task_file(const std::string& out_dir, TaskId id) {
 void write_failure_file(const std::string& out_dir, const TaskFailure& failure,
                         const std::string& label, const std::string& resolved_config_yaml) {
   std::ostringstream o;
-  o << "point: " << failure.id.point << "\ntrial: " << failure.id.trial
+  o << kFailureMarker << "\npoint: " << failure.id.point << "\ntrial: " << failure.id.trial
     << "\naxes: " << quoted(label) << "\nerror: " << quoted(failure.message)
     << "\n# The point's resolved configuration:\nresolved_config:\n";
   std::istringstream lines(resolved_config_yaml);

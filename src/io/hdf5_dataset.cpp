@@ -2,9 +2,10 @@
 #include <algorithm>
 #include <climits>
 #include <filesystem>
+#include <new>
 #include <vector>
 
-#include "hdf5_handle.hpp"
+#include "hdf5_reader.hpp"
 #include "idx_reader.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/io/dataset.hpp"
@@ -134,9 +135,20 @@ Dataset load_hdf5_dataset(const std::string& path, Index limit) {
     throw IoError(path, "dataset 'images' has N = " + std::to_string(idims[0]) +
                             " samples but dataset 'labels' has " + std::to_string(ldims[0]));
 
+  // Counts from the file are bounded before they size anything.
+  if (!detail::bounded_product(idims, detail::kMaxDatasetElements))
+    throw IoError(path, "dataset 'images' has shape " + dims_text(idims) + ", more than " +
+                            std::to_string(detail::kMaxDatasetElements) + " elements");
+
   // All labels (small) are read, so num_classes does not depend on the limit.
   const auto total = static_cast<Index>(idims[0]);
-  std::vector<long long> all_labels(static_cast<std::size_t>(total));
+  std::vector<long long> all_labels;
+  try {
+    all_labels.resize(static_cast<std::size_t>(total));
+  } catch (const std::bad_alloc&) {
+    throw IoError(path, "dataset 'labels' of " + std::to_string(total) +
+                            " samples is too large to hold in memory");
+  }
   if (!read_leading(labels.id, ldims, ldims[0], H5T_NATIVE_LLONG, all_labels.data()))
     throw IoError(path, "cannot read dataset 'labels'");
   long long max_label = 0;
@@ -167,10 +179,20 @@ Dataset load_hdf5_dataset(const std::string& path, Index limit) {
   const Index n = limit > 0 ? std::min(limit, total) : total;
   // Row-major (N, ...) on disk: each sample is contiguous, in C, H, W order, which is exactly
   // the column-major layout of a (C*H*W) x N matrix.
-  ds.images.resize(ds.shape[0] * ds.shape[1] * ds.shape[2], n);
+  try {
+    ds.images.resize(ds.shape[0] * ds.shape[1] * ds.shape[2], n);
+  } catch (const std::bad_alloc&) {
+    throw IoError(
+        path, "dataset 'images' of shape " + dims_text(idims) + " is too large to hold in memory");
+  }
   const auto count = static_cast<hsize_t>(n);
   if (is_uint8) {
-    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(ds.images.size()));
+    std::vector<std::uint8_t> pixels;
+    try {
+      pixels.resize(static_cast<std::size_t>(ds.images.size()));
+    } catch (const std::bad_alloc&) {
+      throw IoError(path, "dataset 'images' is too large to hold in memory");
+    }
     if (!read_leading(images.id, idims, count, H5T_NATIVE_UCHAR, pixels.data()))
       throw IoError(path, "cannot read dataset 'images'");
     detail::scale_pixels(pixels.data(), ds.images.data(), pixels.size());

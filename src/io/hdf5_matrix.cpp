@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "hdf5_handle.hpp"
+#include "hdf5_reader.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim {
@@ -18,18 +18,12 @@ Matrix read_hdf5_matrix(const std::string& file, const std::string& name) {
   if (f.id < 0) throw IoError(file, "not a readable HDF5 file");
   if (H5Lexists(f.id, name.c_str(), H5P_DEFAULT) <= 0)
     throw IoError(file, "dataset '" + name + "' not found");
-  Handle d{H5Dopen2(f.id, name.c_str(), H5P_DEFAULT), H5Dclose};
-  if (d.id < 0) throw IoError(file, "'" + name + "' is not a dataset");
-  Handle space{H5Dget_space(d.id), H5Sclose};
-  const int rank = H5Sget_simple_extent_ndims(space.id);
-  if (rank != 2)
-    throw IoError(file, "dataset '" + name + "' has rank " + std::to_string(rank) +
+  const detail::Hdf5Object root(file, f.id, "");
+  const std::vector<hsize_t> dims = root.dataset_dims(name.c_str(), 0, 32);
+  if (dims.size() != 2)
+    throw IoError(file, "dataset '" + name + "' has rank " + std::to_string(dims.size()) +
                             ", expected a 2-D matrix");
-  hsize_t dims[2];
-  H5Sget_simple_extent_dims(space.id, dims, nullptr);
-  std::vector<float> buffer(dims[0] * dims[1]);
-  if (H5Dread(d.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
-    throw IoError(file, "cannot read dataset '" + name + "' as floating point");
+  std::vector<float> buffer = root.float_dataset(name.c_str(), 2, 2);
   using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   return Eigen::Map<RowMajor>(buffer.data(), static_cast<Index>(dims[0]),
                               static_cast<Index>(dims[1]));
@@ -37,7 +31,8 @@ Matrix read_hdf5_matrix(const std::string& file, const std::string& name) {
 
 void write_hdf5_matrix(const std::string& file, const std::string& name, const Matrix& m) {
   silence_hdf5();
-  Handle f{H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
+  Handle fapl{detail::checksummed_file_access(), H5Pclose};
+  Handle f{H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id), H5Fclose};
   if (f.id < 0) throw IoError(file, "cannot create file");
   const hsize_t dims[2] = {static_cast<hsize_t>(m.rows()), static_cast<hsize_t>(m.cols())};
   Handle space{H5Screate_simple(2, dims, nullptr), H5Sclose};

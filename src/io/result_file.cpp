@@ -14,16 +14,66 @@ namespace xbarsim {
 
 using detail::Handle;
 
-ResultFile::ResultFile(std::string path) : path_(std::move(path)) {
+namespace fs = std::filesystem;
+
+namespace {
+
+// "a folder", "a FIFO", ...: what an existing path is, for error messages.
+std::string kind_of(const fs::file_status& st) {
+  switch (st.type()) {
+    case fs::file_type::directory:
+      return "a folder";
+    case fs::file_type::symlink:
+      return "a symbolic link";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
+    default:
+      return "not a regular file";
+  }
+}
+
+}  // namespace
+
+// Why an existing `path` may not be replaced; empty when it may.
+static std::string target_problem(const std::string& path, bool force) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (!fs::exists(st) || fs::is_regular_file(st)) return {};
+  if (fs::is_symlink(st))
+    return force ? std::string()
+                 : "is a symbolic link; refusing to replace it (pass --force to replace the link "
+                   "itself; the file it points to is never written)";
+  return "exists and is " + kind_of(st) +
+         "; refusing to replace it with a result file. Choose another -o path";
+}
+
+void check_output_target(const std::string& path, bool force) {
+  if (const std::string problem = target_problem(path, force); !problem.empty())
+    throw IoError(path, problem);
+}
+
+ResultFile::ResultFile(std::string path, bool force) : path_(std::move(path)), force_(force) {
   detail::silence_hdf5();
+  check_output_target(path_, force_);
   temp_path_ = path_ + ".tmp." + std::to_string(::getpid());
-  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw IoError(path_, "cannot create result file (is the folder writable?)");
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(temp_path_, ec)))
+    throw IoError(temp_path_, "exists already; remove it (a leftover of an earlier run?)");
+  Handle fapl(detail::checksummed_file_access(), H5Pclose);
+  file_ = H5Fcreate(temp_path_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id);
+  if (file_ < 0)
+    throw IoError(path_, "cannot create the result file's temporary " + temp_path_ +
+                             " (does the folder exist, and is it writable?)");
 }
 
 ResultFile::~ResultFile() {
   if (file_ >= 0) H5Fclose(static_cast<hid_t>(file_));
-  if (!committed_) {
+  if (!committed_ && !kept_) {
     std::error_code ignored;
     std::filesystem::remove(temp_path_, ignored);
   }
@@ -64,9 +114,13 @@ void write_attr(hid_t object, const std::string& name, hid_t type, const void* d
   if (a.id < 0 || H5Awrite(a.id, type, data) < 0)
     throw IoError(file, "cannot write attribute '" + name + "'");
 }
-hid_t string_type() {
+// A fixed-length UTF-8 string type that holds `value` and its terminating null: fixed-length
+// strings live in the (checksummed) object header, not in the unchecksummed global heap that
+// variable-length strings use.
+hid_t string_type(const std::string& value) {
   const hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_size(t, value.size() + 1);
+  H5Tset_strpad(t, H5T_STR_NULLTERM);
   H5Tset_cset(t, H5T_CSET_UTF8);
   return t;
 }
@@ -75,9 +129,8 @@ hid_t string_type() {
 void ResultFile::attr(const std::string& object, const std::string& name,
                       const std::string& value) {
   Handle g(ensure_group(object), H5Oclose);
-  Handle t(string_type(), H5Tclose);
-  const char* p = value.c_str();
-  write_attr(g.id, name, t.id, &p, temp_path_);
+  Handle t(string_type(value), H5Tclose);
+  write_attr(g.id, name, t.id, value.c_str(), temp_path_);
 }
 void ResultFile::attr(const std::string& object, const std::string& name, double value) {
   Handle g(ensure_group(object), H5Oclose);
@@ -104,13 +157,12 @@ void ResultFile::dataset(const std::string& path, const std::vector<double>& val
 
 void ResultFile::text(const std::string& path, const std::string& content) {
   Handle parent(ensure_group(parent_of(path)), H5Oclose);
-  Handle t(string_type(), H5Tclose);
+  Handle t(string_type(content), H5Tclose);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle d(H5Dcreate2(static_cast<hid_t>(file_), path.c_str(), t.id, space.id, H5P_DEFAULT,
                       H5P_DEFAULT, H5P_DEFAULT),
            H5Dclose);
-  const char* p = content.c_str();
-  if (d.id < 0 || H5Dwrite(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0)
+  if (d.id < 0 || H5Dwrite(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, content.c_str()) < 0)
     throw IoError(temp_path_, "cannot write text dataset '" + path + "'");
 }
 
@@ -132,9 +184,17 @@ void ResultFile::provenance(const std::string& command_line, std::uint64_t maste
 void ResultFile::commit() {
   if (H5Fclose(static_cast<hid_t>(file_)) < 0) throw IoError(temp_path_, "cannot close file");
   file_ = -1;
+  // The target may have changed while the work ran: check it again, and keep the results in
+  // the temporary file whatever goes wrong.
+  kept_ = true;
+  if (const std::string problem = target_problem(path_, force_); !problem.empty())
+    throw IoError(path_, problem + "; the results are kept in " + temp_path_);
   std::error_code ec;
-  std::filesystem::rename(temp_path_, path_, ec);
-  if (ec) throw IoError(path_, "cannot rename the finished result into place: " + ec.message());
+  fs::rename(temp_path_, path_, ec);
+  if (ec)
+    throw IoError(path_, "cannot rename the finished result into place (" + ec.message() +
+                             "); the results are kept in " + temp_path_);
+  kept_ = false;
   committed_ = true;
 }
 

@@ -28,7 +28,15 @@ std::string read_text_file(const std::string& path) {
 
 void write_file_durably(const std::string& path, const std::string& text) {
   const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) fs::create_directories(parent);
+  std::error_code ec;
+  if (!parent.empty()) {
+    fs::create_directories(parent, ec);
+    if (ec) throw IoError(parent.string(), "cannot create the folder: " + ec.message());
+  }
+  // Only a regular file (or nothing) is ever replaced: never a folder, a device, a FIFO.
+  const fs::file_status target = fs::symlink_status(path, ec);
+  if (fs::exists(target) && !fs::is_regular_file(target))
+    throw IoError(path, "exists and is not a regular file; refusing to replace it");
   const std::string tmp = path + ".tmp";
   {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -36,9 +44,17 @@ void write_file_durably(const std::string& path, const std::string& text) {
     const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
                     std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
     std::fclose(f);
-    if (!ok) throw IoError(tmp, "cannot write");
+    if (!ok) {
+      fs::remove(tmp, ec);
+      throw IoError(tmp, "cannot write");
+    }
   }
-  fs::rename(tmp, path);
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    const std::string why = ec.message();
+    fs::remove(tmp, ec);
+    throw IoError(path, "cannot move the finished file into place: " + why);
+  }
   // The rename is durable only once the folder's entry is on disk too.
   const std::string folder = parent.empty() ? std::string(".") : parent.string();
   const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <map>
 
-#include "../io/hdf5_handle.hpp"
+#include "../io/hdf5_reader.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/nn/batchnorm_folding.hpp"
 #include "xbarsim/nn/network.hpp"
@@ -17,73 +17,27 @@ namespace {
 // The HDF5 handle RAII shared with the other readers.
 using H5 = detail::Handle;
 
-// Reads one object (the root or a layer group) and names it in every error.
-class Reader {
+// Bounds on counts read from a file, so that none drives a loop or an overflow unchecked.
+constexpr hsize_t kMaxLayers = 100000;
+constexpr std::int64_t kMaxDimension = 1 << 20;  // one dimension of a shape or a window
+
+// Reads one object (the root or a layer group) and names it in every error. Every read is
+// checked for class, rank and element count first (src/io/hdf5_reader.hpp).
+class Reader : public detail::Hdf5Object {
  public:
-  Reader(std::string file, hid_t object, std::string where)
-      : file_(std::move(file)), obj_(object), where_(std::move(where)) {}
+  using Hdf5Object::Hdf5Object;
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw IoError(file_, where_ + ": " + what);
+  // No layer has more inputs than this, and no shape attribute more values.
+  static constexpr std::size_t kMaxInputs = 64;
+  static constexpr std::size_t kMaxShapeValues = 8;
+
+  std::vector<std::string> string_array_attr(const char* name) const {
+    return Hdf5Object::string_array_attr(name, kMaxInputs);
   }
-  bool has_attr(const char* name) const { return H5Aexists(obj_, name) > 0; }
-
-  std::string string_attr(const char* name) const {
-    auto strings = string_array_attr(name, /*scalar_ok=*/true);
-    if (strings.size() != 1) fail("attribute '" + std::string(name) + "' must be one string");
-    return strings[0];
-  }
-
-  std::vector<std::string> string_array_attr(const char* name, bool scalar_ok = false) const {
-    H5 a(open_attr(name), H5Aclose);
-    H5 type(H5Aget_type(a.id), H5Tclose);
-    if (H5Tget_class(type.id) != H5T_STRING)
-      fail("attribute '" + std::string(name) + "' must be a string");
-    H5 space(H5Aget_space(a.id), H5Sclose);
-    const hssize_t n = H5Sget_simple_extent_npoints(space.id);
-    if (!scalar_ok && H5Sget_simple_extent_ndims(space.id) != 1)
-      fail("attribute '" + std::string(name) + "' must be a 1-D string array");
-    if (n <= 0) fail("attribute '" + std::string(name) + "' is empty");
-    std::vector<std::string> out;
-    if (H5Tis_variable_str(type.id) > 0) {
-      H5 mem(H5Tcopy(H5T_C_S1), H5Tclose);
-      H5Tset_size(mem.id, H5T_VARIABLE);
-      H5Tset_cset(mem.id, H5Tget_cset(type.id));
-      std::vector<char*> buf(static_cast<std::size_t>(n), nullptr);
-      if (H5Aread(a.id, mem.id, buf.data()) < 0)
-        fail("cannot read attribute '" + std::string(name) + "'");
-      for (char* s : buf) out.emplace_back(s ? s : "");
-      H5Dvlen_reclaim(mem.id, space.id, H5P_DEFAULT, buf.data());
-    } else {
-      const std::size_t len = H5Tget_size(type.id);
-      std::vector<char> buf(len * static_cast<std::size_t>(n) + 1, '\0');
-      if (H5Aread(a.id, type.id, buf.data()) < 0)
-        fail("cannot read attribute '" + std::string(name) + "'");
-      for (hssize_t i = 0; i < n; ++i) {
-        std::string s(buf.data() + i * len, len);
-        out.push_back(s.substr(0, s.find('\0')));
-      }
-    }
-    return out;
-  }
-
   std::vector<std::int64_t> int_attr(const char* name) const {
-    H5 a(open_attr(name), H5Aclose);
-    H5 type(H5Aget_type(a.id), H5Tclose);
-    if (H5Tget_class(type.id) != H5T_INTEGER)
-      fail("attribute '" + std::string(name) + "' must be an integer");
-    H5 space(H5Aget_space(a.id), H5Sclose);
-    std::vector<std::int64_t> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
-    if (v.empty() || H5Aread(a.id, H5T_NATIVE_INT64, v.data()) < 0)
-      fail("cannot read attribute '" + std::string(name) + "'");
-    return v;
+    return Hdf5Object::int_attr(name, kMaxShapeValues);
   }
-
-  std::int64_t int_scalar(const char* name) const {
-    const auto v = int_attr(name);
-    if (v.size() != 1) fail("attribute '" + std::string(name) + "' must be a single integer");
-    return v[0];
-  }
+  double double_attr(const char* name) const { return number_attr(name); }
 
   std::array<Index, 2> int_pair(const char* name) const {
     const auto v = int_attr(name);
@@ -91,73 +45,30 @@ class Reader {
     return {static_cast<Index>(v[0]), static_cast<Index>(v[1])};
   }
 
-  double double_attr(const char* name) const {
-    H5 a(open_attr(name), H5Aclose);
-    H5 type(H5Aget_type(a.id), H5Tclose);
-    const H5T_class_t cls = H5Tget_class(type.id);
-    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
-      fail("attribute '" + std::string(name) + "' must be a number");
-    double v = 0;
-    if (H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0)
-      fail("cannot read attribute '" + std::string(name) + "'");
-    return v;
-  }
-
-  // A float dataset of exactly the expected shape, flattened in row-major order.
+  // A numeric dataset of exactly the expected shape, flattened in row-major order.
   std::vector<float> dataset(const char* name, const std::vector<Index>& expected) const {
-    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0)
-      fail("missing dataset '" + std::string(name) + "'");
-    H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
-    if (d.id < 0) fail("'" + std::string(name) + "' is not a dataset");
-    H5 space(H5Dget_space(d.id), H5Sclose);
-    const int rank = H5Sget_simple_extent_ndims(space.id);
-    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
-    if (rank > 0) H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+    const std::vector<hsize_t> dims = dataset_dims(name, 0, 8);
     bool match = dims.size() == expected.size();
     for (std::size_t i = 0; match && i < dims.size(); ++i)
-      match = static_cast<Index>(dims[i]) == expected[i];
+      match = expected[i] >= 0 && dims[i] == static_cast<hsize_t>(expected[i]);
     if (!match)
-      fail("dataset '" + std::string(name) + "' has shape " + dims_str(dims) + ", expected " +
-           dims_str(expected));
-    std::size_t n = 1;
-    for (Index e : expected) n *= static_cast<std::size_t>(e);
-    std::vector<float> v(n);
-    if (n && H5Dread(d.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
-      fail("cannot read dataset '" + std::string(name) + "' (truncated or not numeric?)");
-    return v;
+      fail("dataset '" + std::string(name) + "' has shape " + detail::dims_text(dims) +
+           ", expected " + dims_str(expected));
+    return float_dataset(name, 0, 8);
   }
 
-  // Length of a 1-D dataset, to learn a layer's size before checking the rest against it.
+  // Length of a dataset's first dimension, to learn a layer's size before checking the rest.
   Index leading_dim(const char* name) const {
-    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0)
-      fail("missing dataset '" + std::string(name) + "'");
-    H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
-    H5 space(H5Dget_space(d.id), H5Sclose);
-    hsize_t dims[8];
-    if (H5Sget_simple_extent_ndims(space.id) < 1 || H5Sget_simple_extent_ndims(space.id) > 8)
-      fail("dataset '" + std::string(name) + "' has no dimensions");
-    H5Sget_simple_extent_dims(space.id, dims, nullptr);
+    const std::vector<hsize_t> dims = dataset_dims(name, 1, 8);
     return static_cast<Index>(dims[0]);
   }
   std::vector<Index> dims_of(const char* name) const {
-    if (H5Lexists(obj_, name, H5P_DEFAULT) <= 0)
-      fail("missing dataset '" + std::string(name) + "'");
-    H5 d(H5Dopen2(obj_, name, H5P_DEFAULT), H5Dclose);
-    H5 space(H5Dget_space(d.id), H5Sclose);
-    const int rank = H5Sget_simple_extent_ndims(space.id);
-    if (rank < 0 || rank > 8) fail("dataset '" + std::string(name) + "' has a bad rank");
-    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-    H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+    const std::vector<hsize_t> dims = dataset_dims(name, 1, 8);
     return std::vector<Index>(dims.begin(), dims.end());
   }
 
  private:
-  hid_t open_attr(const char* name) const {
-    if (H5Aexists(obj_, name) <= 0) fail("missing attribute '" + std::string(name) + "'");
-    return H5Aopen(obj_, name, H5P_DEFAULT);
-  }
-  template <class V>
-  static std::string dims_str(const V& dims) {
+  static std::string dims_str(const std::vector<Index>& dims) {
     std::string s = "[";
     for (std::size_t i = 0; i < dims.size(); ++i) {
       if (i) s += ", ";
@@ -165,9 +76,6 @@ class Reader {
     }
     return s + "]";
   }
-  std::string file_;
-  hid_t obj_;
-  std::string where_;
 };
 
 LayerType parse_type(const std::string& t, const Reader& r) {
@@ -234,6 +142,9 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
     if (w.kernel_h < 1 || w.kernel_w < 1 || w.stride_h < 1 || w.stride_w < 1 || w.pad_h < 0 ||
         w.pad_w < 0)
       rn.fail("kernel and stride must be >= 1 and padding >= 0");
+    for (Index v : {w.kernel_h, w.kernel_w, w.stride_h, w.stride_w, w.pad_h, w.pad_w})
+      if (v > kMaxDimension)
+        rn.fail("kernel, stride and padding must be at most " + std::to_string(kMaxDimension));
     if (w.out_h(in.height) < 1 || w.out_w(in.width) < 1)
       rn.fail("window larger than its " + in.str() + " input");
     l.out_shape = window_output(in, w);
@@ -326,6 +237,10 @@ Network load_network(const std::string& path) {
            " is not supported (this xbarsim reads version 1)");
   net.name = r.string_attr("name");
   const auto shape = r.int_attr("input_shape");
+  for (std::int64_t e : shape)
+    if (e > kMaxDimension)
+      r.fail("attribute 'input_shape' holds " + std::to_string(e) + ", larger than " +
+             std::to_string(kMaxDimension));
   if (shape.size() == 3 && shape[0] > 0 && shape[1] > 0 && shape[2] > 0)
     net.input_shape = {shape[0], shape[1], shape[2], false};
   else if (shape.size() == 1 && shape[0] > 0)
@@ -342,8 +257,11 @@ Network load_network(const std::string& path) {
   H5 layers(H5Gopen2(f.id, "/layers", H5P_DEFAULT), H5Gclose);
   if (layers.id < 0) r.fail("'/layers' is not a group");
   H5G_info_t info;
-  H5Gget_info(layers.id, &info);
+  if (H5Gget_info(layers.id, &info) < 0) r.fail("cannot list group '/layers'");
   if (info.nlinks == 0) r.fail("'/layers' is empty");
+  if (info.nlinks > kMaxLayers)
+    r.fail("'/layers' holds " + std::to_string(info.nlinks) + " links, more than the " +
+           std::to_string(kMaxLayers) + " layers a model may have");
   std::vector<Layer> raw;
   std::map<std::string, int> names;
   for (hsize_t i = 0; i < info.nlinks; ++i) {

@@ -106,3 +106,16 @@ TEST_CASE("resolve_thread_count") {
 
 }  // namespace
 }  // namespace xbarsim
+
+TEST_CASE("WorkerThreads: an exception in a thread is rethrown by join, never escapes") {
+  xbarsim::WorkerThreads threads;
+  std::atomic<int> ran{0};
+  threads.start(3, [&] {
+    ++ran;
+    throw std::runtime_error("worker failed");
+  });
+  threads.run_here([&] { ++ran; });
+  CHECK_THROWS_WITH_AS(threads.join(), "worker failed", std::runtime_error);
+  CHECK(ran == 4);
+  threads.join();  // the error is reported once
+}

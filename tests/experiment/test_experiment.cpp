@@ -59,8 +59,9 @@ std::string dump_results(const std::string& h5, const test::TempDir& dir, const 
       "/usr/bin/python3 -c \"import h5py,sys\n"
       "f=h5py.File(sys.argv[1],'r')\n"
       "def v(n,o):\n"
-      "  if isinstance(o,h5py.Dataset) and n.startswith('results'): "
-      "print(n,o.attrs['unit'],list(o[()]))\n"
+      "  if not (isinstance(o,h5py.Dataset) and n.startswith('results')): return\n"
+      "  u=o.attrs['unit']\n"
+      "  print(n,u.decode() if isinstance(u,bytes) else u,list(o[()]))\n"
       "f.visititems(v)\" '" +
       h5 + "' > '" + out + "'";
   REQUIRE(std::system(cmd.c_str()) == 0);

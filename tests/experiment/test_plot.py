@@ -120,6 +120,20 @@ def check_rejects(source, tmp, sweep_result):
               f"plot.py wrote files for the rejected {path}")
 
 
+def check_output_errors(source, tmp, sweep_result):
+    """An output folder that cannot be made or written: one line on stderr, exit 2."""
+    blocker = os.path.join(tmp, "a_file")
+    with open(blocker, "w", encoding="utf-8") as f:
+        f.write("not a folder\n")
+    for out in (blocker, os.path.join(blocker, "figures")):
+        r = plot(source, sweep_result, out)
+        check(r.returncode == 2, f"plot.py -o {out}: exit {r.returncode}, expected 2")
+        lines = r.stderr.strip().splitlines()
+        check(len(lines) == 1, f"plot.py -o {out}: {len(lines)} lines on stderr: {r.stderr!r}")
+        check("Traceback" not in r.stderr, f"plot.py -o {out}: a traceback: {r.stderr!r}")
+        check(blocker in r.stderr, f"plot.py -o {out}: message {r.stderr!r} lacks the path")
+
+
 def main():
     """Every study, then the rejections; report and exit non-zero on any failure."""
     if len(sys.argv) != 3:
@@ -137,6 +151,7 @@ def main():
         sample = results.get("energy_compare") or next((r for r in results.values() if r), None)
         if check(sample is not None, "no sweep result to build the rejection cases from"):
             check_rejects(source, tmp, sample)
+            check_output_errors(source, tmp, sample)
     print(f"test_plot.py: {time.monotonic() - start:.1f} s, {len(failures)} failure(s)")
     return 1 if failures else 0
 

@@ -260,5 +260,50 @@ TEST_CASE("HDF5: malformed files are IoErrors naming the file and the dataset") 
   }
 }
 
+// A chunked dataset whose chunks were never written: a few bytes on disk whatever its extent.
+void write_unallocated(hid_t file, const std::string& name, hid_t type,
+                       const std::vector<hsize_t>& dims) {
+  std::vector<hsize_t> chunk(dims.size(), 1);
+  const H5 space{H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose};
+  const H5 dcpl{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
+  REQUIRE(H5Pset_chunk(dcpl.id, static_cast<int>(chunk.size()), chunk.data()) >= 0);
+  const H5 d{H5Dcreate2(file, name.c_str(), type, space.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT),
+             H5Dclose};
+  REQUIRE(d.id >= 0);
+}
+
+TEST_CASE("HDF5: counts declared by the file are bounded before anything is allocated") {
+  TempDir d;
+  SUBCASE("2^40 samples declared, none stored") {
+    const std::string path = d.file("huge_n.h5");
+    {
+      const H5 f = create(path);
+      write_unallocated(f.id, "images", H5T_STD_U8LE, {hsize_t{1} << 40, 4});
+      write_unallocated(f.id, "labels", H5T_STD_I64LE, {hsize_t{1} << 40});
+    }
+    check_io_error([&] { load_hdf5_dataset(path); }, path, "dataset 'images' has shape");
+  }
+  SUBCASE("an extent whose product overflows 64 bits") {
+    const std::string path = d.file("overflow.h5");
+    {
+      const H5 f = create(path);
+      write_unallocated(f.id, "images", H5T_STD_U8LE, {hsize_t{1} << 33, hsize_t{1} << 33});
+      write_unallocated(f.id, "labels", H5T_STD_I64LE, {hsize_t{1} << 33});
+    }
+    check_io_error([&] { load_hdf5_dataset(path); }, path, "elements");
+  }
+  SUBCASE("num_classes as an array of 16 integers") {
+    const std::string path = write_nchw(d, "classes_array.h5", [](hid_t f) {
+      const hsize_t n = 16;
+      const H5 space{H5Screate_simple(1, &n, nullptr), H5Sclose};
+      const H5 a{H5Acreate2(f, "num_classes", H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                 H5Aclose};
+      const std::vector<long long> v(16, 10);
+      REQUIRE(H5Awrite(a.id, H5T_NATIVE_LLONG, v.data()) >= 0);
+    });
+    check_io_error([&] { load_hdf5_dataset(path); }, path, "num_classes");
+  }
+}
+
 }  // namespace
 }  // namespace xbarsim::test

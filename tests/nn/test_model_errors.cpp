@@ -234,3 +234,101 @@ TEST_CASE("truncated, missing and non-HDF5 files give an IoError naming the file
     check_io_error([&] { load_network(file); }, file, {"'format'"});
   }
 }
+
+namespace {
+
+// Replaces attribute `name` of object `object` of an existing file by an array of `n` values
+// of HDF5 type `type` (a malformed file no writer of ours would produce).
+void replace_with_array(const std::string& file, const std::string& object, const std::string& name,
+                        hsize_t n, hid_t type) {
+  H5 f(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  REQUIRE(f.id >= 0);
+  H5 o(H5Oopen(f.id, object.c_str(), H5P_DEFAULT), H5Oclose);
+  REQUIRE(o.id >= 0);
+  if (H5Aexists(o.id, name.c_str()) > 0) REQUIRE(H5Adelete(o.id, name.c_str()) >= 0);
+  H5 space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5 a(H5Acreate2(o.id, name.c_str(), type, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  REQUIRE(a.id >= 0);
+  const std::vector<double> values(n, 0.5);
+  REQUIRE(H5Awrite(a.id, H5T_NATIVE_DOUBLE, values.data()) >= 0);
+}
+
+}  // namespace
+
+TEST_CASE("an attribute meant to hold one number that holds an array is an error, not a read") {
+  // Before the checked reads, a 16-value input_mean overwrote the stack (segfault) and 2 to 8
+  // values were read past one double silently.
+  TempDir dir;
+  ModelFileSpec spec = valid_model();
+  BatchNormParams p{Vector::Ones(3), Vector::Zero(3), Vector::Zero(3), Vector::Ones(3)};
+  spec.layers.insert(spec.layers.begin() + 1, batchnorm_spec("bn1", "conv1", p));
+  layer(spec, "relu1").inputs = {"bn1"};
+  struct Case {
+    std::string object, name, where;
+  };
+  const std::vector<Case> cases = {
+      {"/", "input_mean", "root"}, {"/", "input_std", "root"}, {"/layers/001", "eps", "bn1"}};
+  int k = 0;
+  for (const Case& c : cases)
+    for (hsize_t n : {hsize_t{2}, hsize_t{16}, hsize_t{1000}}) {
+      CAPTURE(c.name);
+      CAPTURE(n);
+      const std::string file = dir.file("array_" + std::to_string(k++) + ".h5");
+      write_model(file, spec);
+      REQUIRE_NOTHROW(load_network(file));
+      replace_with_array(file, c.object, c.name, n, H5T_IEEE_F64LE);
+      check_io_error([&] { load_network(file); }, file,
+                     {c.where, "'" + c.name + "'", "one value", "found " + std::to_string(n)});
+    }
+}
+
+TEST_CASE("integer and string attributes are checked for their element count before reading") {
+  TempDir dir;
+  SUBCASE("format_version as an array") {
+    const std::string file = dir.file("version.h5");
+    write_model(file, valid_model());
+    replace_with_array(file, "/", "format_version", 16, H5T_STD_I64LE);
+    check_io_error([&] { load_network(file); }, file, {"'format_version'", "found 16"});
+  }
+  SUBCASE("input_shape with 1000 values") {
+    const std::string file = dir.file("shape.h5");
+    write_model(file, valid_model());
+    replace_with_array(file, "/", "input_shape", 1000, H5T_STD_I64LE);
+    check_io_error([&] { load_network(file); }, file, {"'input_shape'", "found 1000"});
+  }
+  SUBCASE("a number where a string is expected") {
+    const std::string file = dir.file("name.h5");
+    write_model(file, valid_model());
+    replace_with_array(file, "/", "name", 4, H5T_IEEE_F64LE);
+    check_io_error([&] { load_network(file); }, file, {"'name'", "string"});
+  }
+  SUBCASE("an input_shape entry too large for any shape") {
+    ModelFileSpec m = valid_model();
+    m.input_shape = {2, std::int64_t{1} << 40, 4};
+    const std::string file = dir.file("huge_shape.h5");
+    write_model(file, m);
+    check_io_error([&] { load_network(file); }, file, {"'input_shape'", "larger than"});
+  }
+}
+
+TEST_CASE("a weight dataset declaring more elements than can exist is refused before allocating") {
+  // A chunked dataset whose chunks were never written takes a few bytes on disk whatever its
+  // declared extent: the reader must refuse it by its shape, not try to allocate it.
+  TempDir dir;
+  const std::string file = dir.file("huge_weight.h5");
+  ModelFileSpec m = valid_model();
+  layer(m, "fc1").datasets.erase("weight");
+  write_model(file, m);
+  {
+    H5 f(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    const hsize_t dims[2] = {hsize_t{1} << 40, 60}, chunk[2] = {1, 60};
+    H5 space(H5Screate_simple(2, dims, nullptr), H5Sclose);
+    H5 dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    REQUIRE(H5Pset_chunk(dcpl.id, 2, chunk) >= 0);
+    H5 d(H5Dcreate2(f.id, "/layers/003/weight", H5T_IEEE_F32LE, space.id, H5P_DEFAULT, dcpl.id,
+                    H5P_DEFAULT),
+         H5Dclose);
+    REQUIRE(d.id >= 0);
+  }
+  check_io_error([&] { load_network(file); }, file, {"fc1", "'weight'", "elements"});
+}

@@ -70,5 +70,15 @@ struct TaskFailure {
 std::string failure_file(const std::string& out_dir, TaskId id);
 void write_failure_file(const std::string& out_dir, const TaskFailure& failure,
                         const std::string& label, const std::string& resolved_config_yaml);
+// True when `path` is a regular file that write_failure_file wrote (its first line is the
+// marker every report starts with): the only files a sweep removes from DIR/failed/.
+bool is_own_failure_file(const std::string& path);
+
+// The manifest that marks a folder as a sweep's own: DIR/.xbarsim-sweep. A sweep writes into
+// a folder only when it holds this file or is empty (then it writes the manifest first).
+std::string sweep_manifest_file(const std::string& out_dir);
+// Makes `out_dir` a sweep folder for `experiment_name` or throws IoError naming it: it may not
+// exist (it is created), be empty, or hold the manifest; anything else is refused.
+void claim_sweep_folder(const std::string& out_dir, const std::string& experiment_name);
 
 }  // namespace xbarsim

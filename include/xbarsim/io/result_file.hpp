@@ -12,10 +12,18 @@ namespace xbarsim {
 
 inline constexpr std::int64_t kResultSchemaVersion = 1;
 
+// Throws IoError naming `path` when an existing `path` may not be replaced by a new file: it
+// is a folder, a device, a FIFO or a socket, or a symbolic link (unless `force`, which then
+// replaces the link itself, never what it points to). Nothing existing is fine.
+void check_output_target(const std::string& path, bool force);
+
 class ResultFile {
  public:
-  explicit ResultFile(std::string path);
-  ~ResultFile();  // removes the temporary file unless committed
+  // Checks the target (check_output_target) and creates the temporary file next to it at once,
+  // so that an unwritable folder is found before any work: construct it before simulating.
+  explicit ResultFile(std::string path, bool force = false);
+  // Removes the temporary file unless committed, or kept because the final rename failed.
+  ~ResultFile();
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
 
@@ -31,15 +39,20 @@ class ResultFile {
   // date_and_time_utc, host.
   void provenance(const std::string& command_line, std::uint64_t master_seed);
 
+  // Closes the file and renames it over the target. When that fails, the temporary file is
+  // kept and the IoError names it, so that the results are never lost.
   void commit();
   const std::string& path() const { return path_; }
+  const std::string& temp_path() const { return temp_path_; }
 
  private:
   std::int64_t ensure_group(const std::string& path);
   std::string path_;
   std::string temp_path_;
   std::int64_t file_ = -1;
+  bool force_ = false;
   bool committed_ = false;
+  bool kept_ = false;
 };
 
 }  // namespace xbarsim
