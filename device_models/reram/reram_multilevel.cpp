@@ -20,6 +20,8 @@ constexpr double kVerifyReadS = 100e-9;
 constexpr double kDefaultWriteEnergyJ =
     kWritePulses * kWriteVoltageV * kWriteVoltageV * 100e-6 * kWritePulseS;          // 0.4 nJ
 constexpr double kDefaultWriteTimeS = kWritePulses * (kWritePulseS + kVerifyReadS);  // 2 us
+// The conductance at which read_noise_sqrt_siemens is stated.
+constexpr double kSqrtReferenceS = 1e-6;
 }  // namespace
 
 ModelSpec ReramMultilevel::spec() {
@@ -44,8 +46,13 @@ ModelSpec ReramMultilevel::spec() {
           real_param("prog_sigma_offset_siemens", "S", 0.0, -1.0e-3, 1.0e-3,
                      "Offset b of the programming-error std sigma(G) = max(a*G + b, 0)"),
           real_param("read_noise_rel", "1", 0.0, 0.0, 1.0,
-                     "Cycle-to-cycle read noise std as a fraction of the stored conductance, "
-                     "drawn fresh on every read"),
+                     "Relative read noise r: sigma = r G, drawn fresh on every read; the forms "
+                     "add in variance, sigma^2 = (r G)^2 + s0^2 + s1^2 G / 1 uS"),
+          real_param("read_noise_siemens", "S", 0.0, 0.0, 1.0e-3,
+                     "State-independent read noise s0 (S): the same std for every cell"),
+          real_param("read_noise_sqrt_siemens", "S", 0.0, 0.0, 1.0e-3,
+                     "sqrt(G)-type read noise (S), given as its std s1 at G = 1 uS: sigma = "
+                     "s1 sqrt(G / 1 uS) (shot-noise-like)"),
           real_param("stuck_at_gmin_rel", "1", 0.0, 0.0, 1.0,
                      "Probability that a cell is stuck at g_min_siemens, whatever its target"),
           real_param("stuck_at_gmax_rel", "1", 0.0, 0.0, 1.0,
@@ -72,6 +79,8 @@ ReramMultilevel::ReramMultilevel(const ParamSet& params)
       sigma_slope_(params.real("prog_sigma_slope_rel")),
       sigma_offset_(params.real("prog_sigma_offset_siemens")),
       read_noise_rel_(params.real("read_noise_rel")),
+      read_noise_s0_(params.real("read_noise_siemens")),
+      read_noise_s1_(params.real("read_noise_sqrt_siemens")),
       stuck_gmin_(params.real("stuck_at_gmin_rel")),
       stuck_gmax_(params.real("stuck_at_gmax_rel")),
       read_pulse_(params.real("read_pulse_s")),
@@ -117,7 +126,9 @@ void ReramMultilevel::program(Matrix& conductance, ProgrammingStreams streams) c
     for (Index i = 0; i < n; ++i) {
       const double level = g[i];
       const double noisy = level + prog_sigma_siemens(level) * normal(streams.variation);
-      g[i] = static_cast<float>(std::clamp(noisy, g_min_, g_max_));
+      // Clipped only at the physical bound G >= 0: G_min is the lowest target level, not a
+      // floor the cell cannot go below, so clipping there would bias the idle cells.
+      g[i] = static_cast<float>(std::max(noisy, 0.0));
     }
   }
 
@@ -138,7 +149,12 @@ void ReramMultilevel::program(Matrix& conductance, ProgrammingStreams streams) c
 }
 
 void ReramMultilevel::read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const {
-  sigma_siemens = (static_cast<float>(read_noise_rel_) * conductance.array().abs()).matrix();
+  // Independent noise sources add in variance (docs/devices.md#read-noise).
+  const auto g = conductance.array().abs();
+  const float r2 = static_cast<float>(read_noise_rel_ * read_noise_rel_);
+  const float s02 = static_cast<float>(read_noise_s0_ * read_noise_s0_);
+  const float s12 = static_cast<float>(read_noise_s1_ * read_noise_s1_ / kSqrtReferenceS);
+  sigma_siemens = (r2 * g.square() + s02 + s12 * g).sqrt().matrix();
 }
 
 }  // namespace xbarsim

@@ -50,6 +50,8 @@ class ReramMultilevel final : public DeviceModel {
   double sigma_slope_;
   double sigma_offset_;
   double read_noise_rel_;
+  double read_noise_s0_;
+  double read_noise_s1_;
   double stuck_gmin_;
   double stuck_gmax_;
   double read_pulse_;

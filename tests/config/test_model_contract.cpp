@@ -203,9 +203,11 @@ ComponentConfig load_card_via_arch(const fs::path& card, ModelKind kind) {
 // Models whose variation is a static mismatch around a nominal cell current, which
 // device_model.hpp allows to exceed g_max (an SRAM on cell conducts (1 + e) I_on). Every other
 // device must stay within [g_min, g_max].
-// Models whose cells may exceed g_max after programming: SRAM mismatch, and PCM, whose
-// programming noise is clipped only at the physical bound G >= 0 (docs/devices.md).
-const std::set<std::string> kKnownOutOfRange = {"sram.cim", "pcm.statistical"};
+// Models whose cells may leave [g_min, g_max] after programming: SRAM mismatch, and ReRAM and
+// PCM, whose programming error is clipped only at the physical bound G >= 0
+// (docs/devices.md).
+const std::set<std::string> kKnownOutOfRange = {"sram.cim", "pcm.statistical",
+                                                 "reram.multilevel"};
 
 // Programs a 5 x 7 array with targets spread evenly over [g_min, g_max], both ends included;
 // returns how many cells end outside that range (or are not finite).

@@ -65,17 +65,17 @@ TEST_CASE("programming variation gives the output variance its formula predicts"
   AnalogMatrix a(w, make_models(noisy_tile(kSigma, 0.0)), StreamKey{7, 0, 0}, "prog", 2);
   const Matrix y = a.multiply(x, 1.0);
   // y = (s_w / dG) sum_i x_i (G+_i - G-_i), s_w = max|w| = 1, dG = G_max - G_min.
-  // The active cell (30 uS) is Gaussian with variance s^2. The idle cell at G_min is
-  // clipped at the physical floor: max(G_min + e, G_min) has mean s/sqrt(2 pi) above G_min
-  // and variance s^2 (1/2 - 1/(2 pi)).
+  // Both cells of a pair are Gaussian with variance s^2: the idle one at G_min = 10 uS is
+  // 20 sigma above the only physical bound, G = 0, so it is never clipped and adds no bias
+  // (clipping at G_min, the old behaviour, gave it a bias of s / sqrt(2 pi)).
   const double span = kGMax - kGMin;
   const double sum_x2 = x.cast<double>().squaredNorm();
   const double sum_x = x.cast<double>().sum();
-  const double var_pair = kSigma * kSigma * (1.0 + 0.5 - 0.5 / std::numbers::pi);
+  const double var_pair = 2.0 * kSigma * kSigma;
   const double var_expected = sum_x2 * var_pair / (span * span);
-  const double bias = kSigma / std::sqrt(2.0 * std::numbers::pi) / span * sum_x;
+  const double bias = 0.0;
   const double ideal = 0.5 * sum_x;
-  // Positive rows lose the idle-cell bias, negative rows gain it: fold both onto one sample.
+  // Fold the positive and the negative rows onto one sample each.
   Matrix folded(kOutputs / 2, 1);
   for (Index o = 0; o < kOutputs / 2; ++o) folded(o) = y(2 * o) - (ideal - bias);
   Matrix folded_neg(kOutputs / 2, 1);
