@@ -5,6 +5,7 @@
 #include "device_models/ideal/ideal_device.hpp"
 #include "device_models/pcm/pcm_statistical.hpp"
 #include "device_models/reram/reram_multilevel.hpp"
+#include "device_models/reram/reram_relaxation.hpp"
 #include "device_models/sram/sram_cell.hpp"
 #include "xbarsim/config/registry.hpp"
 
@@ -23,6 +24,7 @@ void register_device_models(Registry& registry) {
   add<IdealDevice>(registry);
   add<ReramMultilevel>(registry);
   add<PcmStatistical>(registry);
+  add<ReramRelaxation>(registry);
   add<SramCell>(registry);
 }
 

@@ -43,6 +43,8 @@ AXIS_NAMES = {
     "tile.device.prog_sigma_slope_rel": "programming-error slope dσ/dG",
     "tile.device.prog_sigma_offset_siemens": "programming-error floor σ₀",
     "tile.device.read_noise_rel": "read noise σ/G",
+    "tile.device.t_inference_s": "time since programming",
+    "tile.device.drift_compensation": "drift compensation",
     "tile.adc.bits": "ADC resolution",
     "tile.adc.range": "ADC range",
     "arch": "architecture",
@@ -325,6 +327,18 @@ def figure_accuracy_vs_noise(sweep, x_axis, reference):
     return fig
 
 
+def figure_accuracy_vs_time(sweep, t_axis, reference):
+    """Accuracy against the time since programming, on a log axis: drift and its remedies."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    handles = plot_accuracy_lines(ax, sweep, t_axis)
+    handles += reference_line(ax, reference)
+    ax.set_xscale("log")
+    ax.set_title(f"{sweep.name}: accuracy against {AXIS_NAMES.get(t_axis, t_axis)}\n"
+                 f"{subtitle(sweep)}", fontsize=9)
+    ax.legend(handles=handles, fontsize=8)
+    return fig
+
+
 def figure_adc_bits(sweep, bits_axis, reference):
     """Accuracy and ADC energy against ADC bits on two y axes: the resolution trade-off."""
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
@@ -482,6 +496,9 @@ def choose_figures(sweep):
         if noise:
             x = max(noise, key=lambda a: len(sweep.distinct(a)))
             chosen.append(("accuracy_vs_noise", figure_accuracy_vs_noise, x))
+        times = [a for a in numeric if a.endswith("t_inference_s")]
+        if times:
+            chosen.append(("accuracy_vs_time", figure_accuracy_vs_time, times[0]))
         bits = [a for a in numeric if a.endswith("adc.bits")]
         if bits:
             chosen.append(("accuracy_adc_energy_vs_bits", figure_adc_bits, bits[0]))

@@ -78,8 +78,7 @@ ModelSpec PcmStatistical::spec() {
           real_param("qs_max_rel", "1", kQsMax, 0.0, 1.0, "upper bound of Q_s (0.2)"),
           real_param("read_noise_rel", "1", 0.0, 0.0, 1.0,
                      "Additional cycle-to-cycle read noise per read, as a fraction of G"),
-          choice_param("drift_compensation", std::string("none"),
-                       {"none", "global", "per_column"},
+          choice_param("drift_compensation", std::string("none"), {"none", "global", "per_column"},
                        "Digital drift compensation from a calibration read with every row "
                        "driven, after programming and again at t_inference_s: none; global = "
                        "one scale per array; per_column = one scale per column"),
@@ -110,9 +109,9 @@ PcmStatistical::PcmStatistical(const ParamSet& p)
   if (p.integer("levels") < 0 || p.integer("levels") == 1 || p.integer("levels") > 256)
     throw ConfigError(origin, "levels", "expected 0 (continuous) or 2 to 256 levels");
   if (!(t_inference_ >= 0) || !std::isfinite(t_inference_))
-    throw ConfigError(origin, "t_inference_s",
-                      "expected a time >= 0 s since programming, got " +
-                          to_string(ParamValue(t_inference_)));
+    throw ConfigError(
+        origin, "t_inference_s",
+        "expected a time >= 0 s since programming, got " + to_string(ParamValue(t_inference_)));
   if (!(t0_ > 0)) throw ConfigError(origin, "t0_s", "expected a time > 0 s");
   if (!(t_read_ > 0)) throw ConfigError(origin, "t_read_s", "expected a time > 0 s");
   c_ = {p.real("prog_sigma_a_siemens"), p.real("prog_sigma_b_siemens"),
@@ -143,8 +142,7 @@ double PcmStatistical::drift_nu_mean(double x) const {
 }
 
 double PcmStatistical::drift_nu_std(double x) const {
-  return std::clamp(c_.nu_std_slope * std::log(x) + c_.nu_std_offset, c_.nu_std_min,
-                    c_.nu_std_max);
+  return std::clamp(c_.nu_std_slope * std::log(x) + c_.nu_std_offset, c_.nu_std_min, c_.nu_std_max);
 }
 
 double PcmStatistical::read_noise_qs(double x) const {

@@ -206,8 +206,8 @@ ComponentConfig load_card_via_arch(const fs::path& card, ModelKind kind) {
 // Models whose cells may leave [g_min, g_max] after programming: SRAM mismatch, and ReRAM and
 // PCM, whose programming error is clipped only at the physical bound G >= 0
 // (docs/devices.md).
-const std::set<std::string> kKnownOutOfRange = {"sram.cim", "pcm.statistical",
-                                                 "reram.multilevel"};
+const std::set<std::string> kKnownOutOfRange = {"sram.cim", "pcm.statistical", "reram.multilevel",
+                                                "reram.relaxation"};
 
 // Programs a 5 x 7 array with targets spread evenly over [g_min, g_max], both ends included;
 // returns how many cells end outside that range (or are not finite).

@@ -318,7 +318,8 @@ TEST_CASE("sweep command: results.h5 carries provenance readable by h5py, and in
 TEST_CASE("shipped experiments: specs load and validate, and energy_compare quick runs") {
   const std::string root = XBARSIM_TEST_DATA_DIR "/../../experiments";
   const Registry& registry = builtin_registry();
-  for (const std::string study : {"adc_bits", "noise_accuracy", "energy_compare"}) {
+  for (const std::string study :
+       {"adc_bits", "noise_accuracy", "energy_compare", "drift_accuracy", "relaxation_accuracy"}) {
     CAPTURE(study);
     const std::string path = root + "/" + study + "/experiment.yaml";
     CHECK(fs::exists(fs::path(root) / study / "README.md"));
@@ -337,7 +338,7 @@ TEST_CASE("shipped experiments: specs load and validate, and energy_compare quic
 TEST_CASE("shipped experiments: the quick modes of adc_bits and noise_accuracy run") {
   // About 30 s on one core: the CNN on 200 images per point.
   const std::string root = XBARSIM_TEST_DATA_DIR "/../../experiments";
-  for (const std::string study : {"adc_bits", "noise_accuracy"}) {
+  for (const std::string study : {"adc_bits", "noise_accuracy", "drift_accuracy"}) {
     CAPTURE(study);
     test::TempDir dir;
     const ExperimentSpec spec = load_experiment(root + "/" + study + "/experiment.yaml", true);

@@ -24,6 +24,8 @@ import h5py
 EXPECTED = {
     "adc_bits": ["accuracy_adc_energy_vs_bits", "energy_breakdown"],
     "noise_accuracy": ["accuracy_vs_noise"],
+    "drift_accuracy": ["accuracy_vs_time"],
+    "relaxation_accuracy": ["accuracy_vs_time"],
     "energy_compare": ["energy_breakdown"],
 }
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,4 @@
-// pcm.statistical against the closed forms of its published statistics
+// pcm.statistical and reram.relaxation against the closed forms of its published statistics
 // (docs/devices.md#pcm-statistical): drift exponent, drifted conductance (a lognormal factor),
 // the 1/f variance growing as ln t, the programming noise, and drift compensation. Every test
 // is seeded; tolerances are five standard errors of the sample size (device_test_util.hpp).
@@ -9,6 +9,7 @@
 
 #include "device_models/device_test_util.hpp"
 #include "device_models/pcm/pcm_statistical.hpp"
+#include "device_models/reram/reram_relaxation.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/random.hpp"
 
@@ -183,4 +184,43 @@ TEST_CASE("pcm: the same seed gives the same cells; bad values name their key") 
   CHECK_THROWS_AS(
       PcmStatistical(test::params_for(kPcm, {{"nu_mean_min_rel", 0.2}, {"nu_mean_max_rel", 0.1}})),
       ConfigError);
+}
+
+// reram.relaxation (docs/devices.md#reram-relaxation): the published polynomials at their
+// times, the log-t interpolation between them, and the sample spread of programmed cells.
+TEST_CASE("reram relaxation: sigma is the published polynomial at each time and log-t between") {
+  const double us = 1e-6;
+  auto at = [](double t) {
+    return ReramRelaxation(test::params_for("reram.relaxation", {{"t_inference_s", t}}));
+  };
+  const double x = 0.5;
+  // Wan 2022 (aihwkit's fit) at 1 s: 0.348 + 16.030 x - 43.853 x^2 + 45.393 x^3 - 16.815 x^4 uS.
+  const double s1 =
+      (0.348 + 16.030 * x - 43.853 * x * x + 45.393 * x * x * x - 16.815 * x * x * x * x) * us;
+  const double s2 =
+      (0.701 + 22.086 * x - 50.773 * x * x + 47.095 * x * x * x - 16.458 * x * x * x * x) * us;
+  CHECK(at(1.0).sigma_siemens(x) == doctest::Approx(s1));
+  CHECK(at(86400.0).sigma_siemens(x) == doctest::Approx(s2));
+  CHECK(at(0.1).sigma_siemens(x) == doctest::Approx(s1));  // held before the first time
+  // The geometric mean of 1 s and 1 day is half-way in log t.
+  CHECK(at(std::sqrt(86400.0)).sigma_siemens(x) == doctest::Approx(0.5 * (s1 + s2)));
+  CHECK(at(1e8).sigma_siemens(x) == doctest::Approx(at(172800.0).sigma_siemens(x)));
+  // Programmed cells scatter with that sigma (continuous targets, 40000 cells).
+  ParamSet p = test::params_for("reram.relaxation", {{"t_inference_s", 86400.0}});
+  p.set("levels", std::int64_t{0});
+  const ReramRelaxation m(p);
+  Matrix g = Matrix::Constant(200, 200, static_cast<float>(x * 40e-6));
+  Rng variation(11), faults(12);
+  m.program(g, ProgrammingStreams{variation, faults});
+  const std::vector<double> v(g.data(), g.data() + g.size());
+  const test::Moments mo = test::moments(v, [](double d) { return d; });
+  CHECK(std::abs(mo.mean - x * 40e-6) <= test::mean_tolerance(s2, 40000));
+  CHECK(std::abs(mo.variance - s2 * s2) <= test::variance_tolerance(s2, 40000));
+  // Bad input names the key.
+  try {
+    ReramRelaxation(test::params_for("reram.relaxation", {{"t2_s", 0.5}}));
+    FAIL("accepted decreasing times");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.key()) == "t2_s");
+  }
 }
