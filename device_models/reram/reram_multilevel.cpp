@@ -45,6 +45,17 @@ ModelSpec ReramMultilevel::spec() {
                      "target level; a alone (b = 0) is a purely multiplicative error"),
           real_param("prog_sigma_offset_siemens", "S", 0.0, -1.0e-3, 1.0e-3,
                      "Offset b of the programming-error std sigma(G) = max(a*G + b, 0)"),
+          choice_param("prog_sigma_form", std::string("linear"), {"linear", "polynomial", "table"},
+                       "How sigma_prog(G) is given: linear = max(a G + b, 0) from the two keys "
+                       "above; polynomial = prog_sigma_poly_siemens; table = the CSV file "
+                       "prog_sigma_table_csv (docs/devices.md#measured-data)"),
+          text_param("prog_sigma_poly_siemens", "S", "",
+                     "Coefficients c0, c1, ..., cn (S) of sigma_prog = max(sum c_k (G / 1 uS)^k, "
+                     "0), any order, with prog_sigma_form = polynomial"),
+          text_param("prog_sigma_table_csv", "1", "",
+                     "CSV file (header g_siemens,sigma_siemens; G strictly increasing) of "
+                     "measured sigma_prog(G), interpolated linearly in G and held beyond its "
+                     "ends, with prog_sigma_form = table; relative to the card"),
           real_param("read_noise_rel", "1", 0.0, 0.0, 1.0,
                      "Relative read noise r: sigma = r G, drawn fresh on every read; the forms "
                      "add in variance, sigma^2 = (r G)^2 + s0^2 + s1^2 G / 1 uS"),
@@ -53,6 +64,16 @@ ModelSpec ReramMultilevel::spec() {
           real_param("read_noise_sqrt_siemens", "S", 0.0, 0.0, 1.0e-3,
                      "sqrt(G)-type read noise (S), given as its std s1 at G = 1 uS: sigma = "
                      "s1 sqrt(G / 1 uS) (shot-noise-like)"),
+          choice_param("read_noise_form", std::string("sum"), {"sum", "polynomial", "table"},
+                       "How the read-noise sigma(G) is given: sum = the three forms above, "
+                       "added in variance; polynomial = read_noise_poly_siemens; table = "
+                       "read_noise_table_csv"),
+          text_param("read_noise_poly_siemens", "S", "",
+                     "Coefficients c0, ..., cn (S) of the read-noise sigma = max(sum c_k "
+                     "(G / 1 uS)^k, 0), with read_noise_form = polynomial"),
+          text_param("read_noise_table_csv", "1", "",
+                     "CSV file (g_siemens,sigma_siemens) of measured read-noise sigma(G), with "
+                     "read_noise_form = table; relative to the card"),
           real_param("stuck_at_gmin_rel", "1", 0.0, 0.0, 1.0,
                      "Probability that a cell is stuck at g_min_siemens, whatever its target"),
           real_param("stuck_at_gmax_rel", "1", 0.0, 0.0, 1.0,
@@ -98,6 +119,20 @@ ReramMultilevel::ReramMultilevel(const ParamSet& params)
                       "stuck_at_gmin_rel + stuck_at_gmax_rel must lie in [0, 1] (they are "
                       "probabilities of exclusive events)");
   step_ = (g_max_ - g_min_) / (levels_ - 1);
+  const std::string& prog_form = params.choice("prog_sigma_form");
+  if (prog_form == "polynomial")
+    prog_curve_ = devices::SigmaCurve::polynomial(params.text("prog_sigma_poly_siemens"), origin,
+                                                  "prog_sigma_poly_siemens");
+  else if (prog_form == "table")
+    prog_curve_ = devices::SigmaCurve::table(params.text("prog_sigma_table_csv"), origin,
+                                             "prog_sigma_table_csv");
+  const std::string& read_form = params.choice("read_noise_form");
+  if (read_form == "polynomial")
+    read_curve_ = devices::SigmaCurve::polynomial(params.text("read_noise_poly_siemens"), origin,
+                                                  "read_noise_poly_siemens");
+  else if (read_form == "table")
+    read_curve_ = devices::SigmaCurve::table(params.text("read_noise_table_csv"), origin,
+                                             "read_noise_table_csv");
 }
 
 double ReramMultilevel::nearest_level_siemens(double target) const {
@@ -120,7 +155,7 @@ void ReramMultilevel::program(Matrix& conductance, ProgrammingStreams streams) c
 
   // One normal draw per cell, in storage (column-major) order, whatever its level: cell i
   // always takes the i-th draw, so changing one target never shifts the others' errors.
-  const bool has_variation = sigma_slope_ != 0.0 || sigma_offset_ > 0.0;
+  const bool has_variation = prog_curve_ || sigma_slope_ != 0.0 || sigma_offset_ > 0.0;
   if (has_variation) {
     boost::random::normal_distribution<double> normal(0.0, 1.0);
     for (Index i = 0; i < n; ++i) {
@@ -149,6 +184,14 @@ void ReramMultilevel::program(Matrix& conductance, ProgrammingStreams streams) c
 }
 
 void ReramMultilevel::read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const {
+  if (read_curve_) {
+    // Measured data: evaluated once per cell at programming, not per read.
+    sigma_siemens.resize(conductance.rows(), conductance.cols());
+    for (Index i = 0; i < conductance.size(); ++i)
+      sigma_siemens.data()[i] =
+          static_cast<float>((*read_curve_)(std::abs(static_cast<double>(conductance.data()[i]))));
+    return;
+  }
   // Independent noise sources add in variance (docs/devices.md#read-noise).
   const auto g = conductance.array().abs();
   const float r2 = static_cast<float>(read_noise_rel_ * read_noise_rel_);

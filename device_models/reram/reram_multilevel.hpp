@@ -2,7 +2,10 @@
 // Multilevel resistive RAM: a fixed number of uniformly spaced conductance levels, a
 // state-dependent Gaussian programming error, cycle-to-cycle read noise and stuck-at faults.
 // Equations and the fits behind the cards: docs/devices.md#reram-multilevel.
+#include <optional>
+
 #include "device_models/cell_costs.hpp"
+#include "device_models/sigma_curve.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/device/device_model.hpp"
@@ -37,7 +40,9 @@ class ReramMultilevel final : public DeviceModel {
   // The level a target is written to: the nearest one, ties upward, clamped to the range.
   double nearest_level_siemens(double target_siemens) const;
   // Standard deviation of the programming error of a cell written to level g (S).
+  // The linear form max(a G + b, 0), or the card's polynomial or table (measured data).
   double prog_sigma_siemens(double g_siemens) const {
+    if (prog_curve_) return (*prog_curve_)(g_siemens);
     const double s = sigma_slope_ * g_siemens + sigma_offset_;
     return s > 0.0 ? s : 0.0;
   }
@@ -52,6 +57,8 @@ class ReramMultilevel final : public DeviceModel {
   double read_noise_rel_;
   double read_noise_s0_;
   double read_noise_s1_;
+  std::optional<devices::SigmaCurve> prog_curve_;
+  std::optional<devices::SigmaCurve> read_curve_;
   double stuck_gmin_;
   double stuck_gmax_;
   double read_pulse_;

@@ -107,6 +107,8 @@ ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std:
         throw ConfigError(origin, path, "expected true or false, got '" + text + "'");
       return v;
     }
+    case ParamType::kText:
+      return text;
     case ParamType::kChoice: {
       for (const std::string& c : spec.choices)
         if (c == text) return text;
@@ -116,6 +118,17 @@ ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std:
     }
   }
   throw ConfigError(origin, path, "unsupported parameter type");
+}
+
+// A text parameter ending in _csv names a data file: relative to the file that gives it.
+ParamValue resolve_data_file(const ParamSpec& spec, ParamValue value, const fs::path& base) {
+  const std::string* text = std::get_if<std::string>(&value);
+  const std::string suffix = "_csv";
+  if (spec.type != ParamType::kText || !text || text->empty() || spec.key.size() < suffix.size() ||
+      spec.key.compare(spec.key.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+      fs::path(*text).is_absolute())
+    return value;
+  return (base / *text).lexically_normal().string();
 }
 
 // Fills `out` with defaults, then checks required keys once all layers are merged.
@@ -228,7 +241,9 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
                           "missing; every number in a card names its source or says it is an "
                           "assumption");
       check_keys(entry, {"value", "source"}, c.card_path, card_path);
-      c.params.set(key, parse_value(*p, entry["value"], c.card_path, card_path));
+      c.params.set(key,
+                   resolve_data_file(*p, parse_value(*p, entry["value"], c.card_path, card_path),
+                                     fs::path(c.card_path).parent_path()));
     }
   }
   // Architecture-file values and --set overrides come last and win.
@@ -241,7 +256,10 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
       throw ConfigError(
           origins.of(full), full,
           "unknown key for model '" + c.model + "' (see xbarsim describe " + c.model + ")");
-    c.params.set(key, parse_value(*p, kv.second, origins.of(full), full));
+    const std::string from = origins.of(full);
+    c.params.set(key, resolve_data_file(*p, parse_value(*p, kv.second, from, full),
+                                        fs::is_regular_file(from) ? fs::path(from).parent_path()
+                                                                  : fs::current_path()));
   }
   require_all(*spec, c.params, c.card_path, "parameters.");
   c.params = [&] {

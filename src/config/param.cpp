@@ -16,6 +16,8 @@ std::string to_string(ParamType type) {
       return "boolean";
     case ParamType::kChoice:
       return "choice";
+    case ParamType::kText:
+      return "text";
   }
   return "?";
 }
@@ -72,6 +74,13 @@ ParamSpec choice_param(std::string key, std::optional<std::string> def,
   return s;
 }
 
+ParamSpec text_param(std::string key, std::string unit, std::string def, std::string doc) {
+  ParamSpec s{std::move(key), ParamType::kText, std::move(unit), std::nullopt, 0, 0, {},
+              std::move(doc)};
+  s.default_value = std::move(def);
+  return s;
+}
+
 const ParamValue& ParamSet::at(const std::string& key) const {
   auto it = values_.find(key);
   if (it == values_.end()) throw ConfigError(origin_, key, "missing required key");
@@ -101,6 +110,12 @@ const std::string& ParamSet::choice(const std::string& key) const {
   const ParamValue& v = at(key);
   if (auto* s = std::get_if<std::string>(&v)) return *s;
   throw ConfigError(origin_, key, "expected a word, got '" + to_string(v) + "'");
+}
+
+const std::string& ParamSet::text(const std::string& key) const {
+  const ParamValue& v = at(key);
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  throw ConfigError(origin_, key, "expected a text, got '" + to_string(v) + "'");
 }
 
 }  // namespace xbarsim

@@ -15,6 +15,10 @@ std::string range_text(const ParamSpec& p) {
     return s;
   }
   if (p.type == ParamType::kBoolean) return "true | false";
+  if (p.type == ParamType::kText)
+    return p.key.size() > 4 && p.key.compare(p.key.size() - 4, 4, "_csv") == 0
+               ? "a CSV file"
+               : "a list of numbers";
   auto bound = [](double v) {
     if (std::isinf(v)) return std::string(v < 0 ? "-inf" : "inf");
     std::ostringstream o;

@@ -51,6 +51,8 @@ inline ParamValue decode(const ParamSpec& spec, const YAML::Node& node) {
       CHECK(std::count(spec.choices.begin(), spec.choices.end(), v) == 1);
       return v;
     }
+    case ParamType::kText:
+      return node.Scalar();
   }
   FAIL("unknown parameter type");
   return 0.0;

@@ -61,6 +61,15 @@ void check_unit_rule(const ParamSpec& p) {
     case ParamType::kChoice:
       CHECK(p.unit.empty());
       return;
+    case ParamType::kText:
+      // A list of numbers carries its unit in its key; a file is unitless ("1").
+      if (p.unit == "1") return;
+      {
+        const auto it = kSuffixOfUnit.find(p.unit);
+        REQUIRE_MESSAGE(it != kSuffixOfUnit.end(), "unit '" << p.unit << "' has no key suffix");
+        CHECK(ends_with(p.key, it->second));
+      }
+      return;
     case ParamType::kBoolean:
       CHECK(p.unit == "1");
       return;
@@ -138,6 +147,9 @@ TEST_CASE("registry: every model and section is declared completely") {
         case ParamType::kChoice:
           REQUIRE(std::holds_alternative<std::string>(d));
           CHECK(std::count(p.choices.begin(), p.choices.end(), std::get<std::string>(d)) == 1);
+          break;
+        case ParamType::kText:
+          CHECK(std::holds_alternative<std::string>(d));
           break;
       }
     }

@@ -10,7 +10,9 @@
 
 namespace xbarsim {
 
-enum class ParamType { kReal, kInteger, kBoolean, kChoice };
+// kText is free text: a list of numbers ("c0, c1, c2") or, for a key ending in _csv, a file
+// that the loader resolves relative to the card that names it.
+enum class ParamType { kReal, kInteger, kBoolean, kChoice, kText };
 
 using ParamValue = std::variant<double, std::int64_t, bool, std::string>;
 
@@ -37,6 +39,7 @@ ParamSpec int_param(std::string key, std::string unit, std::optional<std::int64_
 ParamSpec bool_param(std::string key, bool def, std::string doc);
 ParamSpec choice_param(std::string key, std::optional<std::string> def,
                        std::vector<std::string> choices, std::string doc);
+ParamSpec text_param(std::string key, std::string unit, std::string def, std::string doc);
 
 // Validated values, keyed by parameter key. Accessors throw ConfigError on misuse, naming
 // the origin (file) of the set.
@@ -51,6 +54,7 @@ class ParamSet {
   std::int64_t integer(const std::string& key) const;
   bool boolean(const std::string& key) const;
   const std::string& choice(const std::string& key) const;
+  const std::string& text(const std::string& key) const;
   const std::map<std::string, ParamValue>& values() const { return values_; }
   const std::string& origin() const { return origin_; }
 
