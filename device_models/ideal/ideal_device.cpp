@@ -27,10 +27,9 @@ ModelSpec IdealDevice::spec() {
 }
 
 IdealDevice::IdealDevice(const ParamSet& params)
-    : g_min_(params.real("g_min_siemens")),
-      g_max_(params.real("g_max_siemens")),
-      read_pulse_(params.real("read_pulse_s")),
-      costs_(params) {
+    : ResistiveCell(params),
+      g_min_(params.real("g_min_siemens")),
+      g_max_(params.real("g_max_siemens")) {
   if (!(g_min_ < g_max_))
     throw ConfigError(params.origin(), "g_min_siemens",
                       "must be below g_max_siemens (" + to_string(ParamValue(g_max_)) + " S)");

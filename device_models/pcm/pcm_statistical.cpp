@@ -94,24 +94,17 @@ ModelSpec PcmStatistical::spec() {
 }
 
 PcmStatistical::PcmStatistical(const ParamSet& p)
-    : g_max_(p.real("g_max_siemens")),
-      levels_(static_cast<int>(p.integer("levels"))),
+    : ResistiveCell(p),
+      g_max_(p.real("g_max_siemens")),
+      levels_(devices::checked_levels_or_continuous(p)),
       fit_g_max_(kFitGmaxS),
       t0_(p.real("t0_s")),
       t_read_(p.real("t_read_s")),
-      t_inference_(p.real("t_inference_s")),
+      t_inference_(devices::checked_inference_time(p)),
       read_noise_rel_(p.real("read_noise_rel")),
-      compensation_(DriftCompensation::kNone),
-      read_pulse_(p.real("read_pulse_s")),
-      costs_(p) {
+      compensation_(DriftCompensation::kNone) {
   const std::string& origin = p.origin();
   if (!(g_max_ > 0)) throw ConfigError(origin, "g_max_siemens", "expected a conductance > 0 S");
-  if (p.integer("levels") < 0 || p.integer("levels") == 1 || p.integer("levels") > 256)
-    throw ConfigError(origin, "levels", "expected 0 (continuous) or 2 to 256 levels");
-  if (!(t_inference_ >= 0) || !std::isfinite(t_inference_))
-    throw ConfigError(
-        origin, "t_inference_s",
-        "expected a time >= 0 s since programming, got " + to_string(ParamValue(t_inference_)));
   if (!(t0_ > 0)) throw ConfigError(origin, "t0_s", "expected a time > 0 s");
   if (!(t_read_ > 0)) throw ConfigError(origin, "t_read_s", "expected a time > 0 s");
   c_ = {p.real("prog_sigma_a_siemens"), p.real("prog_sigma_b_siemens"),
@@ -166,10 +159,7 @@ void PcmStatistical::program(Matrix& conductance, ProgrammingStreams streams) co
   const double drift_t = t_inference_ > t0_ ? t_inference_ / t0_ : 1.0;
   const double f_noise = one_over_f_factor();
   for (Index i = 0; i < n; ++i) {
-    if (!std::isfinite(g[i]) || g[i] < 0)
-      throw Error("pcm.statistical: conductance target is not finite and >= 0 (mapping bug)");
-    double target = std::min(static_cast<double>(g[i]), g_max_);
-    if (step > 0) target = std::round(target / step) * step;
+    const double target = devices::snapped_target(g[i], g_max_, step, kName);
     const double xi = target / g_max_;
     // Programming error, clipped only at the physical bound G >= 0.
     const double z_prog = normal(streams.variation);

@@ -6,7 +6,7 @@
 // compensation. Time enters once, at programming (docs/devices.md#pcm-statistical).
 #include <string>
 
-#include "device_models/cell_costs.hpp"
+#include "device_models/resistive_cell.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/device/device_model.hpp"
@@ -15,7 +15,7 @@ namespace xbarsim {
 
 enum class DriftCompensation { kNone, kGlobal, kPerColumn };
 
-class PcmStatistical final : public DeviceModel {
+class PcmStatistical final : public devices::ResistiveCell {
  public:
   static constexpr const char* kName = "pcm.statistical";
   static ModelSpec spec();
@@ -28,12 +28,6 @@ class PcmStatistical final : public DeviceModel {
   int levels() const override { return levels_; }
   void program(Matrix& conductance, ProgrammingStreams streams) const override;
   void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
-  double read_pulse_s() const override { return read_pulse_; }
-  bool resistive_read() const override { return true; }
-  double fixed_read_energy_j() const override { return 0.0; }
-  double write_energy_j() const override { return costs_.write_energy_j; }
-  double write_time_s() const override { return costs_.write_time_s; }
-  double cell_area_m2() const override { return costs_.cell_area_m2; }
 
   // The published statistics, as functions of the normalised target x = G_T / g_max in
   // [0, 1] (docs/devices.md#pcm-statistical). Conductances in siemens.
@@ -63,8 +57,6 @@ class PcmStatistical final : public DeviceModel {
   double t_inference_;
   double read_noise_rel_;
   DriftCompensation compensation_;
-  double read_pulse_;
-  devices::CellCosts costs_;
 };
 
 }  // namespace xbarsim

@@ -93,7 +93,8 @@ ModelSpec ReramMultilevel::spec() {
 }
 
 ReramMultilevel::ReramMultilevel(const ParamSet& params)
-    : g_min_(params.real("g_min_siemens")),
+    : ResistiveCell(params),
+      g_min_(params.real("g_min_siemens")),
       g_max_(params.real("g_max_siemens")),
       levels_(static_cast<int>(params.integer("levels"))),
       step_(0.0),
@@ -103,9 +104,7 @@ ReramMultilevel::ReramMultilevel(const ParamSet& params)
       read_noise_s0_(params.real("read_noise_siemens")),
       read_noise_s1_(params.real("read_noise_sqrt_siemens")),
       stuck_gmin_(params.real("stuck_at_gmin_rel")),
-      stuck_gmax_(params.real("stuck_at_gmax_rel")),
-      read_pulse_(params.real("read_pulse_s")),
-      costs_(params) {
+      stuck_gmax_(params.real("stuck_at_gmax_rel")) {
   const std::string& origin = params.origin();
   if (!(g_min_ < g_max_))
     throw ConfigError(origin, "g_min_siemens",

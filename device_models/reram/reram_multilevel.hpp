@@ -4,7 +4,7 @@
 // Equations and the fits behind the cards: docs/devices.md#reram-multilevel.
 #include <optional>
 
-#include "device_models/cell_costs.hpp"
+#include "device_models/resistive_cell.hpp"
 #include "device_models/sigma_curve.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
@@ -12,7 +12,7 @@
 
 namespace xbarsim {
 
-class ReramMultilevel final : public DeviceModel {
+class ReramMultilevel final : public devices::ResistiveCell {
  public:
   static constexpr const char* kName = "reram.multilevel";
   static ModelSpec spec();
@@ -26,14 +26,8 @@ class ReramMultilevel final : public DeviceModel {
   int levels() const override { return levels_; }
   void program(Matrix& conductance, ProgrammingStreams streams) const override;
   void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
-  double read_pulse_s() const override { return read_pulse_; }
 
   // A ReRAM cell is a resistor: the engine prices each read as V^2 G t_read.
-  bool resistive_read() const override { return true; }
-  double fixed_read_energy_j() const override { return 0.0; }
-  double write_energy_j() const override { return costs_.write_energy_j; }
-  double write_time_s() const override { return costs_.write_time_s; }
-  double cell_area_m2() const override { return costs_.cell_area_m2; }
 
   // Spacing between adjacent levels (S).
   double level_step_siemens() const { return step_; }
@@ -61,8 +55,6 @@ class ReramMultilevel final : public DeviceModel {
   std::optional<devices::SigmaCurve> read_curve_;
   double stuck_gmin_;
   double stuck_gmax_;
-  double read_pulse_;
-  devices::CellCosts costs_;
 };
 
 }  // namespace xbarsim

@@ -75,23 +75,16 @@ ModelSpec ReramRelaxation::spec() {
 }
 
 ReramRelaxation::ReramRelaxation(const ParamSet& p)
-    : g_max_(p.real("g_max_siemens")),
-      levels_(static_cast<int>(p.integer("levels"))),
+    : ResistiveCell(p),
+      g_max_(p.real("g_max_siemens")),
+      levels_(devices::checked_levels_or_continuous(p)),
       fit_g_max_(p.real("fit_g_max_siemens")),
-      t_inference_(p.real("t_inference_s")),
-      read_noise_rel_(p.real("read_noise_rel")),
-      read_pulse_(p.real("read_pulse_s")),
-      costs_(p) {
+      t_inference_(devices::checked_inference_time(p)),
+      read_noise_rel_(p.real("read_noise_rel")) {
   const std::string& origin = p.origin();
   if (!(g_max_ > 0)) throw ConfigError(origin, "g_max_siemens", "expected a conductance > 0 S");
   if (!(fit_g_max_ > 0))
     throw ConfigError(origin, "fit_g_max_siemens", "expected a conductance > 0 S");
-  if (p.integer("levels") < 0 || p.integer("levels") == 1 || p.integer("levels") > 256)
-    throw ConfigError(origin, "levels", "expected 0 (continuous) or 2 to 256 levels");
-  if (!(t_inference_ >= 0) || !std::isfinite(t_inference_))
-    throw ConfigError(
-        origin, "t_inference_s",
-        "expected a time >= 0 s since programming, got " + to_string(ParamValue(t_inference_)));
   for (int k = 0; k < kTimes; ++k) {
     times_[k] = p.real(time_key(k));
     if (!(times_[k] > 0)) throw ConfigError(origin, time_key(k), "expected a time > 0 s");
@@ -128,10 +121,7 @@ void ReramRelaxation::program(Matrix& conductance, ProgrammingStreams streams) c
   // One draw per cell in storage order: the published deviation at t already contains the
   // programming error and the relaxation since, so one Gaussian per cell describes both.
   for (Index i = 0; i < n; ++i) {
-    if (!std::isfinite(g[i]) || g[i] < 0)
-      throw Error("reram.relaxation: conductance target is not finite and >= 0 (mapping bug)");
-    double target = std::min(static_cast<double>(g[i]), g_max_);
-    if (step > 0) target = std::round(target / step) * step;
+    const double target = devices::snapped_target(g[i], g_max_, step, kName);
     const double z = normal(streams.variation);
     g[i] = static_cast<float>(std::max(target + sigma_siemens(target / g_max_) * z, 0.0));
   }

@@ -6,14 +6,14 @@
 #include <array>
 #include <string>
 
-#include "device_models/cell_costs.hpp"
+#include "device_models/resistive_cell.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/device/device_model.hpp"
 
 namespace xbarsim {
 
-class ReramRelaxation final : public DeviceModel {
+class ReramRelaxation final : public devices::ResistiveCell {
  public:
   static constexpr const char* kName = "reram.relaxation";
   static constexpr int kTimes = 3;  // the published times
@@ -28,12 +28,6 @@ class ReramRelaxation final : public DeviceModel {
   int levels() const override { return levels_; }
   void program(Matrix& conductance, ProgrammingStreams streams) const override;
   void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
-  double read_pulse_s() const override { return read_pulse_; }
-  bool resistive_read() const override { return true; }
-  double fixed_read_energy_j() const override { return 0.0; }
-  double write_energy_j() const override { return costs_.write_energy_j; }
-  double write_time_s() const override { return costs_.write_time_s; }
-  double cell_area_m2() const override { return costs_.cell_area_m2; }
 
   // sigma of the deviation from the target at published time k (S), for x = G_T / g_max.
   double sigma_at_published_time(int k, double x) const;
@@ -48,8 +42,6 @@ class ReramRelaxation final : public DeviceModel {
   std::array<std::array<double, kTerms>, kTimes> coef_{};  // S, at the fits' g_max
   double t_inference_;
   double read_noise_rel_;
-  double read_pulse_;
-  devices::CellCosts costs_;
 };
 
 }  // namespace xbarsim

@@ -1,0 +1,32 @@
+#include "device_models/resistive_cell.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim::devices {
+
+int checked_levels_or_continuous(const ParamSet& p) {
+  const std::int64_t levels = p.integer("levels");
+  if (levels < 0 || levels == 1 || levels > 256)
+    throw ConfigError(p.origin(), "levels", "expected 0 (continuous) or 2 to 256 levels");
+  return static_cast<int>(levels);
+}
+
+double checked_inference_time(const ParamSet& p) {
+  const double t = p.real("t_inference_s");
+  if (!(t >= 0) || !std::isfinite(t))
+    throw ConfigError(p.origin(), "t_inference_s",
+                      "expected a time >= 0 s since programming, got " + to_string(ParamValue(t)));
+  return t;
+}
+
+double snapped_target(float target, double g_max, double step, const std::string& model) {
+  if (!std::isfinite(target) || target < 0)
+    throw Error(model + ": conductance target is not finite and >= 0 (mapping bug)");
+  const double t = std::min(static_cast<double>(target), g_max);
+  return step > 0 ? std::round(t / step) * step : t;
+}
+
+}  // namespace xbarsim::devices
