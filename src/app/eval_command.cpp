@@ -9,6 +9,7 @@
 
 #include "common.hpp"
 #include "energy_command.hpp"
+#include "input_checks.hpp"
 #include "progress.hpp"
 #include "report_format.hpp"
 #include "xbarsim/config/arch_config.hpp"
@@ -105,6 +106,8 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
                                      : (fashion ? std::string("fashion-mnist:train") : o.dataset);
   const Dataset calibration = load_dataset(calibration_spec, Split::kTrain, o.calibration_images);
   const int threads = resolve_thread_count(o.threads);
+  const std::vector<std::string> warnings = input_warnings(net, data, o.dataset, calibration_spec);
+  for (const std::string& w : warnings) std::cerr << "xbarsim: warning: " << w << "\n";
 
   const Matrix inputs = normalise_inputs(net, data.images);
   const Matrix calibration_inputs = normalise_inputs(net, calibration.images);
@@ -172,6 +175,9 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     // Which images calibrated the activation and ADC ranges (docs/reliability.md).
     out.attr("/", "calibration_dataset", calibration.name);
     out.attr("/", "calibration_images", static_cast<std::int64_t>(calibration.size()));
+    std::string joined;
+    for (const std::string& w : warnings) joined += (joined.empty() ? "" : "\n") + w;
+    out.attr("/", "warnings", joined);
     out.dataset("/results/accuracy_float", {fp.accuracy}, "1");
     out.dataset("/results/accuracy_int8", {i8.accuracy}, "1");
     out.dataset("/results/accuracy_analog", analog_acc, "1");
@@ -202,6 +208,7 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
     j["arch"] = arch.name;
     j["model"] = net.name;
     j["dataset"] = data.name;
+    for (const std::string& w : warnings) j["warnings"].push_back(w);
     j["images"] = data.size();
     j["trials"] = o.trials;
     j["seed"] = o.seed;

@@ -549,5 +549,39 @@ TEST_CASE("validate: malformed designs and unknown metrics name the file and the
   CHECK_CONTAINS(r.err, "isaac");  // the shipped designs are listed
 }
 
+TEST_CASE("eval: float images above 1 and calibration on the scored images are warned about") {
+  TempDir dir;
+  const std::string data = dir.file("pixels_0_255.h5");
+  // 12 Fashion-MNIST-sized images stored as unscaled 0-255 floats (written with h5py; one sample
+  // per HDF5 row, docs/datasets.md).
+  const std::string script =
+      "import h5py, numpy as np\n"
+      "f = h5py.File('" +
+      data +
+      "', 'w')\n"
+      "f['images'] = (np.arange(784 * 12, dtype=np.float32).reshape(12, 784) % 256)\n"
+      "f['labels'] = np.arange(12, dtype=np.int64) % 10\n";
+  const std::string py = dir.file("make.py");
+  std::ofstream(py) << script;
+  REQUIRE(std::system(("/usr/bin/python3 '" + py + "'").c_str()) == 0);
+  const std::string calibration = dir.file("calibration.h5");
+  fs::copy_file(data, calibration);
+  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+                        "/models/fmnist_mlp.h5' --dataset '" + data + "' --calibration-images 4");
+  CAPTURE(r.err);
+  REQUIRE(r.exited);
+  CHECK(r.code == 0);
+  CHECK_CONTAINS(r.err, "probably 0-255 pixels");
+  CHECK_CONTAINS(r.err, "calibrated on the images being scored");
+  // A separate calibration set silences the second warning.
+  const Run apart = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+                            "/models/fmnist_mlp.h5' --dataset '" + data +
+                            "' --calibration-dataset '" + calibration + "' --calibration-images 4");
+  CAPTURE(apart.err);
+  CHECK(apart.code == 0);
+  CHECK(apart.err.find("calibrated on the images being scored") == std::string::npos);
+  CHECK_CONTAINS(apart.err, "probably 0-255 pixels");
+}
+
 }  // namespace
 }  // namespace xbarsim

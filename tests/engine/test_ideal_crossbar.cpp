@@ -59,6 +59,35 @@ TEST_CASE("ideal crossbar equals W x to float rounding, for shapes that do not f
   }
 }
 
+TEST_CASE("offset encoding with G_min > 0: the reference column removes the conductance floor") {
+  // A noiseless ReRAM cell whose lowest level is 10 uS: every cell, idle or not, carries that
+  // floor, and only the reference column's subtraction removes sum_i x_i G_min from each
+  // output. Without it every output would be off by a multiple of G_min / (G_max - G_min).
+  for (SignedWeights sw : {SignedWeights::kOffset, SignedWeights::kDifferential}) {
+    TileSpec t;
+    t.device = "reram.multilevel";
+    t.device_params = {
+        {"g_min_siemens", 10e-6}, {"g_max_siemens", 50e-6}, {"levels", std::int64_t{256}}};
+    t.mapping.weight_encoding = WeightEncoding::kContinuous;
+    t.mapping.signed_weights = sw;
+    t.rows = 64;
+    t.cols = 32;
+    const Matrix w = gaussian(23, 100, 7);
+    const Matrix x = uniform(100, 6, -1.0f, 1.0f, 8);
+    AnalogMatrix a(w, make_models(t), StreamKey{1, 0, 0}, "floor", 2);
+    const Matrix y = a.multiply(x, x.cwiseAbs().maxCoeff());
+    const MatrixD ref = w.cast<double>() * x.cast<double>();
+    // 256 levels quantise each target to within half a level, 0.5 / 255 of a cell's weight
+    // span: 2 max|w| for offset encoding (one cell spans [-m, m]), and max|w| for each of the
+    // two cells of a pair: a weight error of at most max|w| / 255 either way.
+    const double weight_error = w.cwiseAbs().maxCoeff() / 255.0;
+    const MatrixD bound = MatrixD::Constant(23, 1, 1.0) *
+                          x.cwiseAbs().cast<double>().colwise().sum() * (weight_error + 1e-5);
+    CAPTURE(static_cast<int>(sw));
+    CHECK(((y.cast<double>() - ref).cwiseAbs().array() <= bound.array()).all());
+  }
+}
+
 TEST_CASE("noiseless sliced crossbar equals the integer product of quantised weights and inputs") {
   for (SignedWeights sw : {SignedWeights::kDifferential, SignedWeights::kOffset}) {
     for (int dac_bits : {1, 3}) {
