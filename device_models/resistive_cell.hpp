@@ -18,15 +18,19 @@ class ResistiveCell : public DeviceModel {
   double write_energy_j() const override { return costs_.write_energy_j; }
   double write_time_s() const override { return costs_.write_time_s; }
   double cell_area_m2() const override { return costs_.cell_area_m2; }
+  double read_noise_cycle_correlation() const override { return cycle_correlation_; }
 
  protected:
-  explicit ResistiveCell(const ParamSet& params)
-      : read_pulse_(params.real("read_pulse_s")), costs_(params) {}
+  explicit ResistiveCell(const ParamSet& params);
 
  private:
   double read_pulse_;
+  double cycle_correlation_;
   CellCosts costs_;
 };
+
+// The key `read_noise_cycle_correlation` that every resistive model declares.
+ParamSpec cycle_correlation_param();
 
 // `levels` of a model whose 0 means continuous targets: 0 or 2 to 256, else a ConfigError.
 int checked_levels_or_continuous(const ParamSet& params);

@@ -44,23 +44,23 @@ std::vector<std::string> split(const std::string& line, char sep) {
 }  // namespace
 
 SigmaCurve SigmaCurve::polynomial(const std::string& text, const std::string& origin,
-                                  const std::string& key) {
+                                  const std::string& key, const std::string& unit) {
   SigmaCurve c;
   for (const std::string& field : split(text, ',')) {
     double v;
     if (!parse_number(field, v))
       throw ConfigError(origin, key,
-                        "expected a comma-separated list of numbers (siemens) c0, c1, ...; '" +
+                        "expected a comma-separated list of numbers (" + unit + ") c0, c1, ...; '" +
                             trim(field) + "' is not a number");
     c.coef_.push_back(v);
   }
   if (c.coef_.empty())
-    throw ConfigError(origin, key, "expected at least one coefficient c0 (siemens)");
+    throw ConfigError(origin, key, "expected at least one coefficient c0 (" + unit + ")");
   return c;
 }
 
 SigmaCurve SigmaCurve::table(const std::string& path, const std::string& origin,
-                             const std::string& key) {
+                             const std::string& key, const std::string& value_header) {
   if (path.empty()) throw ConfigError(origin, key, "expected the path of a CSV table");
   std::ifstream in(path);
   if (!in) throw ConfigError(origin, key, "cannot read the CSV table " + path);
@@ -75,17 +75,18 @@ SigmaCurve SigmaCurve::table(const std::string& path, const std::string& origin,
     const std::vector<std::string> f = split(t, ',');
     const std::string where = path + " row " + std::to_string(row);
     if (!header) {
-      if (f.size() != 2 || trim(f[0]) != "g_siemens" || trim(f[1]) != "sigma_siemens")
-        throw ConfigError(origin, key, where + ": expected the header g_siemens,sigma_siemens");
+      if (f.size() != 2 || trim(f[0]) != "g_siemens" || trim(f[1]) != value_header)
+        throw ConfigError(origin, key, where + ": expected the header g_siemens," + value_header);
       header = true;
       continue;
     }
     double g, s;
     if (f.size() != 2 || !parse_number(f[0], g) || !parse_number(f[1], s))
-      throw ConfigError(origin, key, where + ": expected two numbers, G (S) and sigma (S)");
+      throw ConfigError(origin, key, where + ": expected two numbers, G (S) and " + value_header);
     if (g < 0 || s < 0)
       throw ConfigError(origin, key,
-                        where + ": a conductance and a standard deviation cannot be negative");
+                        where + ": neither a conductance nor " + value_header +
+                            " can be negative (non-physical)");
     if (!c.g_.empty() && !(g > c.g_.back()))
       throw ConfigError(origin, key, where + ": G must increase strictly from row to row");
     c.g_.push_back(g);

@@ -28,10 +28,60 @@ constexpr double kQsA = 0.0088, kQsExp = 0.65, kQsMax = 0.2;
 constexpr double kDefaultCellAreaM2 = 48.0 * 90e-9 * 90e-9;
 constexpr double kDefaultWriteEnergyJ = 10.0 * 10e-12;
 constexpr double kDefaultWriteTimeS = 10.0 * 200e-9;
+
+// The four statistics a card may give as measured data instead of the fit: the key stem, the
+// unit of the polynomial's coefficients and of the table's value column, and what it is.
+struct MeasuredStatistic {
+  const char* stem;
+  const char* unit_suffix;  // of the polynomial key and the table's value header
+  const char* what;
+};
+constexpr MeasuredStatistic kMeasured[] = {
+    {"prog_sigma", "siemens", "the programming-noise std sigma_prog(G_T) (S)"},
+    {"nu_mean", "rel", "the mean drift exponent mu_nu(G_T)"},
+    {"nu_std", "rel", "the spread sigma_nu(G_T) of the drift exponent"},
+    {"qs", "rel", "the 1/f read-noise coefficient Q_s(G_T)"},
+};
+
+void add_measured_params(std::vector<ParamSpec>& params) {
+  for (const MeasuredStatistic& m : kMeasured) {
+    const std::string stem = m.stem, suffix = m.unit_suffix;
+    params.push_back(choice_param(
+        stem + "_form", std::string("fit"), {"fit", "polynomial", "table"},
+        std::string("How ") + m.what + " is given: fit = the published fit of the keys above; " +
+            "polynomial = " + stem + "_poly_" + suffix + "; table = the CSV file " + stem +
+            "_table_csv (docs/devices.md#measured-data)"));
+    params.push_back(text_param(stem + "_poly_" + suffix, suffix == "siemens" ? "S" : "1", "",
+                                "Coefficients c0, ..., cn of " + stem +
+                                    " = max(sum c_k (G_T / 1 uS)^k, 0), with " + stem +
+                                    "_form = polynomial"));
+    params.push_back(text_param(stem + "_table_csv", "1", "",
+                                "CSV file (header g_siemens," + stem + "_" + suffix +
+                                    "; G_T strictly increasing) of measured values, "
+                                    "interpolated linearly in G_T and held beyond its ends, "
+                                    "with " +
+                                    stem + "_form = table; relative to the card"));
+  }
+}
+
+std::optional<devices::SigmaCurve> measured_curve(const ParamSet& p, const MeasuredStatistic& m) {
+  const std::string stem = m.stem, suffix = m.unit_suffix;
+  const std::string& form = p.choice(stem + "_form");
+  if (form == "polynomial") {
+    const std::string key = stem + "_poly_" + suffix;
+    return devices::SigmaCurve::polynomial(p.text(key), p.origin(), key, suffix);
+  }
+  if (form == "table") {
+    const std::string key = stem + "_table_csv";
+    return devices::SigmaCurve::table(p.text(key), p.origin(), key, stem + "_" + suffix);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ModelSpec PcmStatistical::spec() {
-  return ModelSpec{
+  ModelSpec spec{
       kName,
       ModelKind::kDevice,
       "Phase-change memory for inference: state-dependent programming noise, drift "
@@ -78,6 +128,7 @@ ModelSpec PcmStatistical::spec() {
           real_param("qs_max_rel", "1", kQsMax, 0.0, 1.0, "upper bound of Q_s (0.2)"),
           real_param("read_noise_rel", "1", 0.0, 0.0, 1.0,
                      "Additional cycle-to-cycle read noise per read, as a fraction of G"),
+          devices::cycle_correlation_param(),
           choice_param("drift_compensation", std::string("none"), {"none", "global", "per_column"},
                        "Digital drift compensation from a calibration read with every row "
                        "driven, after programming and again at t_inference_s: none; global = "
@@ -91,6 +142,8 @@ ModelSpec PcmStatistical::spec() {
           devices::write_time_param(kDefaultWriteTimeS,
                                     "default (assumption): 10 iterations of 200 ns"),
       }};
+  add_measured_params(spec.params);
+  return spec;
 }
 
 PcmStatistical::PcmStatistical(const ParamSet& p)
@@ -118,6 +171,10 @@ PcmStatistical::PcmStatistical(const ParamSet& p)
     throw ConfigError(origin, "nu_mean_min_rel", "must not exceed nu_mean_max_rel");
   if (c_.nu_std_min > c_.nu_std_max)
     throw ConfigError(origin, "nu_std_min_rel", "must not exceed nu_std_max_rel");
+  prog_curve_ = measured_curve(p, kMeasured[0]);
+  nu_mean_curve_ = measured_curve(p, kMeasured[1]);
+  nu_std_curve_ = measured_curve(p, kMeasured[2]);
+  qs_curve_ = measured_curve(p, kMeasured[3]);
   const std::string& c = p.choice("drift_compensation");
   compensation_ = c == "global"       ? DriftCompensation::kGlobal
                   : c == "per_column" ? DriftCompensation::kPerColumn
@@ -125,20 +182,24 @@ PcmStatistical::PcmStatistical(const ParamSet& p)
 }
 
 double PcmStatistical::prog_sigma_siemens(double x) const {
+  if (prog_curve_) return (*prog_curve_)(x * g_max_);
   const double s = std::max(c_.prog_a * x * x + c_.prog_b * x + c_.prog_c, 0.0);
   return s * (g_max_ / fit_g_max_);
 }
 
 double PcmStatistical::drift_nu_mean(double x) const {
+  if (nu_mean_curve_) return (*nu_mean_curve_)(x * g_max_);
   return std::clamp(c_.nu_mean_slope * std::log(x) + c_.nu_mean_offset, c_.nu_mean_min,
                     c_.nu_mean_max);
 }
 
 double PcmStatistical::drift_nu_std(double x) const {
+  if (nu_std_curve_) return (*nu_std_curve_)(x * g_max_);
   return std::clamp(c_.nu_std_slope * std::log(x) + c_.nu_std_offset, c_.nu_std_min, c_.nu_std_max);
 }
 
 double PcmStatistical::read_noise_qs(double x) const {
+  if (qs_curve_) return (*qs_curve_)(x * g_max_);
   return std::min(c_.qs_coef / std::pow(x, c_.qs_exponent), c_.qs_max);
 }
 

@@ -4,9 +4,11 @@
 // conductance drift G(t) = G_prog (t / t0)^(-nu) with a per-device exponent nu drawn once at
 // programming, 1/f read noise accumulated up to the inference time, and optional drift
 // compensation. Time enters once, at programming (docs/devices.md#pcm-statistical).
+#include <optional>
 #include <string>
 
 #include "device_models/resistive_cell.hpp"
+#include "device_models/sigma_curve.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 #include "xbarsim/device/device_model.hpp"
@@ -29,8 +31,10 @@ class PcmStatistical final : public devices::ResistiveCell {
   void program(Matrix& conductance, ProgrammingStreams streams) const override;
   void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const override;
 
-  // The published statistics, as functions of the normalised target x = G_T / g_max in
-  // [0, 1] (docs/devices.md#pcm-statistical). Conductances in siemens.
+  // The statistics, as functions of the normalised target x = G_T / g_max in [0, 1]
+  // (docs/devices.md#pcm-statistical): the published fits, or measured data from the card
+  // (a polynomial in G_T / 1 uS or a CSV table over G_T, docs/devices.md#measured-data).
+  // Conductances in siemens.
   double prog_sigma_siemens(double x) const;
   double drift_nu_mean(double x) const;
   double drift_nu_std(double x) const;
@@ -51,6 +55,8 @@ class PcmStatistical final : public devices::ResistiveCell {
   double g_max_;
   int levels_;
   Coefficients c_{};
+  // Measured-data replacements of the fits; empty = the fit.
+  std::optional<devices::SigmaCurve> prog_curve_, nu_mean_curve_, nu_std_curve_, qs_curve_;
   double fit_g_max_;  // the conductance the fits are normalised to (Joshi 2020: 25 uS)
   double t0_;
   double t_read_;

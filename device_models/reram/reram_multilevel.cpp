@@ -74,6 +74,7 @@ ModelSpec ReramMultilevel::spec() {
           text_param("read_noise_table_csv", "1", "",
                      "CSV file (g_siemens,sigma_siemens) of measured read-noise sigma(G), with "
                      "read_noise_form = table; relative to the card"),
+          devices::cycle_correlation_param(),
           real_param("stuck_at_gmin_rel", "1", 0.0, 0.0, 1.0,
                      "Probability that a cell is stuck at g_min_siemens, whatever its target"),
           real_param("stuck_at_gmax_rel", "1", 0.0, 0.0, 1.0,

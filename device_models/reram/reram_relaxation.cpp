@@ -63,6 +63,7 @@ ModelSpec ReramRelaxation::spec() {
                                 "t1 fit holds, after t3 the t3 fit (no extrapolation)"));
   s.params.push_back(real_param("read_noise_rel", "1", 0.0, 0.0, 1.0,
                                 "Short-term read noise per read, as a fraction of G"));
+  s.params.push_back(devices::cycle_correlation_param());
   s.params.push_back(real_param("read_pulse_s", "s", 1.0e-9, 1.0e-12, 1.0e-3,
                                 "Duration of one read pulse, for the cell read energy V^2 G t"));
   s.params.push_back(

@@ -126,6 +126,7 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     }
   });
   noisy_ = std::any_of(any_noise.begin(), any_noise.end(), [](char c) { return c != 0; });
+  cycle_correlation_ = device.read_noise_cycle_correlation();
   // Summed in array order after the parallel loop, so the total is thread-count independent.
   for (Index a = 0; a < plan_.arrays(); ++a)
     blocks_[a / (plan_.slices * plan_.col_blocks)].row_conductance += array_row_sums[a];
@@ -161,6 +162,7 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
 }
 
 void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t read, Index chunk,
+                                   Index chunk_size, const std::vector<Index>* read_of,
                                    Workspace& ws) const {
   const RowBlock& block = blocks_[rb];
   Matrix& currents = ws.currents;
@@ -172,22 +174,54 @@ void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t 
     ws.noise_std.noalias() = block.variance * ws.squared_volts;
     ws.noise_std = ws.noise_std.array().sqrt().matrix();
     const Index cols = currents.cols();
+    const double rho = cycle_correlation_;
+    const auto own = static_cast<float>(std::sqrt(1.0 - rho));
+    const auto common = static_cast<float>(std::sqrt(rho));
     // Each array draws from its own stream: deviates in column-major order over its block.
-    auto add_noise = [&](Rng& rng, Index r0, Index n) {
+    // With rho > 0 each read's standard deviate is sqrt(1 - rho) z_own + sqrt(rho) z_shared,
+    // z_shared one per column, sample and input phase, common to the cycles of that phase: so
+    // corr = rho between the cycles of one MVM and the marginal variance is unchanged. The two
+    // phases drive disjoint rows, so even frozen cell noise is independent between them.
+    const Index shared_cols = ws.volts.cols() / cycles_;  // phases x samples
+    auto add_noise = [&](Rng& rng, Rng* shared_rng, Index r0, Index n) {
       ws.deviates.resize(n, cols);
       fill_standard_normal(ws.deviates.data(), ws.deviates.size(), rng);
+      if (shared_rng) {
+        ws.shared.resize(n, shared_cols);
+        fill_standard_normal(ws.shared.data(), ws.shared.size(), *shared_rng);
+        ws.deviates *= own;
+        if (!read_of) {  // every read of the chunk: whole (phase, cycle) blocks at once
+          for (Index block = 0; block * chunk_size < cols; ++block) {
+            const Index phase = block / cycles_;
+            ws.deviates.middleCols(block * chunk_size, chunk_size) +=
+                common * ws.shared.middleCols(phase * chunk_size, chunk_size);
+          }
+        } else {
+          for (Index j = 0; j < cols; ++j) {
+            const Index read_col = (*read_of)[static_cast<std::size_t>(j)];
+            const Index phase = read_col / (cycles_ * chunk_size);
+            ws.deviates.col(j) +=
+                common * ws.shared.col(phase * chunk_size + read_col % chunk_size);
+          }
+        }
+      }
       currents.middleRows(r0, n).array() +=
           ws.noise_std.middleRows(r0, n).array() * ws.deviates.array();
     };
     for (int s = 0; s < plan_.slices; ++s) {
       for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
         const Index id = plan_.array_id(rb, cb, s);
-        Rng rng = make_rng(key_.seed, StreamPurpose::kReadNoise,
-                           {key_.layer, key_.trial, static_cast<std::uint64_t>(id), read,
-                            static_cast<std::uint64_t>(chunk)});
-        add_noise(rng, s * plan_.outputs + cb * plan_.outputs_per_array,
+        const std::initializer_list<std::uint64_t> path = {key_.layer, key_.trial,
+                                                           static_cast<std::uint64_t>(id), read,
+                                                           static_cast<std::uint64_t>(chunk)};
+        Rng rng = make_rng(key_.seed, StreamPurpose::kReadNoise, path);
+        // The shared part has its own stream, so rho = 0 draws exactly what it always did.
+        Rng shared = make_rng(key_.seed, StreamPurpose::kReadNoiseShared, path);
+        Rng* shared_rng = rho > 0 ? &shared : nullptr;
+        add_noise(rng, shared_rng, s * plan_.outputs + cb * plan_.outputs_per_array,
                   plan_.outputs_in_block(cb));
-        if (plan_.reference_column) add_noise(rng, data_rows() + s * plan_.col_blocks + cb, 1);
+        if (plan_.reference_column)
+          add_noise(rng, shared_rng, data_rows() + s * plan_.col_blocks + cb, 1);
       }
     }
   }
@@ -239,19 +273,20 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, st
     if (ws.volts.col(j).any()) ws.active.push_back(j);
   ws.readout.setZero(data_rows(), cols);
   // Every physical cell on row i dissipates V_i^2 G t_read: sum over the row's cells first.
-  ws.read_energy_j += models_->device->read_pulse_s() *
-                      static_cast<double>(blocks_[rb].row_conductance.dot(
-                          ws.volts.array().square().rowwise().sum().matrix()));
+  ws.read_energy_j +=
+      models_->device->read_pulse_s() * static_cast<double>(blocks_[rb].row_conductance.dot(
+                                            ws.volts.array().square().rowwise().sum().matrix()));
   if (ws.active.empty()) return;
   const Index n = static_cast<Index>(ws.active.size());
+  const Index chunk_size = pos.cols();
   if (n == cols) {
-    column_currents(rb, ws.volts, read, chunk, ws);
+    column_currents(rb, ws.volts, read, chunk, chunk_size, nullptr, ws);
     ws.readout = ws.currents.topRows(data_rows());
     return;
   }
   ws.active_volts.resize(ws.volts.rows(), n);
   for (Index j = 0; j < n; ++j) ws.active_volts.col(j) = ws.volts.col(ws.active[j]);
-  column_currents(rb, ws.active_volts, read, chunk, ws);
+  column_currents(rb, ws.active_volts, read, chunk, chunk_size, &ws.active, ws);
   for (Index j = 0; j < n; ++j) ws.readout.col(ws.active[j]) = ws.currents.col(j).head(data_rows());
 }
 

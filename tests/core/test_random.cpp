@@ -12,10 +12,10 @@
 namespace xbarsim {
 namespace {
 
-constexpr std::array<StreamPurpose, 8> kPurposes = {
-    StreamPurpose::kProgramming, StreamPurpose::kFaults,    StreamPurpose::kReadNoise,
-    StreamPurpose::kAdcNoise,    StreamPurpose::kInputs,    StreamPurpose::kWeights,
-    StreamPurpose::kCalibration, StreamPurpose::kSweepPoint};
+constexpr std::array<StreamPurpose, 9> kPurposes = {
+    StreamPurpose::kProgramming, StreamPurpose::kFaults,     StreamPurpose::kReadNoise,
+    StreamPurpose::kAdcNoise,    StreamPurpose::kInputs,     StreamPurpose::kWeights,
+    StreamPurpose::kCalibration, StreamPurpose::kSweepPoint, StreamPurpose::kReadNoiseShared};
 
 using Draw = Rng::result_type;
 

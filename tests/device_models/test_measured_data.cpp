@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "device_models/device_test_util.hpp"
+#include "device_models/pcm/pcm_statistical.hpp"
 #include "device_models/reram/reram_multilevel.hpp"
 #include "device_models/sigma_curve.hpp"
 #include "test_support.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/random.hpp"
 #include "xbarsim/engine/tile_models.hpp"
 
 using namespace xbarsim;
@@ -140,4 +142,78 @@ TEST_CASE("measured data: malformed tables and lists name the key and the row") 
       CHECK(std::string(e.key()) == "prog_sigma_poly_siemens");
     }
   }
+}
+
+namespace {
+// Programs n cells of pcm.statistical to `target` and returns the drift exponents they drew,
+// nu = -ln(G(t) / G_T) / ln(t / t0), exact with the programming and 1/f noise switched off.
+std::vector<double> drift_exponents(const ParamSet& p, double target, std::uint64_t seed) {
+  const PcmStatistical pcm(p);
+  Matrix g = Matrix::Constant(200, 200, static_cast<float>(target));
+  Rng variation(seed), faults(seed + 1);
+  pcm.program(g, ProgrammingStreams{variation, faults});
+  const double L = std::log(pcm.t_inference_s() / pcm.t0_s());
+  std::vector<double> nu;
+  for (Index i = 0; i < g.size(); ++i) nu.push_back(-std::log(g(i) / target) / L);
+  return nu;
+}
+}  // namespace
+
+TEST_CASE("measured data: PCM drift statistics from tables and polynomials") {
+  test::TempDir dir;
+  const std::string mean_csv = dir.file("nu_mean.csv"), std_csv = dir.file("nu_std.csv");
+  // A drift exponent rising from 0.03 at G = 0 to 0.09 at 20 uS, and a spread table.
+  std::ofstream(mean_csv) << "# measured mu_nu(G)\ng_siemens,nu_mean_rel\n0,0.03\n20e-6,0.09\n";
+  std::ofstream(std_csv) << "g_siemens,nu_std_rel\n0,0.01\n20e-6,0.03\n";
+  const ParamSet p =
+      test::params_for("pcm.statistical", {{"t_inference_s", 86400.0},
+                                           {"prog_sigma_form", std::string("polynomial")},
+                                           {"prog_sigma_poly_siemens", std::string("0")},
+                                           {"qs_form", std::string("polynomial")},
+                                           {"qs_poly_rel", std::string("0")},
+                                           {"nu_mean_form", std::string("table")},
+                                           {"nu_mean_table_csv", mean_csv},
+                                           {"nu_std_form", std::string("table")},
+                                           {"nu_std_table_csv", std_csv}});
+  const PcmStatistical pcm(p);
+  // The tables' own rows and their linear interpolation, at x = G_T / g_max (g_max 25 uS).
+  CHECK(pcm.drift_nu_mean(0.0) == doctest::Approx(0.03));
+  CHECK(pcm.drift_nu_mean(0.4) == doctest::Approx(0.06));  // 10 uS: half way
+  CHECK(pcm.drift_nu_mean(1.0) == doctest::Approx(0.09));  // held beyond the last row
+  CHECK(pcm.drift_nu_std(0.4) == doctest::Approx(0.02));
+  CHECK(pcm.prog_sigma_siemens(0.7) == 0.0);
+  CHECK(pcm.read_noise_qs(0.7) == 0.0);
+  // Programmed cells draw nu with the table's mean and spread: 40000 cells, five standard
+  // errors of the mean and of the variance of a normal sample.
+  const std::vector<double> nu = drift_exponents(p, 10e-6, 91);
+  const test::Moments m = test::moments(nu, [](double v) { return v; });
+  const double n = static_cast<double>(nu.size());
+  CHECK(std::abs(m.mean - 0.06) <= test::mean_tolerance(0.02, static_cast<long>(n)));
+  CHECK(std::abs(m.variance - 0.02 * 0.02) <= test::variance_tolerance(0.02, static_cast<long>(n)));
+
+  // A polynomial mu_nu = 0.05 + 0.002 (G / 1 uS): 0.07 at 10 uS.
+  ParamSet q = p;
+  q.set("nu_mean_form", std::string("polynomial"));
+  q.set("nu_mean_poly_rel", std::string("0.05, 0.002"));
+  CHECK(PcmStatistical(q).drift_nu_mean(0.4) == doctest::Approx(0.07));
+}
+
+TEST_CASE("measured data: a PCM table with a negative drift exponent names the key and row") {
+  test::TempDir dir;
+  const std::string csv = dir.file("nu.csv");
+  std::ofstream(csv) << "g_siemens,nu_mean_rel\n0,0.05\n10e-6,-0.01\n";
+  try {
+    PcmStatistical pcm(test::params_for(
+        "pcm.statistical", {{"nu_mean_form", std::string("table")}, {"nu_mean_table_csv", csv}}));
+    FAIL("accepted a negative drift exponent");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.key()) == "nu_mean_table_csv");
+    CHECK_CONTAINS_ROW(e.what(), "row 3");
+  }
+  // The wrong value column is refused by its header.
+  std::ofstream(csv) << "g_siemens,sigma_siemens\n0,0.05\n10e-6,0.01\n";
+  CHECK_THROWS_AS(
+      PcmStatistical(test::params_for(
+          "pcm.statistical", {{"nu_mean_form", std::string("table")}, {"nu_mean_table_csv", csv}})),
+      ConfigError);
 }

@@ -23,6 +23,7 @@ enum class StreamPurpose : std::uint64_t {
   kWeights = 6,
   kCalibration = 7,
   kSweepPoint = 8,
+  kReadNoiseShared = 9,  // the part of the read noise shared by the cycles of one MVM
 };
 
 // SplitMix64 finaliser (Steele, Lea, Flood, OOPSLA 2014): a bijective 64-bit mixer with good

@@ -38,6 +38,10 @@ class DeviceModel {
   // Standard deviation (S) of the cycle-to-cycle read noise of each programmed cell. The
   // engine draws fresh output-referred noise from it on every read.
   virtual void read_noise_std(const Matrix& conductance, Matrix& sigma_siemens) const = 0;
+  // Correlation rho in [0, 1] of that read noise between the input cycles and phases of one
+  // MVM (docs/devices.md#temporal-correlation): 0 = independent per cycle (white noise), 1 =
+  // frozen over the MVM (random telegraph and 1/f noise are almost constant over nanoseconds).
+  virtual double read_noise_cycle_correlation() const { return 0.0; }
 
   // Duration of one read pulse (s), used for cell read energy V^2 G t.
   virtual double read_pulse_s() const = 0;

@@ -45,13 +45,14 @@ class AnalogMatrix {
 
  private:
   struct RowBlock {
-    Matrix conductance;  // (slices*outputs [+ references]) x rows: effective G^T, S
-    Matrix variance;     // same shape: summed read-noise variance per cell set, S^2
+    Matrix conductance;      // (slices*outputs [+ references]) x rows: effective G^T, S
+    Matrix variance;         // same shape: summed read-noise variance per cell set, S^2
     Vector row_conductance;  // per row: sum of every physical cell's conductance, S
   };
   // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
   struct Workspace {
-    Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, readout, accumulator;
+    Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, shared, readout,
+        accumulator;
     std::vector<Index> active;
     double read_energy_j = 0;  // cell read energy accumulated by read_block
   };
@@ -61,9 +62,11 @@ class AnalogMatrix {
   void drive_voltages(const Matrix& codes_pos, const Matrix* codes_neg, Index rb,
                       Matrix& volts) const;
   // Column currents after read noise and reference subtraction, into ws.currents; its first
-  // slices*outputs rows are the data columns (reference rows follow, if any).
+  // slices*outputs rows are the data columns (reference rows follow, if any). Column j of
+  // `volts` is column read_of[j] of ws.volts (all of them when read_of is null), in the
+  // (phase, cycle, sample) order of drive_voltages, which the shared noise part needs.
   void column_currents(Index rb, const Matrix& volts, std::uint64_t read, Index chunk,
-                       Workspace& ws) const;
+                       Index chunk_size, const std::vector<Index>* read_of, Workspace& ws) const;
   // One chunk through row block rb: DAC, analog sums and noise; leaves the data columns'
   // currents, (slices*outputs) x (phases*cycles*chunk), in ws.readout.
   void read_block(Index rb, const Matrix& pos, const Matrix* neg, std::uint64_t read, Index chunk,
@@ -82,6 +85,7 @@ class AnalogMatrix {
   double weight_scale_ = 1.0;
   double weight_offset_ = 0.0;
   bool noisy_ = false;
+  double cycle_correlation_ = 0;  // rho of the read noise over one MVM's cycles and phases
   std::vector<RowBlock> blocks_;
   std::vector<Vector> full_scale_;  // per row block: per data row, A
   std::uint64_t reads_ = 0;
