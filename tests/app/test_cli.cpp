@@ -406,7 +406,7 @@ TEST_CASE("mvm text output runs for every shipped architecture") {
   }
 }
 
-TEST_CASE("list names every registered model; list --markdown is the reference") {
+TEST_CASE("list names every registered model, and list --markdown is the reference") {
   const Run r = xbarsim("list");
   REQUIRE(r.exited);
   REQUIRE(r.code == 0);

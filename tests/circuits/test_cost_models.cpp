@@ -183,7 +183,7 @@ TEST_CASE("noc.router: ISAAC's 42 mW, 8-port, 32-bit-flit router at 1.2 GHz") {
   CHECK(c->technology_node_m() == 32e-9);
 }
 
-TEST_CASE("digital.logic: Horowitz 45 nm energies; mac = mult + add; compare = add") {
+TEST_CASE("digital.logic: Horowitz 45 nm energies, and mac = mult + add, and compare = add") {
   struct Row {
     const char* card;
     double add_pj, mult_pj, add_um2, mult_um2;

@@ -169,7 +169,7 @@ TEST_CASE("pcm: drift compensation restores the calibration read of every array 
   CHECK(g.cast<double>().sum() < before * std::pow(3.15e7 / 20.0, -0.049) * 1.01);
 }
 
-TEST_CASE("pcm: the same seed gives the same cells; bad values name their key") {
+TEST_CASE("pcm: the same seed gives the same cells, and bad values name their key") {
   const PcmStatistical pcm(test::params_for(kPcm, {{"t_inference_s", 1e5}}));
   CHECK(program_all(pcm, 12e-6, 77) == program_all(pcm, 12e-6, 77));
   CHECK(program_all(pcm, 12e-6, 77) != program_all(pcm, 12e-6, 78));

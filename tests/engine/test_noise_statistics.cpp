@@ -115,7 +115,7 @@ TEST_CASE("read noise is fresh on every read and has the variance sum x^2 (s+^2 
   CHECK(std::abs(moments(signed_y).mean - ideal) < 5.0 * std::sqrt(var_read / n));
 }
 
-TEST_CASE("same seed gives identical results for any thread count; another seed differs") {
+TEST_CASE("same seed gives identical results for any thread count, and another seed differs") {
   TileSpec t;
   t.device = "reram.multilevel";
   t.device_params = {{"levels", std::int64_t{16}},
@@ -126,6 +126,7 @@ TEST_CASE("same seed gives identical results for any thread count; another seed 
   t.adc = "adc.quantizing";
   t.adc_params = {{"bits", std::int64_t{6}},
                   {"range", std::string("calibrated")},
+                  {"bits_scaling", std::string("walden")},
                   {"input_noise_lsb", 0.5}};
   t.mapping.bits_per_cell = 1;
   t.rows = 32;

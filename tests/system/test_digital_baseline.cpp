@@ -314,7 +314,7 @@ TEST_CASE("digital: a buffer too small for a weight tile or an input row names t
   CHECK_NOTHROW(count_digital(small_net(), toy_baseline(8, 8, 1024), 1));
 }
 
-TEST_CASE("digital: latency is compute time bounded below by DRAM time; throughput") {
+TEST_CASE("digital: latency is compute time bounded below by DRAM time, and throughput") {
   DigitalBaseline cfg = toy_baseline(8, 8, kBig);
   SystemReport r = estimate_digital(one_dense(kK, kM), cfg, kBatch);
   CHECK(r.latency_s == doctest::Approx(142e-9).epsilon(1e-12));
