@@ -1,6 +1,6 @@
 // Read noise through the whole path (docs/devices.md#read-noise): a bit-serial 1-bit DAC,
 // signed inputs in two phases, 4-bit weight magnitudes in two 2-bit slices, differential pairs
-// and a 16-bit quantizing ADC, for the state-independent and the sqrt(G) forms. The expected
+// and a 16-bit quantizing ADC, for the relative, state-independent and sqrt(G) forms. The expected
 // output variance is derived from the mapping's definitions, not from the engine:
 //
 //   y = s_w s_x sum_{p,c,s} (+-) 2^c 4^s I_{p,c,s} / (dG V),        I = sum_i V_i (G+ - G-)
@@ -31,7 +31,7 @@ constexpr double kGMin = 10e-6, kGMax = 50e-6, kV = 0.3, kUs = 1e-6;
 constexpr Index kInputs = 33, kOutputs = 8000, kRows = 64, kCols = 128;
 constexpr int kWeightBits = 5, kBitsPerCell = 2, kInputBits = 3, kAdcBits = 16;
 
-TileSpec tile(double s0, double s1, double rho = 0.0) {
+TileSpec tile(double s0, double s1, double rho = 0.0, double rel = 0.0) {
   TileSpec t;
   t.device = "reram.multilevel";
   t.device_params = {{"g_min_siemens", kGMin},        {"g_max_siemens", kGMax},
@@ -69,7 +69,7 @@ Matrix inputs() {
   return x;
 }
 
-double expected_variance(double s0, double s1, double rho) {
+double expected_variance(double s0, double s1, double rho, double rel = 0.0) {
   const Matrix x = inputs();
   const double s_w = 1.0 / (std::ldexp(1.0, kWeightBits - 1) - 1.0);
   const double s_x = 1.0 / (std::ldexp(1.0, kInputBits) - 1.0);
@@ -78,10 +78,13 @@ double expected_variance(double s0, double s1, double rho) {
   // The two cells of a pair on each slice: one at G_min + digit dG, the other at G_min (which
   // one depends on the sign of the weight; the sum does not): digits 1 and 2.
   const double g_sum[2] = {2 * kGMin + dG, 2 * kGMin + 2 * dG};
+  // and the sum of their squares, for the relative form sigma = r G.
+  const double g_sq[2] = {kGMin * kGMin + (kGMin + dG) * (kGMin + dG),
+                          kGMin * kGMin + (kGMin + 2 * dG) * (kGMin + 2 * dG)};
   double var = 0;
   for (int phase = 0; phase < 2; ++phase)
     for (int s = 0; s < 2; ++s) {
-      const double v_pair = 2 * s0 * s0 + s1 * s1 * g_sum[s] / kUs;
+      const double v_pair = 2 * s0 * s0 + s1 * s1 * g_sum[s] / kUs + rel * rel * g_sq[s];
       double independent = 0, coherent = 0;
       for (int c = 0; c < kInputBits; ++c) {
         int n = 0;
@@ -102,15 +105,15 @@ double expected_variance(double s0, double s1, double rho) {
   return var;
 }
 
-void check_form(double s0, double s1, std::uint64_t seed, double rho = 0.0) {
+void check_form(double s0, double s1, std::uint64_t seed, double rho = 0.0, double rel = 0.0) {
   const Matrix w = weights(), x = inputs();
-  AnalogMatrix noisy(w, make_models(tile(s0, s1, rho)), StreamKey{seed, 0, 0}, "noisy", 2);
+  AnalogMatrix noisy(w, make_models(tile(s0, s1, rho, rel)), StreamKey{seed, 0, 0}, "noisy", 2);
   AnalogMatrix clean(w, make_models(tile(0.0, 0.0)), StreamKey{seed, 0, 0}, "clean", 2);
   const Matrix d = noisy.multiply(x, 1.0) - clean.multiply(x, 1.0);
   const double n = static_cast<double>(d.size());
   const double mean = d.cast<double>().mean();
   const double var = (d.cast<double>().array() - mean).square().sum() / (n - 1);
-  const double expected = expected_variance(s0, s1, rho);
+  const double expected = expected_variance(s0, s1, rho, rel);
   CAPTURE(expected);
   CAPTURE(var);
   CHECK(std::abs(mean) < 5.0 * std::sqrt(expected / n));
@@ -121,6 +124,10 @@ void check_form(double s0, double s1, std::uint64_t seed, double rho = 0.0) {
 
 TEST_CASE("read noise through DAC, ADC, slices and phases: state-independent form") {
   check_form(0.5 * kUs, 0.0, 31);
+}
+
+TEST_CASE("read noise through DAC, ADC, slices and phases: relative form") {
+  check_form(0.0, 0.0, 38, 0.0, 0.02);
 }
 
 TEST_CASE("read noise through DAC, ADC, slices and phases: sqrt(G) form") {
