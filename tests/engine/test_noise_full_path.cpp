@@ -36,7 +36,8 @@ TileSpec tile(double s0, double s1, double rho = 0.0, double rel = 0.0) {
   t.device = "reram.multilevel";
   t.device_params = {{"g_min_siemens", kGMin},        {"g_max_siemens", kGMax},
                      {"levels", std::int64_t{4}},     {"read_noise_siemens", s0},
-                     {"read_noise_sqrt_siemens", s1}, {"read_noise_cycle_correlation_rel", rho}};
+                     {"read_noise_sqrt_siemens", s1}, {"read_noise_cycle_correlation_rel", rho},
+                     {"read_noise_rel", rel}};
   t.dac = "dac.linear";
   t.dac_params = {{"bits", std::int64_t{1}}, {"read_voltage_v", kV}};
   t.adc = "adc.quantizing";
