@@ -327,8 +327,8 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   if (!tile.IsMap()) throw ConfigError(path, "tile", "missing section; expected a map");
 
   const std::set<std::string> tile_children{
-      "device",    "dac",          "adc",           "mapping",     "sample_hold",
-      "shift_add", "input_buffer", "output_buffer", "tile_buffer", "bus"};
+      "device",       "dac",           "adc",         "mapping", "sample_hold", "shift_add",
+      "input_buffer", "output_buffer", "tile_buffer", "bus",     "wires"};
   const ParamSet tile_params =
       load_section(tile, "tile", tile_children, registry.spec(kTileSection), origins);
   arch.tile.source = path;
@@ -348,6 +348,9 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const ParamSet mapping =
       load_section(tile["mapping"], "tile.mapping", {}, registry.spec(kMappingSection), origins);
   arch.tile.mapping = mapping_from(mapping);
+  const ParamSet wires =
+      load_section(tile["wires"], "tile.wires", {}, registry.spec(kWiresSection), origins);
+  arch.tile.wires = wires_from(wires);
 
   const YAML::Node chip = root["chip"];
   const char* kTileCosts[] = {"sample_hold",   "shift_add",   "input_buffer",
@@ -437,6 +440,7 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   resolved["tile"]["dac"] = component_tree(arch.tile.dac);
   resolved["tile"]["adc"] = component_tree(arch.tile.adc);
   for (const auto& [k, v] : mapping.values()) resolved["tile"]["mapping"][k] = to_yaml(v);
+  for (const auto& [k, v] : wires.values()) resolved["tile"]["wires"][k] = to_yaml(v);
   resolved["tile"]["arrays"] = arch.tile.arrays;
   resolved["tile"]["adc_shared_columns"] = arch.tile.adc_shared_columns;
   if (arch.system) {

@@ -1,8 +1,13 @@
 #include "xbarsim/config/sections.hpp"
 
+#include "xbarsim/core/error.hpp"
+
 namespace xbarsim {
 
+void register_wires_section(Registry& registry);
+
 void register_core_sections(Registry& registry) {
+  register_wires_section(registry);
   registry.add_section(ModelSpec{
       kTileSection,
       ModelKind::kSection,
@@ -68,6 +73,59 @@ void register_core_sections(Registry& registry) {
                        "sliced: quantise to weight_bits and split over bits_per_cell slices; "
                        "continuous: one cell per weight, programmed to an analog target"),
       }});
+}
+
+namespace {
+// NeuroSim's interconnect table (Peng et al., IEEE TCAS-I 66(11), 2019; its Param.cpp): at a
+// 22 nm wire width, aspect ratio 2.0 and resistivity 5.41e-8 ohm m, i.e.
+// 5.41e-8 / (22e-9 * 22e-9 * 2.0) = 55.9 ohm/um; one segment spans a 2F = 44 nm cell pitch.
+constexpr double kWireResistivityOhmM = 5.41e-8;
+constexpr double kWireWidthM = 22e-9, kWireAspect = 2.0, kCellPitchM = 2 * kWireWidthM;
+constexpr double kSegmentOhm =
+    kWireResistivityOhmM / (kWireWidthM * kWireWidthM * kWireAspect) * kCellPitchM;  // 2.46
+}  // namespace
+
+void register_wires_section(Registry& registry) {
+  registry.add_section(ModelSpec{
+      kWiresSection,
+      ModelKind::kSection,
+      "The array as a circuit: wire, driver and sense resistances and the IR-drop solve (key "
+      "path tile.wires.*)",
+      "docs/circuits.md#ir-drop",
+      {
+          choice_param("ir_drop", std::string("none"), {"none", "exact"},
+                       "none = ideal wires (column current = sum V G); exact = the nodal "
+                       "solve of the resistive network, factorised once per programmed array"),
+          real_param("row_wire_ohm", "ohm", kSegmentOhm, 0.0, 1e6,
+                     "Resistance of one row-wire segment between adjacent cells; default "
+                     "2.46 ohm: NeuroSim's 22 nm wire (5.41e-8 ohm m, 22 nm wide, aspect 2) "
+                     "over a 2F cell pitch"),
+          real_param("col_wire_ohm", "ohm", kSegmentOhm, 0.0, 1e6,
+                     "Resistance of one column-wire segment; default as row_wire_ohm"),
+          real_param("driver_ohm", "ohm", 100.0, 0.0, 1e9,
+                     "Output resistance of a row driver; default 100 ohm, an assumption (a "
+                     "driver sized to source a full row's mA-level current)"),
+          real_param("sense_ohm", "ohm", 100.0, 0.0, 1e9,
+                     "Input resistance of a column's virtual-ground sense circuit (TIA or "
+                     "integrator); default 100 ohm, an assumption"),
+      }});
+}
+
+WireConfig wires_from(const ParamSet& p) {
+  WireConfig w;
+  w.ir_drop = p.choice("ir_drop") == "exact" ? IrDrop::kExact : IrDrop::kNone;
+  w.row_wire_ohm = p.real("row_wire_ohm");
+  w.col_wire_ohm = p.real("col_wire_ohm");
+  w.driver_ohm = p.real("driver_ohm");
+  w.sense_ohm = p.real("sense_ohm");
+  if (w.ir_drop == IrDrop::kExact)
+    for (const char* key : {"row_wire_ohm", "col_wire_ohm", "driver_ohm", "sense_ohm"})
+      if (!(p.real(key) > 0))  // also rejects NaN
+        throw ConfigError(p.origin(), std::string("tile.wires.") + key,
+                          "expected a resistance > 0 ohm for the IR-drop solve, got " +
+                              to_string(ParamValue(p.real(key))) +
+                              " (set tile.wires.ir_drop: none for ideal wires)");
+  return w;
 }
 
 MappingConfig mapping_from(const ParamSet& p) {

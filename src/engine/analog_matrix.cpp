@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "xbarsim/circuit/crossbar_circuit.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/gaussian.hpp"
 #include "xbarsim/core/parallel.hpp"
@@ -76,6 +77,12 @@ void AnalogMatrix::program(const WeightCodes& codes) {
                              : codes.magnitude_neg;
   }
   std::vector<char> any_noise(plan_.arrays(), 0);
+  const bool ir_drop = tile.wires.ir_drop == IrDrop::kExact;
+  if (ir_drop && !device.resistive_read())
+    throw ConfigError(
+        tile.source, "tile.wires.ir_drop",
+        "the IR-drop solve needs resistive cells; " + device.name() + " is a charge-domain cell");
+  std::vector<Matrix> array_power(ir_drop ? plan_.arrays() : 0);
   // Arrays are independent: each has its own streams and writes disjoint rows/blocks.
   parallel_for(plan_.arrays(), threads_, [&](std::int64_t a) {
     const int s = static_cast<int>(a % plan_.slices);
@@ -105,23 +112,33 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     device.read_noise_std(g, sigma);
     const Matrix var = sigma.array().square().matrix();
     any_noise[a] = var.maxCoeff() > 0;
+    // Column current per unit row voltage: G^T with ideal wires, the solved network's
+    // transfer matrix with IR drop (docs/circuits.md#ir-drop).
+    Matrix transfer;
+    if (ir_drop) {
+      const CrossbarTransfer circuit = solve_crossbar(g, plan_.array_rows, tile.wires);
+      transfer = circuit.transfer.cast<float>();
+      array_power[a] = circuit.cell_power.cast<float>();
+    } else {
+      transfer = g.transpose();
+    }
     RowBlock& block = blocks_[rb];
     for (Index j = 0; j < no; ++j) {
       const Index row = s * plan_.outputs + o0 + j;
       const Index col = j * plan_.columns_per_output;
       if (differential) {
-        // I+ - I- = (G+ - G-)^T V exactly, so the pair is one effective row; the two cells'
+        // I+ - I- = (T+ - T-) V exactly, so the pair is one effective row; the two cells'
         // read noises are independent, so their variances add.
-        block.conductance.row(row) = (g.col(col) - g.col(col + 1)).transpose();
+        block.conductance.row(row) = transfer.row(col) - transfer.row(col + 1);
         block.variance.row(row) = (var.col(col) + var.col(col + 1)).transpose();
       } else {
-        block.conductance.row(row) = g.col(col).transpose();
+        block.conductance.row(row) = transfer.row(col);
         block.variance.row(row) = var.col(col).transpose();
       }
     }
     if (plan_.reference_column) {
       const Index row = data_rows() + s * plan_.col_blocks + cb;
-      block.conductance.row(row) = g.col(ncols - 1).transpose();
+      block.conductance.row(row) = transfer.row(ncols - 1);
       block.variance.row(row) = var.col(ncols - 1).transpose();
     }
   });
@@ -130,6 +147,13 @@ void AnalogMatrix::program(const WeightCodes& codes) {
   // Summed in array order after the parallel loop, so the total is thread-count independent.
   for (Index a = 0; a < plan_.arrays(); ++a)
     blocks_[a / (plan_.slices * plan_.col_blocks)].row_conductance += array_row_sums[a];
+  for (Index a = 0; a < static_cast<Index>(array_power.size()); ++a) {
+    Matrix& power = blocks_[a / (plan_.slices * plan_.col_blocks)].cell_power;
+    if (power.size() == 0)
+      power = array_power[a];
+    else
+      power += array_power[a];
+  }
 }
 
 void AnalogMatrix::set_fixed_full_scale() {
@@ -272,10 +296,18 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, st
   for (Index j = 0; j < cols; ++j)
     if (ws.volts.col(j).any()) ws.active.push_back(j);
   ws.readout.setZero(data_rows(), cols);
-  // Every physical cell on row i dissipates V_i^2 G t_read: sum over the row's cells first.
-  ws.read_energy_j +=
-      models_->device->read_pulse_s() * static_cast<double>(blocks_[rb].row_conductance.dot(
-                                            ws.volts.array().square().rowwise().sum().matrix()));
+  const RowBlock& block = blocks_[rb];
+  if (block.cell_power.size()) {
+    // With IR drop the cells see less than the row voltage: power V^T Q V from the solve.
+    ws.power.noalias() = block.cell_power * ws.volts;
+    ws.read_energy_j += models_->device->read_pulse_s() *
+                        static_cast<double>((ws.power.array() * ws.volts.array()).sum());
+  } else {
+    // Every physical cell on row i dissipates V_i^2 G t_read: sum over the row's cells first.
+    ws.read_energy_j +=
+        models_->device->read_pulse_s() * static_cast<double>(block.row_conductance.dot(
+                                              ws.volts.array().square().rowwise().sum().matrix()));
+  }
   if (ws.active.empty()) return;
   const Index n = static_cast<Index>(ws.active.size());
   const Index chunk_size = pos.cols();

@@ -30,6 +30,7 @@ struct TileSpec {
   MappingConfig mapping;
   std::int64_t rows = 64;
   std::int64_t cols = 32;
+  WireConfig wires;  // ideal wires unless a test sets ir_drop
 };
 
 inline std::shared_ptr<const TileModels> make_models(const TileSpec& t) {
@@ -38,6 +39,7 @@ inline std::shared_ptr<const TileModels> make_models(const TileSpec& t) {
   m->config.rows = t.rows;
   m->config.cols = t.cols;
   m->config.mapping = t.mapping;
+  m->config.wires = t.wires;
   m->device = r.make_device(t.device, params_for(t.device, t.device_params));
   m->dac = r.make_dac(t.dac, params_for(t.dac, t.dac_params));
   m->adc = r.make_adc(t.adc, params_for(t.adc, t.adc_params));

@@ -42,6 +42,17 @@ struct MappingConfig {
   WeightEncoding weight_encoding = WeightEncoding::kSliced;
 };
 
+// The array as a circuit (tile.wires, docs/circuits.md#ir-drop): wire, driver and sense
+// resistances, and whether the column currents are solved with them.
+enum class IrDrop { kNone, kExact };
+struct WireConfig {
+  IrDrop ir_drop = IrDrop::kNone;
+  double row_wire_ohm = 0;  // one row-wire segment, between adjacent cells
+  double col_wire_ohm = 0;  // one column-wire segment
+  double driver_ohm = 0;    // output resistance of each row driver
+  double sense_ohm = 0;     // input resistance of each column's virtual-ground sense circuit
+};
+
 struct TileConfig {
   std::string source = "architecture";  // the file it came from, for error messages
   std::int64_t rows = 128;              // word lines per array (inputs)
@@ -52,6 +63,7 @@ struct TileConfig {
   ComponentConfig dac;
   ComponentConfig adc;
   MappingConfig mapping;
+  WireConfig wires;
 };
 
 // The parts of the architecture the system layer prices (docs/energy_model.md): per-tile

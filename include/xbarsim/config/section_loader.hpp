@@ -36,8 +36,8 @@ void apply_override(YAML::Node root, const Override& o);
 
 // A component chosen by its card: `section` holds `card: <path>` and overrides of the card's
 // parameters; the model named by the card must be of `kind`.
-ComponentConfig load_component(const YAML::Node& section, const std::string& path,
-                               ModelKind kind, const Origins& origins, const Registry& registry);
+ComponentConfig load_component(const YAML::Node& section, const std::string& path, ModelKind kind,
+                               const Origins& origins, const Registry& registry);
 
 // A plain section validated against a declared spec; keys in `skip` (sub-sections) are left
 // to the caller.

@@ -9,8 +9,11 @@ namespace xbarsim {
 inline constexpr const char* kTileSection = "tile";
 inline constexpr const char* kMappingSection = "mapping";
 inline constexpr const char* kChipSection = "chip";
+inline constexpr const char* kWiresSection = "wires";
 
 void register_core_sections(Registry& registry);
 MappingConfig mapping_from(const ParamSet& params);
+// Throws ConfigError naming the key for a resistance <= 0 when the IR drop is solved.
+WireConfig wires_from(const ParamSet& params);
 
 }  // namespace xbarsim

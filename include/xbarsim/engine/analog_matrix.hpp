@@ -45,14 +45,16 @@ class AnalogMatrix {
 
  private:
   struct RowBlock {
-    Matrix conductance;      // (slices*outputs [+ references]) x rows: effective G^T, S
+    Matrix conductance;      // (slices*outputs [+ references]) x rows: effective G^T (or the
+                             // IR-drop transfer matrix), A/V
     Matrix variance;         // same shape: summed read-noise variance per cell set, S^2
     Vector row_conductance;  // per row: sum of every physical cell's conductance, S
+    Matrix cell_power;       // with IR drop: rows x rows, cell power = V^T Q V (W/V^2)
   };
   // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
   struct Workspace {
     Matrix volts, active_volts, squared_volts, currents, noise_std, deviates, shared, readout,
-        accumulator;
+        accumulator, power;
     std::vector<Index> active;
     double read_energy_j = 0;  // cell read energy accumulated by read_block
   };

@@ -1,0 +1,76 @@
+#include "xbarsim/circuit/crossbar_circuit.hpp"
+
+#include <Eigen/SparseCholesky>
+#include <string>
+#include <vector>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim {
+
+CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const WireConfig& wires) {
+  const Index rows = g.rows(), cols = g.cols();
+  for (const auto& [key, ohm] : {std::pair{"row_wire_ohm", wires.row_wire_ohm},
+                                 {"col_wire_ohm", wires.col_wire_ohm},
+                                 {"driver_ohm", wires.driver_ohm},
+                                 {"sense_ohm", wires.sense_ohm}})
+    if (!(ohm > 0))
+      throw ConfigError("architecture", std::string("tile.wires.") + key,
+                        "expected a resistance > 0 ohm for the IR-drop solve");
+  if (physical_rows < rows) throw Error("solve_crossbar: more rows in use than the array has");
+  // Unknowns: the row node of cell (i, j) is i * cols + j, its column node rows * cols + that.
+  const Index n = 2 * rows * cols;
+  auto row_node = [cols](Index i, Index j) { return i * cols + j; };
+  auto col_node = [rows, cols](Index i, Index j) { return rows * cols + i * cols + j; };
+  std::vector<Eigen::Triplet<double>> y;
+  y.reserve(static_cast<std::size_t>(10 * rows * cols));
+  // Stamps a conductance between nodes a and b (b < 0: to a fixed potential).
+  auto stamp = [&y](Index a, Index b, double conductance) {
+    y.emplace_back(a, a, conductance);
+    if (b < 0) return;
+    y.emplace_back(b, b, conductance);
+    y.emplace_back(a, b, -conductance);
+    y.emplace_back(b, a, -conductance);
+  };
+  const double g_row = 1.0 / wires.row_wire_ohm, g_col = 1.0 / wires.col_wire_ohm;
+  const double g_drv = 1.0 / wires.driver_ohm;
+  // The column wire below the last row in use, then the sense input, to virtual ground.
+  const double r_foot =
+      static_cast<double>(physical_rows - rows) * wires.col_wire_ohm + wires.sense_ohm;
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) {
+      // A cell at exactly 0 S stamps nothing (a zero entry would only add fill-in).
+      if (g(i, j) > 0) stamp(row_node(i, j), col_node(i, j), g(i, j));
+      if (j + 1 < cols) stamp(row_node(i, j), row_node(i, j + 1), g_row);
+      if (i + 1 < rows) stamp(col_node(i, j), col_node(i + 1, j), g_col);
+    }
+  for (Index i = 0; i < rows; ++i) stamp(row_node(i, 0), -1, g_drv);  // source side
+  for (Index j = 0; j < cols; ++j) stamp(col_node(rows - 1, j), -1, 1.0 / r_foot);
+  Eigen::SparseMatrix<double> nodal(n, n);
+  nodal.setFromTriplets(y.begin(), y.end());
+  // Every node reaches a fixed potential through positive conductances, so the nodal matrix
+  // is symmetric positive definite: LDL^T with a fill-reducing ordering.
+  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt(nodal);
+  if (ldlt.info() != Eigen::Success)
+    throw Error("solve_crossbar: the nodal matrix of a " + std::to_string(rows) + " x " +
+                std::to_string(cols) + " array could not be factorised");
+  // Unit voltage on row k: a current V / R_drv injected at its first row node (Norton).
+  Eigen::MatrixXd drive = Eigen::MatrixXd::Zero(n, rows);
+  for (Index k = 0; k < rows; ++k) drive(row_node(k, 0), k) = g_drv;
+  const Eigen::MatrixXd volts = ldlt.solve(drive);  // n x rows: node voltages per unit drive
+  CrossbarTransfer t;
+  t.transfer.resize(cols, rows);
+  for (Index j = 0; j < cols; ++j) t.transfer.row(j) = volts.row(col_node(rows - 1, j)) / r_foot;
+  // Q = sum_cells G (a_row - a_col)^T (a_row - a_col), a_* the node's voltages per unit drive.
+  Eigen::MatrixXd across(rows * cols, rows);
+  Eigen::VectorXd weight(rows * cols);
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) {
+      across.row(row_node(i, j)) = volts.row(row_node(i, j)) - volts.row(col_node(i, j));
+      weight(row_node(i, j)) = g(i, j);
+    }
+  t.cell_power.noalias() = across.transpose() * (weight.asDiagonal() * across);
+  return t;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,193 @@
+// The IR-drop solve (src/circuit/crossbar_circuit.cpp) against ngspice, Debian's SPICE, on
+// the same arrays: 8 x 8, 32 x 32 and 64 x 64, random conductances and row voltages, several
+// wire resistances, a column wire longer than the rows in use, single and differential
+// columns. The netlist is written here from the circuit's definition (docs/circuits.md#ir-drop),
+// not from the solver's node numbering. A linear network's operating point is one LU solve,
+// so ngspice's currents are exact to its 15 printed digits: the two must agree to 1e-6
+// relative. A missing ngspice fails the test (CI installs it).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "test_support.hpp"
+#include "xbarsim/circuit/crossbar_circuit.hpp"
+#include "xbarsim/core/error.hpp"
+
+using namespace xbarsim;
+
+namespace {
+
+std::string node(char kind, Index i, Index j) {
+  return std::string(1, kind) + "_" + std::to_string(i) + "_" + std::to_string(j);
+}
+
+// Drivers at column 0 of each row; each column ends, physical_rows - rows segments below
+// its last cell, in its sense resistance and a 0 V source that measures the current.
+std::string netlist(const Matrix& g, Index physical_rows, const WireConfig& w,
+                    const Eigen::VectorXd& v, bool print_nodes) {
+  const Index rows = g.rows(), cols = g.cols();
+  std::ostringstream n;
+  n.precision(17);
+  n << "* xbarsim crossbar " << rows << " x " << cols << "\n";
+  for (Index i = 0; i < rows; ++i) {
+    n << "V" << i << " in" << i << " 0 DC " << v(i) << "\n";
+    n << "Rd" << i << " in" << i << " " << node('r', i, 0) << " " << w.driver_ohm << "\n";
+    for (Index j = 0; j < cols; ++j) {
+      if (g(i, j) > 0)
+        n << "Rc" << i << "_" << j << " " << node('r', i, j) << " " << node('c', i, j) << " "
+          << 1.0 / static_cast<double>(g(i, j)) << "\n";
+      if (j + 1 < cols)
+        n << "Rr" << i << "_" << j << " " << node('r', i, j) << " " << node('r', i, j + 1) << " "
+          << w.row_wire_ohm << "\n";
+    }
+  }
+  for (Index j = 0; j < cols; ++j) {
+    // The column wire: segments between the cells, then the bare ones below the last cell.
+    std::string above = node('c', 0, j);
+    for (Index i = 1; i < physical_rows; ++i) {
+      const std::string below =
+          i < rows ? node('c', i, j) : "x_" + std::to_string(i) + "_" + std::to_string(j);
+      n << "Rk" << i << "_" << j << " " << above << " " << below << " " << w.col_wire_ohm << "\n";
+      above = below;
+    }
+    n << "Rs" << j << " " << above << " s" << j << " " << w.sense_ohm << "\n";
+    n << "Vs" << j << " s" << j << " 0 DC 0\n";
+  }
+  n << ".control\nset numdgt=15\nop\n";
+  for (Index j = 0; j < cols; ++j) n << "print i(vs" << j << ")\n";
+  if (print_nodes)
+    for (Index i = 0; i < rows; ++i)
+      for (Index j = 0; j < cols; ++j)
+        n << "print v(" << node('r', i, j) << ")\nprint v(" << node('c', i, j) << ")\n";
+  n << ".endc\n.end\n";
+  return n.str();
+}
+
+struct SpiceResult {
+  Eigen::VectorXd currents;                // per column, A
+  std::map<std::string, double> voltages;  // node name -> V, when printed
+};
+
+// Column currents (and node voltages) from `ngspice -b`, parsed from its "name = value" lines.
+SpiceResult run_ngspice(const std::string& text, Index cols) {
+  test::TempDir dir;
+  const std::string path = dir.write("array.cir", text);
+  // stderr apart: ngspice's notes there would otherwise interleave with the printed values.
+  const std::string errors = dir.file("stderr.txt");
+  const std::string cmd = "ngspice -b " + path + " 2>" + errors;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  REQUIRE(pipe);
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe.get())) out += buf;
+  SpiceResult r;
+  Eigen::VectorXd i = Eigen::VectorXd::Constant(cols, std::nan(""));
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    unsigned j = 0;
+    double value = 0;
+    char name[64];
+    if (std::sscanf(line.c_str(), "i(vs%u) = %lf", &j, &value) == 2 && j < cols)
+      i(j) = value;
+    else if (std::sscanf(line.c_str(), "v(%63[a-z0-9_]) = %lf", name, &value) == 2)
+      r.voltages[name] = value;
+  }
+  std::ifstream err_in(errors);
+  const std::string err_text((std::istreambuf_iterator<char>(err_in)), {});
+  INFO("ngspice output: " << out.substr(0, 2000) << "\nstderr: " << err_text.substr(0, 2000));
+  REQUIRE(i.allFinite());  // also fails when ngspice is missing
+  r.currents = i;
+  return r;
+}
+
+void compare(Index rows, Index cols, Index physical_rows, double wire_ohm, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> conductance(1e-6, 100e-6), volts(0.0, 0.3);
+  Matrix g(rows, cols);
+  for (Index k = 0; k < g.size(); ++k) g(k) = static_cast<float>(conductance(rng));
+  g(0, 0) = 0.0f;  // a cell at 0 S is an open circuit
+  Eigen::VectorXd v(rows);
+  for (Index k = 0; k < rows; ++k) v(k) = volts(rng);
+  WireConfig w;
+  w.ir_drop = IrDrop::kExact;
+  w.row_wire_ohm = wire_ohm;
+  w.col_wire_ohm = 1.5 * wire_ohm;
+  w.driver_ohm = 50.0;
+  w.sense_ohm = 20.0;
+  const CrossbarTransfer t = solve_crossbar(g, physical_rows, w);
+  const Eigen::VectorXd mine = t.transfer * v;
+  const bool nodes = rows * cols <= 64;
+  const SpiceResult result = run_ngspice(netlist(g, physical_rows, w, v, nodes), cols);
+  const Eigen::VectorXd& spice = result.currents;
+  CAPTURE(rows);
+  CAPTURE(cols);
+  CAPTURE(wire_ohm);
+  const double err = ((mine - spice).array() / spice.array().abs()).abs().maxCoeff();
+  CAPTURE(err);
+  CHECK(err < 1e-6);
+  // Differential pairs: columns (2k, 2k+1) as (G+, G-), compared on their difference, relative
+  // to the pair's larger current so that a near-cancellation is not amplified.
+  for (Index k = 0; k + 1 < cols; k += 2) {
+    const double scale = std::max(std::abs(spice(k)), std::abs(spice(k + 1)));
+    CHECK(std::abs((mine(k) - mine(k + 1)) - (spice(k) - spice(k + 1))) < 2e-6 * scale);
+  }
+  if (nodes) {
+    // The cell power from ngspice's node voltages, sum G (V_r - V_c)^2, against V^T Q V.
+    double power = 0;
+    for (Index i = 0; i < rows; ++i)
+      for (Index j = 0; j < cols; ++j) {
+        const double across =
+            result.voltages.at(node('r', i, j)) - result.voltages.at(node('c', i, j));
+        power += static_cast<double>(g(i, j)) * across * across;
+      }
+    CHECK(std::abs(v.dot(t.cell_power * v) - power) < 1e-6 * power);
+  }
+  // Without wire resistance the currents would be sum V G exactly; with it they are smaller.
+  const Eigen::VectorXd ideal = g.cast<double>().transpose() * v;
+  CHECK((mine.array() < ideal.array()).all());
+}
+
+}  // namespace
+
+TEST_CASE("IR drop: the nodal solve matches ngspice on 8 x 8, 32 x 32 and 64 x 64 arrays") {
+  compare(8, 8, 8, 2.46, 1);
+  compare(8, 8, 8, 10.0, 2);
+  compare(32, 32, 32, 0.5, 3);
+  compare(32, 32, 32, 2.46, 4);
+  compare(64, 64, 64, 2.46, 5);
+  compare(64, 64, 64, 10.0, 6);
+  compare(20, 16, 64, 2.46, 7);  // 20 rows in use of 64: 44 bare column segments
+}
+
+TEST_CASE("IR drop: the cell power V^T Q V is the sum of G (V_row - V_col)^2 of the solve") {
+  // Q must be symmetric (a quadratic form of a reciprocal network), and as the wires vanish the
+  // cell power must approach sum_i V_i^2 sum_j G_ij from below (the wires take the rest).
+  Matrix g(2, 3);
+  g << 10e-6f, 20e-6f, 30e-6f, 40e-6f, 0.0f, 60e-6f;
+  WireConfig w{IrDrop::kExact, 5.0, 7.0, 30.0, 11.0};
+  const CrossbarTransfer t = solve_crossbar(g, 2, w);
+  CHECK((t.cell_power - t.cell_power.transpose()).cwiseAbs().maxCoeff() <
+        1e-12 * t.cell_power.cwiseAbs().maxCoeff());
+  WireConfig tiny{IrDrop::kExact, 1e-3, 1e-3, 1e-3, 1e-3};
+  const CrossbarTransfer near_ideal = solve_crossbar(g, 2, tiny);
+  Eigen::Vector2d v(0.2, 0.1);
+  const double ideal = v(0) * v(0) * (10e-6 + 20e-6 + 30e-6) + v(1) * v(1) * (40e-6 + 60e-6);
+  const double solved = v.dot(near_ideal.cell_power * v);
+  CHECK(solved <= ideal);
+  CHECK(solved > ideal * (1 - 1e-6));
+}
+
+TEST_CASE("IR drop: a resistance of zero or below is an error naming the key") {
+  Matrix g = Matrix::Constant(2, 2, 1e-5f);
+  WireConfig w{IrDrop::kExact, 1.0, 1.0, 1.0, 0.0};
+  CHECK_THROWS_WITH_AS(solve_crossbar(g, 2, w), doctest::Contains("tile.wires.sense_ohm"),
+                       ConfigError);
+}

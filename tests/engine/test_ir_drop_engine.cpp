@@ -1,0 +1,82 @@
+// The IR-drop solve in the accuracy path (docs/circuits.md#ir-drop): the engine's outputs and
+// cell read energy with the solved network, against the same engine with ideal wires. The
+// solve itself is checked against ngspice in tests/circuits/test_crossbar_ngspice.cpp; here
+// the limits that any correct integration must meet: vanishing wires give the ideal result,
+// real wires lower every column current of a positive array, more so for longer wires, and
+// the cell energy drops with them.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "engine_fixtures.hpp"
+#include "xbarsim/core/error.hpp"
+#include "xbarsim/engine/analog_matrix.hpp"
+
+using namespace xbarsim;
+using namespace xbarsim::test;
+
+namespace {
+
+TileSpec tile(double wire_ohm) {
+  TileSpec t;
+  t.device = "reram.multilevel";
+  t.device_params = {
+      {"g_min_siemens", 1e-6}, {"g_max_siemens", 40e-6}, {"levels", std::int64_t{16}}};
+  t.dac = "dac.linear";
+  t.dac_params = {{"bits", std::int64_t{1}}, {"read_voltage_v", 0.3}};
+  t.mapping.weight_bits = 5;
+  t.mapping.bits_per_cell = 2;
+  t.mapping.input_bits = 4;
+  t.rows = 64;
+  t.cols = 32;
+  if (wire_ohm > 0) {
+    t.wires.ir_drop = IrDrop::kExact;
+    t.wires.row_wire_ohm = t.wires.col_wire_ohm = wire_ohm;
+    t.wires.driver_ohm = t.wires.sense_ohm = wire_ohm;
+  }
+  return t;
+}
+
+struct Run {
+  Matrix y;
+  double energy_j;
+};
+
+Run run(double wire_ohm, const Matrix& w, const Matrix& x) {
+  AnalogMatrix m(w, make_models(tile(wire_ohm)), StreamKey{5, 0, 0}, "ir", 2);
+  ActionCounts counts;
+  Matrix y = m.multiply(x, 1.0, &counts);
+  return {y, counts.cell_read_energy_j};
+}
+
+}  // namespace
+
+TEST_CASE("IR drop in the engine: vanishing wires give ideal wires, real wires lower the sums") {
+  // 100 inputs over two row blocks, 20 outputs on differential pairs (two slices each),
+  // non-negative weights and inputs, batch 40 (two chunks, one partial).
+  Matrix w = (Matrix::Random(20, 100).array() * 0.5f + 0.5f).matrix();
+  Matrix x = (Matrix::Random(100, 40).array() * 0.5f + 0.5f).matrix();
+  const Run ideal = run(0.0, w, x);
+  const Run tiny = run(1e-6, w, x);
+  // 1e-6 ohm against cells of >= 25 kohm: every current changes by < 1e-9 relative, far below
+  // float rounding of the sums (~1e-6 relative).
+  CHECK((tiny.y - ideal.y).cwiseAbs().maxCoeff() <= 1e-5f * ideal.y.cwiseAbs().maxCoeff());
+  CHECK(tiny.energy_j == doctest::Approx(ideal.energy_j).epsilon(1e-5));
+  const Run wires = run(2.46, w, x);
+  const Run long_wires = run(20.0, w, x);
+  // Each physical column loses current; the differential output is then no longer exact, but
+  // with G+ > G- on every pair (positive weights) its magnitude falls too.
+  CHECK((wires.y.array() < ideal.y.array()).all());
+  CHECK((long_wires.y.array() < wires.y.array()).all());
+  CHECK(wires.energy_j < ideal.energy_j);
+  CHECK(long_wires.energy_j < wires.energy_j);
+}
+
+TEST_CASE("IR drop needs resistive cells") {
+  TileSpec t = tile(2.46);
+  t.device = "sram.cim";
+  t.device_params = {{"read_energy_j", 1e-15}};
+  t.mapping.bits_per_cell = 1;
+  CHECK_THROWS_WITH_AS(AnalogMatrix(Matrix::Ones(4, 8), make_models(t), StreamKey{}, "s", 1),
+                       doctest::Contains("tile.wires.ir_drop"), ConfigError);
+}
