@@ -80,14 +80,30 @@ run_killed_after() {
     for v in $victims; do
       while kill -0 "$v" 2>/dev/null; do sleep 0.01; done
     done
-    # Where the kill landed: task files saved so far, and whether results.h5 was written.
-    local saved
+    # Where the kill landed: task files saved so far, and how far the final files got.
+    local saved stage=""
     saved=$(find run/tasks -name '*.yaml' 2>/dev/null | wc -l)
-    echo "$saved tasks$([[ -e run/results.h5 ]] && echo ', results.h5')" >>"$work/phases"
+    compgen -G 'run/results.h5.tmp.*' >/dev/null && stage=", results.h5 half-written"
+    [[ -e run/results.h5 ]] && stage=", results.h5 written"
+    [[ -e run/summary.csv ]] && stage="$stage, summary.csv written"
+    echo "$saved task files$stage" >>"$work/phases"
     echo killed
   else
     wait "$pid"
     echo $?
+  fi
+}
+
+# Sets `delay` (ms) for the next kill. Uniform up to 1.2 times the uninterrupted run, so that
+# most kills land inside it and some after it; one in three in its last 15 % and just beyond,
+# where the last tasks are saved and results.h5 and summary.csv are written. (Not a command
+# substitution: $RANDOM must advance in this shell for the sequence to follow the seed.)
+next_delay() {
+  local r=$((RANDOM * 32768 + RANDOM))
+  if ((RANDOM % 3 == 0)); then
+    delay=$((reference_ms * 85 / 100 + r % (reference_ms * 25 / 100 + 1)))
+  else
+    delay=$((r % (reference_ms * 12 / 10 + 1)))
   fi
 }
 
@@ -106,9 +122,8 @@ echo "reference run: ${reference_ms} ms; $rounds rounds, seed ${SOAK_SEED:-15}$(
 kills=0
 for ((round = 1; round <= rounds; ++round)); do
   rm -rf run
-  # Delays up to 1.2 times the uninterrupted run: most kills land inside it, some after it.
-  limit=$((reference_ms * 12 / 10 + 1))
-  outcome=$(run_killed_after $(((RANDOM * 32768 + RANDOM) % limit)))
+  next_delay
+  outcome=$(run_killed_after "$delay")
   round_kills=0
   [[ $outcome == killed ]] && round_kills=1
   resumes=0
@@ -116,7 +131,8 @@ for ((round = 1; round <= rounds; ++round)); do
     [[ $outcome == killed ]] || fail "round $round: a run exited $outcome (see $log)"
     ((++resumes > 20)) && fail "round $round: no resume completed in 20 tries"
     if ((round_kills < max_kills && RANDOM % 2)); then
-      outcome=$(run_killed_after $(((RANDOM * 32768 + RANDOM) % limit)))
+      next_delay
+      outcome=$(run_killed_after "$delay")
       [[ $outcome == killed ]] && ((++round_kills))
     else
       outcome=$(run_killed_after 600000)
