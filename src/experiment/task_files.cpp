@@ -154,7 +154,12 @@ void claim_sweep_folder(const std::string& out_dir, const std::string& experimen
   const std::string manifest = sweep_manifest_file(out_dir);
   if (fs::is_directory(st)) {
     if (first_line(manifest) == kManifestMarker) return;  // one of ours
-    const bool empty = fs::is_empty(out_dir, ec);
+    // Empty but for the manifest's own temporary: a run killed while claiming the folder.
+    bool empty = true;
+    for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename() != fs::path(manifest).filename().string() + ".tmp" ||
+          !fs::is_regular_file(it->symlink_status(ec)))
+        empty = false;
     if (ec) throw IoError(out_dir, "cannot list the folder: " + ec.message());
     if (!empty)
       throw IoError(out_dir,

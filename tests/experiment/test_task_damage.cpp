@@ -147,3 +147,26 @@ TEST_CASE("sweep --resume: temporaries left by a killed run are removed") {
   for (const std::string& p : stale) CHECK_MESSAGE(!fs::exists(p), p);
   for (const std::string& p : kept) CHECK_MESSAGE(fs::exists(p), p);
 }
+
+TEST_CASE("sweep: a folder a kill left while the sweep claimed it is adopted, not refused") {
+  test::TempDir dir;
+  const ExperimentSpec spec = load_experiment(soak_spec(), false);
+  const std::string out = dir.file("out");
+  fs::create_directories(out);
+  // Killed while writing the manifest: its temporary, torn, is all the folder holds.
+  write_bytes(out + "/.xbarsim-sweep.tmp", "# xbarsim sweep out");
+  SweepOptions o = test::sweep_options(out, 1);
+  o.stop_after = 0;
+  run_sweep(spec, o, builtin_registry());
+  CHECK(fs::exists(out + "/.xbarsim-sweep"));
+  CHECK_FALSE(fs::exists(out + "/.xbarsim-sweep.tmp"));
+  // With anything else beside it the folder is not the sweep's, and is left alone.
+  const std::string other = dir.file("other");
+  fs::create_directories(other);
+  write_bytes(other + "/.xbarsim-sweep.tmp", "# xbarsim sweep out");
+  write_bytes(other + "/notes.txt", "mine");
+  SweepOptions p = test::sweep_options(other, 1);
+  CHECK_THROWS_WITH_AS(run_sweep(spec, p, builtin_registry()),
+                       doctest::Contains("is not an xbarsim sweep folder"), IoError);
+  CHECK(fs::exists(other + "/notes.txt"));
+}
