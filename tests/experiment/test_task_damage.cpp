@@ -54,7 +54,8 @@ std::string soak_spec() {
 TEST_CASE("task files: every cut and every changed byte is detected") {
   const std::string text = format_task(rich_task());
   REQUIRE(parse_task(text, "whole").accuracy == 0.8125);
-  // A kill can cut the file anywhere; the cut right before the final newline included.
+  // A file can be cut anywhere (a full disk, a partial copy, a writer without the rename);
+  // the cut right before the final newline included.
   for (std::size_t n = 0; n < text.size(); ++n)
     CHECK_THROWS_AS(parse_task(text.substr(0, n), "cut"), IoError);
   // FNV-1a changes with any single byte (each step is a bijection of the state), so every
