@@ -39,12 +39,10 @@ double area_of(const SystemReport& r, const std::string& component) {
   return m2;
 }
 
-// Sums of a few exact products: equal to rounding.
-void check_close(double got, double want) {
-  CHECK(got == doctest::Approx(want).epsilon(1e-12));
-}
-
 }  // namespace
+
+// Sums of a few exact products: equal to rounding. A macro, so that a failure names its line.
+#define CHECK_CLOSE(got, want) CHECK((got) == doctest::Approx(want).epsilon(1e-12))
 
 TEST_CASE("one dense layer by hand: buffers, network-on-chip, global buffer, DRAM, latency, area") {
   const Registry& reg = builtin_registry();
@@ -94,13 +92,13 @@ TEST_CASE("one dense layer by hand: buffers, network-on-chip, global buffer, DRA
     // Writes: every tile stores the rows of its row blocks once per vector:
     // (128 + 72) rows x N 2 x a 8 = 3200 bits.
     const Sum w = sum_of(r.actions, "input_buffer", "write_bit");
-    check_close(w.count, 3200);
-    check_close(w.energy_j, 3200 * 4e-15);
+    CHECK_CLOSE(w.count, 3200);
+    CHECK_CLOSE(w.energy_j, 3200 * 4e-15);
     // Reads: every array reads its rows' inputs once per vector: 4 slices x (128 + 72) rows x
     // N 2 x 8 bits = 12800 bits.
     const Sum rd = sum_of(r.actions, "input_buffer", "read_bit");
-    check_close(rd.count, 12800);
-    check_close(rd.energy_j, 12800 * 2e-15);
+    CHECK_CLOSE(rd.count, 12800);
+    CHECK_CLOSE(rd.energy_j, 12800 * 2e-15);
   }
 
   SUBCASE("output buffers") {
@@ -109,10 +107,10 @@ TEST_CASE("one dense layer by hand: buffers, network-on-chip, global buffer, DRA
     // bits = 3840 bits, written once and read once.
     const Sum w = sum_of(r.actions, "output_buffer", "write_bit");
     const Sum rd = sum_of(r.actions, "output_buffer", "read_bit");
-    check_close(w.count, 3840);
-    check_close(rd.count, 3840);
-    check_close(w.energy_j, 3840 * 6e-15);
-    check_close(rd.energy_j, 3840 * 2e-15);
+    CHECK_CLOSE(w.count, 3840);
+    CHECK_CLOSE(rd.count, 3840);
+    CHECK_CLOSE(w.energy_j, 3840 * 6e-15);
+    CHECK_CLOSE(rd.energy_j, 3840 * 2e-15);
   }
 
   SUBCASE("network-on-chip") {
@@ -125,8 +123,8 @@ TEST_CASE("one dense layer by hand: buffers, network-on-chip, global buffer, DRA
     // - logits back to the port: 40 x B 2 x p 24 = 1920 bits over the mean distance from the
     //   layer's tiles {0, 1} to tile 0, (0 + 1) / 2: 960 bit-hops.
     const Sum n = sum_of(r.actions, "noc", "bit_hop");
-    check_close(n.count, 1152 + 1920 + 960);
-    check_close(n.energy_j, (1152 + 1920 + 960) * 1e-14);
+    CHECK_CLOSE(n.count, 1152 + 1920 + 960);
+    CHECK_CLOSE(n.energy_j, (1152 + 1920 + 960) * 1e-14);
   }
 
   SUBCASE("global buffer") {
@@ -135,31 +133,31 @@ TEST_CASE("one dense layer by hand: buffers, network-on-chip, global buffer, DRA
     // each pass through it once: 5120 bits written and read.
     const Sum w = sum_of(r.actions, "global_buffer", "write_bit");
     const Sum rd = sum_of(r.actions, "global_buffer", "read_bit");
-    check_close(w.count, 5120);
-    check_close(rd.count, 5120);
-    check_close(w.energy_j, 5120 * 8e-15);
-    check_close(rd.energy_j, 5120 * 4e-15);
+    CHECK_CLOSE(w.count, 5120);
+    CHECK_CLOSE(rd.count, 5120);
+    CHECK_CLOSE(w.energy_j, 5120 * 8e-15);
+    CHECK_CLOSE(rd.energy_j, 5120 * 4e-15);
   }
 
   SUBCASE("DRAM") {
     // 1e-12 J per bit. Per batch: the input read, 3200 bits; the logits written, 1920 bits.
     const Sum rd = sum_of(r.actions, "dram", "read_bit");
     const Sum w = sum_of(r.actions, "dram", "write_bit");
-    check_close(rd.count, 3200);
-    check_close(w.count, 1920);
-    check_close(rd.energy_j + w.energy_j, (3200 + 1920) * 1e-12);
+    CHECK_CLOSE(rd.count, 3200);
+    CHECK_CLOSE(w.count, 1920);
+    CHECK_CLOSE(rd.energy_j + w.energy_j, (3200 + 1920) * 1e-12);
     // The network fits (2 of 4 tiles): the weights, 200 x 40 x 8 bits = 64000, are read once,
     // as part of the one-time load, not of every batch.
     const Sum load = sum_of(r.setup, "dram", "read_bit");
-    check_close(load.count, 64000);
-    check_close(load.energy_j, 64000 * 1e-12);
+    CHECK_CLOSE(load.count, 64000);
+    CHECK_CLOSE(load.energy_j, 64000 * 1e-12);
   }
 
   SUBCASE("latency") {
     // A read step: the read pulse, 1 ns, against converting the array's 40 outputs on its
     // 128 / 8 = 16 ADCs, ceil(40 / 16) = 3 conversions of 1 ns: 3 ns. A sample takes
     // K 8 x P 1 steps = 24 ns; a batch of 2 through the one-stage pipeline, 24 + (2 - 1) x 24.
-    check_close(r.latency_s, 48e-9);
+    CHECK_CLOSE(r.latency_s, 48e-9);
   }
 
   SUBCASE("area") {
@@ -174,13 +172,13 @@ TEST_CASE("one dense layer by hand: buffers, network-on-chip, global buffer, DRA
     const double digital = 4 * (3e-11 + 2e-10);  // one unit (adder + multiplier) per tile
     const double routers = 2 * 1e-8;             // ceil(4 tiles / 2 per router)
     const double global_buffer = 1048576 * 1e-13;
-    check_close(area_of(r, "input_buffer"), input_buffers);
-    check_close(area_of(r, "output_buffer"), output_buffers);
-    check_close(area_of(r, "noc"), routers);
-    check_close(area_of(r, "global_buffer"), global_buffer);
-    check_close(area_of(r, "cell"), cells);
-    check_close(area_of(r, "adc"), adcs);
-    check_close(r.area_m2(), cells + adcs + dacs + sample_holds + shift_adds + input_buffers +
+    CHECK_CLOSE(area_of(r, "input_buffer"), input_buffers);
+    CHECK_CLOSE(area_of(r, "output_buffer"), output_buffers);
+    CHECK_CLOSE(area_of(r, "noc"), routers);
+    CHECK_CLOSE(area_of(r, "global_buffer"), global_buffer);
+    CHECK_CLOSE(area_of(r, "cell"), cells);
+    CHECK_CLOSE(area_of(r, "adc"), adcs);
+    CHECK_CLOSE(r.area_m2(), cells + adcs + dacs + sample_holds + shift_adds + input_buffers +
                                  output_buffers + digital + routers + global_buffer);
   }
 }
