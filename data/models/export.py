@@ -567,15 +567,29 @@ def convert(model: nn.Module, input_shape: Sequence[int], num_classes: int,
 # HDF5 writing
 # ---------------------------------------------------------------------------
 
-_STR = h5py.string_dtype("utf-8")
+# The HDF5 1.10 object format: superblock version 3 and object headers with checksums, so that a
+# corrupted byte in a model file's metadata is a checksum error, not a crash or a hang inside
+# libhdf5 (docs/reliability.md). Strings are fixed-length, held in those checksummed headers;
+# variable-length strings would live in the global heap, which has no checksum.
+LIBVER = ("v110", "v110")
+
+
+def _fixed_str(values: Sequence[str]) -> Tuple[np.ndarray, Any]:
+    """UTF-8 bytes of ``values`` as one fixed-length string array, and its HDF5 type."""
+    encoded = [v.encode("utf-8") for v in values]
+    length = max([1] + [len(e) for e in encoded])  # HDF5 has no zero-length strings
+    dtype = h5py.string_dtype("utf-8", length=length)
+    return np.array(encoded, dtype=dtype), dtype
 
 
 def _set_str(obj: Any, key: str, value: str) -> None:
-    obj.attrs.create(key, data=value, dtype=_STR)
+    data, dtype = _fixed_str([value])
+    obj.attrs.create(key, data=data[0], dtype=dtype)
 
 
 def _set_str_list(obj: Any, key: str, values: Sequence[str]) -> None:
-    obj.attrs.create(key, data=np.array(list(values), dtype=object), shape=(len(values),), dtype=_STR)
+    data, dtype = _fixed_str(values)
+    obj.attrs.create(key, data=data, shape=(len(values),), dtype=dtype)
 
 
 def _layer_group_names(n: int) -> List[str]:
@@ -586,7 +600,7 @@ def _layer_group_names(n: int) -> List[str]:
 def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequence[int],
              input_mean: float, input_std: float, num_classes: int,
              extra_attrs: Optional[Dict[str, Any]] = None) -> None:
-    with h5py.File(path, "w") as f:
+    with h5py.File(path, "w", libver=LIBVER) as f:
         _set_str(f, "format", FORMAT)
         f.attrs.create("format_version", data=np.int64(FORMAT_VERSION), dtype="<i8")
         _set_str(f, "name", name)
@@ -658,6 +672,47 @@ def export(model: nn.Module, path: str, *, name: str, input_shape: Sequence[int]
     return layers
 
 
+# Root attributes that write_h5 sets from its arguments; the others are passed through.
+_ROOT_ATTRS = ("format", "format_version", "name", "input_shape", "num_classes", "input_mean",
+               "input_std")
+
+
+def rewrite(path: str) -> None:
+    """Rewrite the model file ``path`` in place in the current container format (LIBVER,
+    fixed-length strings), keeping every attribute and weight bit for bit; an older file
+    (variable-length strings, the earliest format) becomes checksummed. The result is read
+    back and compared with the original before it replaces it."""
+    path = os.fspath(path)
+    meta, layers = read_model(path)
+    extra = {k: v for k, v in meta.items() if k not in _ROOT_ATTRS}
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        write_h5(tmp, layers, name=meta["name"], input_shape=meta["input_shape"],
+                 input_mean=float(meta["input_mean"]), input_std=float(meta["input_std"]),
+                 num_classes=meta["num_classes"], extra_attrs=extra)
+        meta2, layers2 = read_model(tmp)
+        same = meta2.keys() == meta.keys() and all(
+            np.array_equal(np.asarray(meta[k]), np.asarray(meta2[k])) for k in meta)
+        same = same and len(layers) == len(layers2) and all(
+            (a.type, a.name, a.inputs) == (b.type, b.name, b.inputs)
+            and a.attrs.keys() == b.attrs.keys() and a.data.keys() == b.data.keys()
+            and all(np.array_equal(a.attrs[k], b.attrs[k]) for k in a.attrs)
+            and all(a.data[k].dtype == b.data[k].dtype
+                    and a.data[k].tobytes() == b.data[k].tobytes() for k in a.data)
+            for a, b in zip(layers, layers2))
+        if not same:
+            raise RuntimeError(f"{path}: the rewritten file does not hold the same model "
+                               f"(kept the original)")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def _verify(model: nn.Module, path: str, input_shape: Sequence[int], n: int = 4) -> None:
     gen = torch.Generator().manual_seed(1234)
     x = torch.randn((n, *input_shape), generator=gen)
@@ -692,8 +747,9 @@ def _attr_str(obj: Any, key: str) -> str:
 def read_model(path: str) -> Tuple[Dict[str, Any], List[Layer]]:
     """Read and validate an xbarsim model file; returns (root attrs, layers)."""
     with h5py.File(path, "r") as f:
-        if f.attrs.get("format") != FORMAT:
-            raise ValueError(f"{path}: not an xbarsim model file (format={f.attrs.get('format')!r})")
+        fmt = f.attrs.get("format")
+        if (fmt.decode("utf-8") if isinstance(fmt, bytes) else fmt) != FORMAT:
+            raise ValueError(f"{path}: not an xbarsim model file (format={fmt!r})")
         if int(f.attrs["format_version"]) != FORMAT_VERSION:
             raise ValueError(f"{path}: unsupported format_version {f.attrs['format_version']}")
         meta: Dict[str, Any] = {}
@@ -863,10 +919,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--no-verify", action="store_true",
                     help="skip the numpy re-evaluation check of the written file")
     ap.add_argument("--dump", metavar="FILE.h5", help="print the contents of a model file and exit")
+    ap.add_argument("--rewrite", metavar="FILE.h5", nargs="+",
+                    help="rewrite model files in place in the checksummed HDF5 1.10 format with "
+                         "fixed-length strings, keeping every value, and exit")
     args = ap.parse_args(argv)
 
     if args.dump:
         print(describe(args.dump))
+        return 0
+    if args.rewrite:
+        for path in args.rewrite:
+            rewrite(path)
+            print(f"rewrote {path}")
         return 0
     missing = [o for o, v in (("--builder", args.builder), ("--state-dict", args.state_dict),
                               ("--out", args.out), ("--input-shape", args.input_shape),

@@ -72,6 +72,9 @@ int run_reporting(const SweepOptions& o, const ExperimentSpec& spec, xbarsim::Sw
   so.on_failure = [&](const TaskFailure& f) {
     std::cerr << (tty ? "\n" : "") << "xbarsim sweep: FAILED " << describe_failure(spec, f) << "\n";
   };
+  so.on_warning = [&](const std::string& w) {
+    std::cerr << "xbarsim sweep: warning: " << w << "\n";
+  };
   const SweepOutcome out = run(so);
   progress.finish();
   std::cout << "xbarsim sweep: " << out.computed << " tasks computed, " << out.skipped

@@ -1,6 +1,10 @@
 // The sweep runner on one process (include/xbarsim/experiment/sweep.hpp) and the bookkeeping
 // it shares with the MPI driver (sweep_state.hpp).
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <thread>
 
@@ -54,6 +58,7 @@ void SweepState::prepare_output() {
     }
     if (fs::is_empty(failed, ec)) fs::remove(failed, ec);
   }
+  remove_stale_temporaries();
   for (std::size_t k = 0; k < tasks_.size(); ++k) {
     const std::string path = task_file(dir, tasks_[k]);
     const fs::file_status st = fs::symlink_status(path, ec);
@@ -67,8 +72,10 @@ void SweepState::prepare_output() {
       TaskResult r;
       try {
         r = read_task_file(dir, tasks_[k]);
-      } catch (const Error&) {
-        todo_.push_back(k);  // damaged: recomputed
+      } catch (const Error& e) {
+        // Torn by a kill, or garbled: never a result. Recomputed, and said so.
+        warn(std::string(e.what()) + "; recomputing the task");
+        todo_.push_back(k);
         continue;
       }
       if (r.key != task_key(spec_, tasks_[k]))
@@ -81,6 +88,34 @@ void SweepState::prepare_output() {
     todo_.push_back(k);
   }
   done_ = outcome_.skipped;
+}
+
+void SweepState::warn(const std::string& message) {
+  outcome_.warnings.push_back(message);
+  if (options_.on_warning) options_.on_warning(message);
+}
+
+void SweepState::remove_stale_temporaries() {
+  // Temporaries a killed run left behind, by the names this program gives them: a task file's
+  // (write_file_durably), summary.csv's, and results.h5's, whose name carries the writer's
+  // pid. A results temporary of a process still alive is left alone.
+  const fs::path dir(options_.out_dir);
+  std::error_code ec;
+  for (const TaskId& id : tasks_) fs::remove(task_file(options_.out_dir, id) + ".tmp", ec);
+  fs::remove(dir / "summary.csv.tmp", ec);
+  const std::string prefix = "results.h5.tmp.";
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() ||
+        name.size() > prefix.size() + 9)
+      continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t owner = static_cast<pid_t>(std::stol(pid));
+    // Our own pid here is a reused one: this process has not begun its results file yet.
+    if (owner != ::getpid() && (::kill(owner, 0) == 0 || errno == EPERM)) continue;
+    if (fs::is_regular_file(it->symlink_status(ec))) fs::remove(it->path(), ec);
+  }
 }
 
 std::optional<std::size_t> SweepState::take() {

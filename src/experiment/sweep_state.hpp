@@ -26,7 +26,8 @@ class SweepState {
   TaskResult compute(std::size_t k, TaskContext& context) const;
 
   // Output folder: with --resume keeps the task files whose key matches (a file from another
-  // spec is a ConfigError), else removes them; clears earlier failure reports.
+  // spec is a ConfigError; a torn or garbled one is a warning and is recomputed), else removes
+  // them; clears earlier failure reports and the temporaries of a killed run.
   void prepare_output();
   // The next task to run (index into tasks()), or none. Thread-safe.
   std::optional<std::size_t> take();
@@ -41,6 +42,9 @@ class SweepState {
   void run_tasks(TaskContext& context);
 
  private:
+  void warn(const std::string& message);
+  void remove_stale_temporaries();
+
   const ExperimentSpec& spec_;
   const SweepOptions& options_;
   const Registry& registry_;

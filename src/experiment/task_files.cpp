@@ -1,5 +1,6 @@
 // Sweep tasks, their keys and their durable files (docs/experiments.md).
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,40 @@ std::vector<std::pair<std::string, double>> read_pairs(const YAML::Node& n) {
   return out;
 }
 
+// FNV-1a, 64 bits: detects torn and garbled task files (accidental damage, not tampering).
+std::string fnv1a64_hex(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  char b[24];
+  std::snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(h));
+  return b;
+}
+
+constexpr const char* kChecksumKey = "checksum: fnv1a64:";
+
+// The text before the last line, once that line is a checksum matching it; else an IoError
+// saying what is wrong, so that the caller can recompute the task.
+std::string verified_body(const std::string& text, const std::string& source) {
+  if (text.empty() || text.back() != '\n')
+    throw IoError(source, "task result is torn: it does not end with a complete line");
+  const std::size_t start = text.rfind('\n', text.size() - 2);
+  const std::size_t line = start == std::string::npos ? 0 : start + 1;
+  const std::string last = text.substr(line, text.size() - 1 - line);
+  const std::string key = kChecksumKey;
+  if (last.rfind(key, 0) != 0)
+    throw IoError(source, "task result is torn or damaged: its last line should be '" + key +
+                              "<16 hex digits>', found '" + last.substr(0, 60) + "'");
+  const std::string body = text.substr(0, line);
+  const std::string want = last.substr(key.size()), got = fnv1a64_hex(body);
+  if (want != got)
+    throw IoError(source, "task result is damaged: checksum " + got + " of its contents, " + want +
+                              " recorded");
+  return body;
+}
+
 std::vector<ActionTotal> read_actions(const YAML::Node& n) {
   std::vector<ActionTotal> out;
   if (n && n.IsSequence())
@@ -119,7 +154,12 @@ void claim_sweep_folder(const std::string& out_dir, const std::string& experimen
   const std::string manifest = sweep_manifest_file(out_dir);
   if (fs::is_directory(st)) {
     if (first_line(manifest) == kManifestMarker) return;  // one of ours
-    const bool empty = fs::is_empty(out_dir, ec);
+    // Empty but for the manifest's own temporary: a run killed while claiming the folder.
+    bool empty = true;
+    for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename() != fs::path(manifest).filename().string() + ".tmp" ||
+          !fs::is_regular_file(it->symlink_status(ec)))
+        empty = false;
     if (ec) throw IoError(out_dir, "cannot list the folder: " + ec.message());
     if (!empty)
       throw IoError(out_dir,
@@ -163,15 +203,17 @@ std::string format_task(const TaskResult& r) {
     emit_actions(o, "actions_digital", r.actions_digital);
   }
   emit_pairs(o, "counts", r.counts);
-  // Last, so that a torn copy can never parse as complete.
+  // Last, so that a torn copy can never parse as complete; the checksum after it catches a
+  // file garbled or cut anywhere.
   o << "complete: true\n";
-  return o.str();
+  const std::string body = o.str();
+  return body + kChecksumKey + fnv1a64_hex(body) + "\n";
 }
 
 TaskResult parse_task(const std::string& text, const std::string& source) {
   TaskResult r;
   try {
-    const YAML::Node n = YAML::Load(text);
+    const YAML::Node n = YAML::Load(verified_body(text, source));
     if (!n.IsMap() || !n["complete"] || !n["complete"].as<bool>())
       throw IoError(source, "task result is incomplete");
     r.id = {n["point"].as<std::size_t>(), n["trial"].as<std::size_t>()};

@@ -23,6 +23,8 @@ struct SweepOptions {
   std::function<void(std::size_t, std::size_t, TaskId)> on_task;
   // Called when a task fails, one call at a time, as soon as the failure is known.
   std::function<void(const TaskFailure&)> on_failure;
+  // Called for each warning (a damaged task file that --resume recomputes), as it is found.
+  std::function<void(const std::string&)> on_warning;
 };
 
 struct SweepOutcome {
@@ -30,7 +32,8 @@ struct SweepOutcome {
   std::size_t computed = 0;  // tasks computed by this run
   std::size_t skipped = 0;   // tasks kept from an earlier run (--resume)
   std::vector<TaskFailure> failures;
-  bool complete = false;  // every task done and results.h5 / summary.csv written
+  std::vector<std::string> warnings;  // as passed to SweepOptions::on_warning
+  bool complete = false;              // every task done and results.h5 / summary.csv written
   // Under MPI, on rank 0: the cost of distributing the work. Tasks run on the other ranks;
   // the mean round trip a worker thread waits from sending a result to holding its next task;
   // rank 0's mean time to handle one result (receive, parse, save durably, reply).

@@ -53,9 +53,11 @@ std::string task_key(const ExperimentSpec& spec, TaskId id);
 
 std::string task_file(const std::string& out_dir, TaskId id);
 // The task as YAML text, its numbers printed to 17 significant digits so they read back
-// exactly. The same text is the task file and the message a rank sends under MPI.
+// exactly, ending with `complete: true` and a checksum line over everything before it. The same
+// text is the task file and the message a rank sends under MPI.
 std::string format_task(const TaskResult& r);
-// Throws IoError naming `source` when the text is not a complete task of this id.
+// Throws IoError naming `source` when the text is not a complete task: torn (cut anywhere),
+// garbled (checksum mismatch) or not a task at all.
 TaskResult parse_task(const std::string& text, const std::string& source);
 // Atomic and durable (write_file_durably).
 void write_task_file(const std::string& out_dir, TaskId id, const std::string& text);
