@@ -8,8 +8,7 @@
 
 namespace xbarsim {
 
-CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const WireConfig& wires) {
-  const Index rows = g.rows(), cols = g.cols();
+void check_wire_resistances(const WireConfig& wires) {
   for (const auto& [key, ohm] : {std::pair{"row_wire_ohm", wires.row_wire_ohm},
                                  {"col_wire_ohm", wires.col_wire_ohm},
                                  {"driver_ohm", wires.driver_ohm},
@@ -17,6 +16,20 @@ CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const Wire
     if (!(ohm > 0))
       throw ConfigError("architecture", std::string("tile.wires.") + key,
                         "expected a resistance > 0 ohm for the IR-drop solve");
+}
+
+Eigen::MatrixXd cell_power_form(const Eigen::MatrixXd& across, const Matrix& g) {
+  Eigen::VectorXd weight(g.size());
+  for (Index i = 0; i < g.rows(); ++i)
+    for (Index j = 0; j < g.cols(); ++j) weight(i * g.cols() + j) = g(i, j);
+  Eigen::MatrixXd q;
+  q.noalias() = across.transpose() * (weight.asDiagonal() * across);
+  return q;
+}
+
+CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const WireConfig& wires) {
+  const Index rows = g.rows(), cols = g.cols();
+  check_wire_resistances(wires);
   if (physical_rows < rows) throw Error("solve_crossbar: more rows in use than the array has");
   // Unknowns: the row node of cell (i, j) is i * cols + j, its column node rows * cols + that.
   const Index n = 2 * rows * cols;
@@ -61,15 +74,12 @@ CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const Wire
   CrossbarTransfer t;
   t.transfer.resize(cols, rows);
   for (Index j = 0; j < cols; ++j) t.transfer.row(j) = volts.row(col_node(rows - 1, j)) / r_foot;
-  // Q = sum_cells G (a_row - a_col)^T (a_row - a_col), a_* the node's voltages per unit drive.
+  // Q = sum_cells G d^T d, d the cell's voltage (row node - column node) per unit drive.
   Eigen::MatrixXd across(rows * cols, rows);
-  Eigen::VectorXd weight(rows * cols);
   for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j) {
+    for (Index j = 0; j < cols; ++j)
       across.row(row_node(i, j)) = volts.row(row_node(i, j)) - volts.row(col_node(i, j));
-      weight(row_node(i, j)) = g(i, j);
-    }
-  t.cell_power.noalias() = across.transpose() * (weight.asDiagonal() * across);
+  t.cell_power = cell_power_form(across, g);
   return t;
 }
 

@@ -1,5 +1,7 @@
 #include "xbarsim/config/sections.hpp"
 
+#include <string>
+
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim {
@@ -93,32 +95,37 @@ void register_wires_section(Registry& registry) {
       "path tile.wires.*)",
       "docs/circuits.md#ir-drop",
       {
-          choice_param("ir_drop", std::string("none"), {"none", "exact"},
+          choice_param("ir_drop", std::string("none"), {"none", "exact", "first_order"},
                        "none = ideal wires (column current = sum V G); exact = the nodal "
-                       "solve of the resistive network, factorised once per programmed array"),
+                       "solve of the resistive network, factorised once per programmed array; "
+                       "first_order = the drops of the ideal currents along the wires, no "
+                       "factorisation (error second order in R G n)"),
           real_param("row_wire_ohm", "ohm", kSegmentOhm, 0.0, 1e6,
                      "Resistance of one row-wire segment between adjacent cells; default "
                      "2.46 ohm: NeuroSim's 22 nm wire (5.41e-8 ohm m, 22 nm wide, aspect 2) "
                      "over a 2F cell pitch"),
           real_param("col_wire_ohm", "ohm", kSegmentOhm, 0.0, 1e6,
                      "Resistance of one column-wire segment; default as row_wire_ohm"),
-          real_param("driver_ohm", "ohm", 100.0, 0.0, 1e9,
-                     "Output resistance of a row driver; default 100 ohm, an assumption (a "
-                     "driver sized to source a full row's mA-level current)"),
-          real_param("sense_ohm", "ohm", 100.0, 0.0, 1e9,
+          real_param("driver_ohm", "ohm", 10.0, 0.0, 1e9,
+                     "Output resistance of a row driver; default 10 ohm, an assumption: a "
+                     "driver sized to source a full row's milliamperes with a few % drop"),
+          real_param("sense_ohm", "ohm", 10.0, 0.0, 1e9,
                      "Input resistance of a column's virtual-ground sense circuit (TIA or "
-                     "integrator); default 100 ohm, an assumption"),
+                     "integrator); default 10 ohm, an assumption"),
       }});
 }
 
 WireConfig wires_from(const ParamSet& p) {
   WireConfig w;
-  w.ir_drop = p.choice("ir_drop") == "exact" ? IrDrop::kExact : IrDrop::kNone;
+  const std::string& mode = p.choice("ir_drop");
+  w.ir_drop = mode == "exact"         ? IrDrop::kExact
+              : mode == "first_order" ? IrDrop::kFirstOrder
+                                      : IrDrop::kNone;
   w.row_wire_ohm = p.real("row_wire_ohm");
   w.col_wire_ohm = p.real("col_wire_ohm");
   w.driver_ohm = p.real("driver_ohm");
   w.sense_ohm = p.real("sense_ohm");
-  if (w.ir_drop == IrDrop::kExact)
+  if (w.ir_drop != IrDrop::kNone)
     for (const char* key : {"row_wire_ohm", "col_wire_ohm", "driver_ohm", "sense_ohm"})
       if (!(p.real(key) > 0))  // also rejects NaN
         throw ConfigError(p.origin(), std::string("tile.wires.") + key,

@@ -77,7 +77,7 @@ void AnalogMatrix::program(const WeightCodes& codes) {
                              : codes.magnitude_neg;
   }
   std::vector<char> any_noise(plan_.arrays(), 0);
-  const bool ir_drop = tile.wires.ir_drop == IrDrop::kExact;
+  const bool ir_drop = tile.wires.ir_drop != IrDrop::kNone;
   if (ir_drop && !device.resistive_read())
     throw ConfigError(
         tile.source, "tile.wires.ir_drop",
@@ -116,7 +116,9 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     // transfer matrix with IR drop (docs/circuits.md#ir-drop).
     Matrix transfer;
     if (ir_drop) {
-      const CrossbarTransfer circuit = solve_crossbar(g, plan_.array_rows, tile.wires);
+      const CrossbarTransfer circuit = tile.wires.ir_drop == IrDrop::kExact
+                                           ? solve_crossbar(g, plan_.array_rows, tile.wires)
+                                           : first_order_crossbar(g, plan_.array_rows, tile.wires);
       transfer = circuit.transfer.cast<float>();
       array_power[a] = circuit.cell_power.cast<float>();
     } else {

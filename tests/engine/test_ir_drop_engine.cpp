@@ -17,7 +17,7 @@ using namespace xbarsim::test;
 
 namespace {
 
-TileSpec tile(double wire_ohm) {
+TileSpec tile(double wire_ohm, IrDrop mode = IrDrop::kExact) {
   TileSpec t;
   t.device = "reram.multilevel";
   t.device_params = {
@@ -30,7 +30,7 @@ TileSpec tile(double wire_ohm) {
   t.rows = 64;
   t.cols = 32;
   if (wire_ohm > 0) {
-    t.wires.ir_drop = IrDrop::kExact;
+    t.wires.ir_drop = mode;
     t.wires.row_wire_ohm = t.wires.col_wire_ohm = wire_ohm;
     t.wires.driver_ohm = t.wires.sense_ohm = wire_ohm;
   }
@@ -42,8 +42,8 @@ struct Run {
   double energy_j;
 };
 
-Run run(double wire_ohm, const Matrix& w, const Matrix& x) {
-  AnalogMatrix m(w, make_models(tile(wire_ohm)), StreamKey{5, 0, 0}, "ir", 2);
+Run run(double wire_ohm, const Matrix& w, const Matrix& x, IrDrop mode = IrDrop::kExact) {
+  AnalogMatrix m(w, make_models(tile(wire_ohm, mode)), StreamKey{5, 0, 0}, "ir", 2);
   ActionCounts counts;
   Matrix y = m.multiply(x, 1.0, &counts);
   return {y, counts.cell_read_energy_j};
@@ -70,6 +70,12 @@ TEST_CASE("IR drop in the engine: vanishing wires give ideal wires, real wires l
   CHECK((long_wires.y.array() < wires.y.array()).all());
   CHECK(wires.energy_j < ideal.energy_j);
   CHECK(long_wires.energy_j < wires.energy_j);
+  // The first-order model has the same limits.
+  const Run tiny_first = run(1e-6, w, x, IrDrop::kFirstOrder);
+  CHECK((tiny_first.y - ideal.y).cwiseAbs().maxCoeff() <= 1e-5f * ideal.y.cwiseAbs().maxCoeff());
+  const Run first = run(2.46, w, x, IrDrop::kFirstOrder);
+  CHECK((first.y.array() < ideal.y.array()).all());
+  CHECK(first.energy_j < ideal.energy_j);
 }
 
 TEST_CASE("IR drop needs resistive cells") {

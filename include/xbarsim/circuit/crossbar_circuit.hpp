@@ -23,4 +23,17 @@ struct CrossbarTransfer {
 // segments, without cells, to its sense circuit. Throws ConfigError for a resistance <= 0.
 CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const WireConfig& wires);
 
+// The same network to first order in the wire resistances: every cell current is its ideal
+// G V, which sets the voltage drops along its row and column wires; the cells then see the
+// row voltage less both drops. O(R C (R + C)) per array, no factorisation; its error against
+// solve_crossbar is second order in R_wire G n (docs/circuits.md#ir-drop-first-order).
+CrossbarTransfer first_order_crossbar(const Matrix& g, Index physical_rows,
+                                      const WireConfig& wires);
+
+// Throws ConfigError naming tile.wires.<key> for a resistance that is not > 0.
+void check_wire_resistances(const WireConfig& wires);
+// Q = sum_cells G d^T d, `across` (rows*cols x rows) holding each cell's voltage per unit
+// drive of each row, row i*cols + j for cell (i, j).
+Eigen::MatrixXd cell_power_form(const Eigen::MatrixXd& across, const Matrix& g);
+
 }  // namespace xbarsim

@@ -44,7 +44,7 @@ struct MappingConfig {
 
 // The array as a circuit (tile.wires, docs/circuits.md#ir-drop): wire, driver and sense
 // resistances, and whether the column currents are solved with them.
-enum class IrDrop { kNone, kExact };
+enum class IrDrop { kNone, kExact, kFirstOrder };
 struct WireConfig {
   IrDrop ir_drop = IrDrop::kNone;
   double row_wire_ohm = 0;  // one row-wire segment, between adjacent cells
