@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
       {"reram with exact IR drop (tile.wires defaults), otherwise as the first case",
        "reram.yaml",
        {"tile.wires.ir_drop=exact"}},
+      {"reram with first-order IR drop (tile.wires defaults), otherwise as the first case",
+       "reram.yaml",
+       {"tile.wires.ir_drop=first_order"}},
   };
   Matrix w = Matrix::Random(n, n);
   Matrix x = Matrix::Random(n, batch);  // signed inputs: two phases
