@@ -5,7 +5,7 @@
 namespace xbarsim {
 
 void IdealAdc::convert(Eigen::Ref<Matrix> /*currents*/, const Vector& /*full_scale_a*/,
-                       bool /*bipolar*/, Rng* /*noise*/) const {
+                       bool /*bipolar*/, Rng* /*noise*/, const AdcStaticErrors* /*errors*/) const {
   // The identity: the ideal readout leaves the analog result untouched, so the ideal mode of the
   // engine reproduces the float reference exactly.
 }

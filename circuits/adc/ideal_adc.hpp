@@ -22,8 +22,8 @@ class IdealAdc final : public Adc {
   AdcCalibration calibration() const override { return AdcCalibration::kPerArray; }
   double calibration_quantile() const override { return 1.0; }
   double input_noise_lsb() const override { return 0.0; }
-  void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
-               Rng* noise) const override;
+  void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar, Rng* noise,
+               const AdcStaticErrors* errors = nullptr) const override;
 
   double energy_per_conversion_j() const override { return energy_per_conversion_j_; }
   double conversion_time_s() const override { return conversion_time_s_; }

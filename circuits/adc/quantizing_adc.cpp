@@ -1,8 +1,10 @@
 #include "circuits/adc/quantizing_adc.hpp"
 
+#include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "circuits/param_checks.hpp"
 #include "xbarsim/core/error.hpp"
@@ -17,7 +19,7 @@ namespace xbarsim {
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
-                            Rng* noise) const {
+                            Rng* noise, const AdcStaticErrors* errors) const {
   if (full_scale_a.size() != currents.rows())
     throw ShapeError("adc.quantizing: " + std::to_string(full_scale_a.size()) +
                      " full-scale values for a block of " + std::to_string(currents.rows()) +
@@ -30,6 +32,10 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
   const double sigma_lsb = c_.input_noise_lsb;
   if (sigma_lsb > 0.0 && noise == nullptr)
     throw std::invalid_argument("adc.quantizing: input noise is on but no Rng was given");
+  const Index rows = currents.rows();
+  if (errors && (errors->offset_lsb.size() != rows || errors->gain.size() != rows ||
+                 (errors->thresholds.size() && errors->thresholds.rows() != rows)))
+    throw ShapeError("adc.quantizing: static errors drawn for another block size");
 
   const auto qmax = static_cast<float>(max_code(c_.bits, bipolar));
   const float qmin = bipolar ? -qmax : 0.0f;
@@ -37,11 +43,15 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
   // Dead rows (F <= 0) get scale 0 and full scale 0, so every code maps back to exactly 0.
   const Vector fs = full_scale_a.array().max(0.0f).matrix();
   const Vector scale = (fs.array() > 0.0f).select(qmax / fs.array(), 0.0f).matrix();
+  // The sense input saturates before the converter sees the current.
+  if (c_.max_column_current_a > 0) {
+    const auto limit = static_cast<float>(c_.max_column_current_a);
+    currents = currents.cwiseMax(-limit).cwiseMin(limit);
+  }
 
   // The reconstruction is (code / qmax) * F rather than code * LSB: qmax / qmax is exactly 1,
   // so clipped inputs come back as exactly +-F, with no rounding of a precomputed LSB.
-  const Index rows = currents.rows();
-  if (sigma_lsb == 0.0) {
+  if (sigma_lsb == 0.0 && !errors) {
     for (Index j = 0; j < currents.cols(); ++j) {
       auto col = currents.col(j).array();
       col = ((col * scale.array()).round().max(qmin).min(qmax) / qmax) * fs.array();
@@ -52,16 +62,64 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
   // of the given stream, so a caller that derives one stream per block gets the same result
   // for any thread count.
   boost::random::normal_distribution<float> normal(0.0f, static_cast<float>(sigma_lsb));
-  Vector z(rows);
+  Vector z = Vector::Zero(rows), x(rows);
+  const bool curve = errors && errors->thresholds.size();
   for (Index j = 0; j < currents.cols(); ++j) {
-    for (Index i = 0; i < rows; ++i) z[i] = normal(*noise);
+    if (sigma_lsb > 0.0)
+      for (Index i = 0; i < rows; ++i) z[i] = normal(*noise);
     auto col = currents.col(j).array();
-    col = ((col * scale.array() + z.array()).round().max(qmin).min(qmax) / qmax) * fs.array();
+    x = (col * scale.array()).matrix();
+    if (errors) x = (x.array() * errors->gain.array() + errors->offset_lsb.array()).matrix();
+    x += z;
+    if (curve) {
+      // The code is the number of transitions at or below the input, from the lowest code.
+      for (Index i = 0; i < rows; ++i) {
+        const auto t = errors->thresholds.row(i);
+        Index n = 0;
+        for (Index k = 0; k < t.size() && t(k) <= x[i]; ++k) ++n;
+        x[i] = qmin + static_cast<float>(n);
+      }
+    } else {
+      x = x.array().round().max(qmin).min(qmax).matrix();
+    }
+    col = (x.array() / qmax) * fs.array();
   }
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+AdcStaticErrors QuantizingAdc::draw_static_errors(Index rows, bool bipolar, Rng& rng) const {
+  // Draw order (reproducibility contract): per converter, offset, gain, then its step widths.
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  const long qmax = max_code(c_.bits, bipolar);
+  const long qmin = bipolar ? -qmax : 0;
+  const Index transitions = static_cast<Index>(qmax - qmin);
+  AdcStaticErrors e;
+  e.offset_lsb.resize(rows);
+  e.gain.resize(rows);
+  if (c_.dnl_sigma_lsb > 0) e.thresholds.resize(rows, transitions);
+  std::vector<double> width(static_cast<std::size_t>(std::max<Index>(transitions - 1, 0)));
+  for (Index r = 0; r < rows; ++r) {
+    e.offset_lsb[r] = static_cast<float>(c_.offset_sigma_lsb * normal(rng));
+    e.gain[r] = static_cast<float>(1.0 + c_.gain_sigma_rel * normal(rng));
+    if (c_.dnl_sigma_lsb <= 0) continue;
+    // Inner step widths 1 + d_k (a width below 0 is a missing code), then the end-point fit:
+    // the first and last transitions stay at their ideal levels, so INL is the deviation of
+    // the transitions from the straight line through the end points.
+    double total = 0;
+    for (double& w : width) total += w = std::max(1.0 + c_.dnl_sigma_lsb * normal(rng), 0.0);
+    const double stretch =
+        width.empty() || total <= 0 ? 1.0 : static_cast<double>(width.size()) / total;
+    double level = static_cast<double>(qmin) + 0.5;  // the first transition
+    for (Index k = 0; k < transitions; ++k) {
+      e.thresholds(r, k) = static_cast<float>(level);
+      if (k < static_cast<Index>(width.size()))
+        level += width[static_cast<std::size_t>(k)] * stretch;
+    }
+  }
+  return e;
+}
 
 double QuantizingAdc::conversion_energy_j(const QuantizingAdcConfig& c) {
   const double enob = static_cast<double>(c.bits - c.enob_loss_bits);
@@ -131,7 +189,19 @@ ModelSpec quantizing_adc_spec() {
                      "quantile of |I| over the calibration batch taken as full scale, 0 < q <= "
                      "1 (1 = the maximum; lower trades clipping for resolution)"),
           real_param("input_noise_lsb", "LSB", 0.0, 0.0, 64.0,
-                     "rms input-referred Gaussian noise added before quantising, in LSB"),
+                     "rms input-referred Gaussian noise added before quantising, in LSB "
+                     "(comparator and thermal noise), drawn afresh for every conversion"),
+          real_param("offset_sigma_lsb", "LSB", 0.0, 0.0, 64.0,
+                     "rms input-referred offset of each column's converter, drawn once per "
+                     "fabricated chip (docs/circuits.md#adc-static-errors)"),
+          real_param("gain_sigma_rel", "1", 0.0, 0.0, 0.5,
+                     "rms gain error of each column's converter, drawn once per chip"),
+          real_param("dnl_sigma_lsb", "LSB", 0.0, 0.0, 1.0,
+                     "rms error of each code's step width (DNL), drawn once per chip and "
+                     "converter; the INL is its end-point-fit running sum"),
+          real_param("max_column_current_a", "A", 0.0, 0.0, 1.0,
+                     "current at which a column's sense input saturates (clips), before the "
+                     "conversion; 0 = no limit beyond the ADC's own full scale"),
           choice_param("energy_model", std::string("table"), {"table", "walden", "schreier"},
                        "how the energy per conversion is obtained: 'table' = "
                        "energy_per_conversion_j as given (ignores bits); 'walden' = walden_fom_j "
@@ -188,6 +258,10 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
     throw ConfigError(p.origin(), "calibration_quantile_rel",
                       "expected 0 < q <= 1, got " + to_string(ParamValue(c.calibration_quantile)));
   c.input_noise_lsb = checked_real(p, spec, "input_noise_lsb");
+  c.offset_sigma_lsb = checked_real(p, spec, "offset_sigma_lsb");
+  c.gain_sigma_rel = checked_real(p, spec, "gain_sigma_rel");
+  c.dnl_sigma_lsb = checked_real(p, spec, "dnl_sigma_lsb");
+  c.max_column_current_a = checked_real(p, spec, "max_column_current_a");
   const std::string& model = checked_choice(p, spec, "energy_model");
   c.energy_model = model == "walden"     ? AdcEnergyModel::kWalden
                    : model == "schreier" ? AdcEnergyModel::kSchreier

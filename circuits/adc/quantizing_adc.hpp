@@ -23,6 +23,11 @@ struct QuantizingAdcConfig {
   AdcCalibration calibration = AdcCalibration::kPerArray;
   double calibration_quantile = 1.0;
   double input_noise_lsb = 0.0;
+  // Static errors, drawn once per chip (docs/circuits.md#adc-static-errors).
+  double offset_sigma_lsb = 0.0;      // per-column input-referred offset, rms
+  double gain_sigma_rel = 0.0;        // per-column gain error, rms
+  double dnl_sigma_lsb = 0.0;         // per-step width error; INL is its end-point-fit sum
+  double max_column_current_a = 0.0;  // the sense input saturates here; 0 = no limit
   AdcEnergyModel energy_model = AdcEnergyModel::kTable;
   double energy_per_conversion_j = 0.0;  // the table value, measured at reference_bits
   int reference_bits = 8;                // resolution at which the card's energy and area hold
@@ -55,8 +60,12 @@ class QuantizingAdc final : public Adc {
   AdcCalibration calibration() const override { return c_.calibration; }
   double calibration_quantile() const override { return c_.calibration_quantile; }
   double input_noise_lsb() const override { return c_.input_noise_lsb; }
-  void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
-               Rng* noise) const override;
+  bool has_static_errors() const override {
+    return c_.offset_sigma_lsb > 0 || c_.gain_sigma_rel > 0 || c_.dnl_sigma_lsb > 0;
+  }
+  AdcStaticErrors draw_static_errors(Index rows, bool bipolar, Rng& rng) const override;
+  void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar, Rng* noise,
+               const AdcStaticErrors* errors = nullptr) const override;
 
   // Energy of one conversion at this resolution under the configured energy model.
   double energy_per_conversion_j() const override { return energy_j_; }

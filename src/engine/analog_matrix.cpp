@@ -50,6 +50,20 @@ AnalogMatrix::AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileMode
   weight_offset_ = codes.offset;
   program(codes);
   set_fixed_full_scale();
+  const Adc& adc = *models_->adc;
+  if (adc.bits() > 0 && adc.has_static_errors()) {
+    // Each array's converters are fabricated once: their errors belong to the trial (chip).
+    adc_errors_.resize(plan_.arrays());
+    for (Index rb = 0; rb < plan_.row_blocks; ++rb)
+      for (Index cb = 0; cb < plan_.col_blocks; ++cb)
+        for (int s = 0; s < plan_.slices; ++s) {
+          const Index id = plan_.array_id(rb, cb, s);
+          Rng rng = make_rng(key_.seed, StreamPurpose::kAdcStatic,
+                             {key_.layer, key_.trial, static_cast<std::uint64_t>(id)});
+          adc_errors_[static_cast<std::size_t>(id)] =
+              adc.draw_static_errors(plan_.outputs_in_block(cb), differential, rng);
+        }
+  }
 }
 
 void AnalogMatrix::program(const WeightCodes& codes) {
@@ -432,15 +446,19 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
             const Index r0 = s * plan_.outputs + cb * plan_.outputs_per_array;
             const Index n = plan_.outputs_in_block(cb);
             const Vector full_scale = full_scale_[rb].segment(r0, n);
+            const AdcStaticErrors* errors =
+                adc_errors_.empty()
+                    ? nullptr
+                    : &adc_errors_[static_cast<std::size_t>(plan_.array_id(rb, cb, s))];
             if (!adc_noise) {
-              adc.convert(currents.middleRows(r0, n), full_scale, bipolar, nullptr);
+              adc.convert(currents.middleRows(r0, n), full_scale, bipolar, nullptr, errors);
               continue;
             }
             Rng noise = make_rng(
                 key_.seed, StreamPurpose::kAdcNoise,
                 {key_.layer, key_.trial, static_cast<std::uint64_t>(plan_.array_id(rb, cb, s)),
                  read, static_cast<std::uint64_t>(k)});
-            adc.convert(currents.middleRows(r0, n), full_scale, bipolar, &noise);
+            adc.convert(currents.middleRows(r0, n), full_scale, bipolar, &noise, errors);
           }
       }
       // Shift-and-add: slice s weighs 2^(b s), input cycle c weighs 2^(v c), the negative

@@ -12,10 +12,11 @@
 namespace xbarsim {
 namespace {
 
-constexpr std::array<StreamPurpose, 9> kPurposes = {
+constexpr std::array<StreamPurpose, 10> kPurposes = {
     StreamPurpose::kProgramming, StreamPurpose::kFaults,     StreamPurpose::kReadNoise,
     StreamPurpose::kAdcNoise,    StreamPurpose::kInputs,     StreamPurpose::kWeights,
-    StreamPurpose::kCalibration, StreamPurpose::kSweepPoint, StreamPurpose::kReadNoiseShared};
+    StreamPurpose::kCalibration, StreamPurpose::kSweepPoint, StreamPurpose::kReadNoiseShared,
+    StreamPurpose::kAdcStatic};
 
 using Draw = Rng::result_type;
 

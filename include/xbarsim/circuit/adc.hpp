@@ -15,6 +15,16 @@ enum class AdcRangeMode {
 // Over what the calibrated range is shared.
 enum class AdcCalibration { kPerArray, kPerColumn };
 
+// Static errors of the converters of one array, drawn once per fabricated chip
+// (docs/circuits.md#adc-static-errors): per row of a block (one column or column pair, each
+// with its own sense and conversion path) an input-referred offset and a gain, and the code
+// transition levels of its static transfer curve (INL/DNL). All in LSB; empty = ideal.
+struct AdcStaticErrors {
+  Vector offset_lsb;  // rows
+  Vector gain;        // rows; 1 = ideal
+  Matrix thresholds;  // rows x transitions: the input (LSB) at which each next code begins
+};
+
 class Adc {
  public:
   virtual ~Adc() = default;
@@ -34,8 +44,15 @@ class Adc {
   // [-F, F] symmetrically (mid-tread, 2^(bits-1)-1 steps each side); unipolar: [0, F] with
   // 2^bits - 1 steps. Inputs beyond the range clip. `noise` may be null when
   // input_noise_lsb() == 0.
+  // `errors`, when given, are the static errors of this block's converters (rows as the
+  // block); draw them with draw_static_errors.
   virtual void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar,
-                       Rng* noise) const = 0;
+                       Rng* noise, const AdcStaticErrors* errors = nullptr) const = 0;
+  // Whether this converter has static errors to draw, and the draw for `rows` converters.
+  virtual bool has_static_errors() const { return false; }
+  virtual AdcStaticErrors draw_static_errors(Index /*rows*/, bool /*bipolar*/, Rng& /*rng*/) const {
+    return {};
+  }
 
   // Costs (docs/circuits.md): energy of one conversion at this resolution (from a table or a
   // figure-of-merit model), the time one converter takes per conversion, one converter's area.

@@ -89,7 +89,8 @@ class AnalogMatrix {
   bool noisy_ = false;
   double cycle_correlation_ = 0;  // rho of the read noise over one MVM's cycles and phases
   std::vector<RowBlock> blocks_;
-  std::vector<Vector> full_scale_;  // per row block: per data row, A
+  std::vector<Vector> full_scale_;           // per row block: per data row, A
+  std::vector<AdcStaticErrors> adc_errors_;  // per array id, when the ADC has static errors
   std::uint64_t reads_ = 0;
 };
 

@@ -1,9 +1,9 @@
-// The IR-drop solve in the accuracy path (docs/circuits.md#ir-drop): the engine's outputs and
-// cell read energy with the solved network, against the same engine with ideal wires. The
-// solve itself is checked against ngspice in tests/circuits/test_crossbar_ngspice.cpp; here
-// the limits that any correct integration must meet: vanishing wires give the ideal result,
-// real wires lower every column current of a positive array, more so for longer wires, and
-// the cell energy drops with them.
+// Array circuits in the accuracy path. The IR-drop solve (docs/circuits.md#ir-drop): the engine's
+// outputs and cell read energy with the solved network, against the same engine with ideal wires.
+// The solve itself is checked against ngspice in tests/circuits/test_crossbar_ngspice.cpp; here the
+// limits that any correct integration must meet: vanishing wires give the ideal result, real wires
+// lower every column current of a positive array, more so for longer wires, and the cell energy
+// drops with them.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -85,4 +85,39 @@ TEST_CASE("IR drop needs resistive cells") {
   t.mapping.bits_per_cell = 1;
   CHECK_THROWS_WITH_AS(AnalogMatrix(Matrix::Ones(4, 8), make_models(t), StreamKey{}, "s", 1),
                        doctest::Contains("tile.wires.ir_drop"), ConfigError);
+}
+
+TEST_CASE("adc static errors in the engine: fixed per column and chip, new per trial") {
+  // A 12-bit fixed-range ADC with a 3 LSB rms offset per column (docs/circuits.md#adc-static-
+  // errors): with every sample the same input, each output of a trial is shifted by exactly
+  // the same amount for every sample; the same trial draws the same offsets, another trial
+  // other ones.
+  TileSpec t;
+  t.device = "reram.multilevel";
+  t.device_params = {{"g_min_siemens", 0.0}, {"g_max_siemens", 40e-6}, {"levels", std::int64_t{2}}};
+  t.dac = "dac.linear";
+  t.dac_params = {{"bits", std::int64_t{1}}, {"read_voltage_v", 0.3}};
+  t.adc = "adc.quantizing";
+  t.adc_params = {{"bits", std::int64_t{12}},
+                  {"bits_scaling", std::string("walden")},
+                  {"offset_sigma_lsb", 3.0}};
+  t.mapping.weight_bits = 2;
+  t.mapping.input_bits = 1;
+  t.rows = 64;
+  t.cols = 64;
+  TileSpec clean = t;
+  clean.adc_params = {{"bits", std::int64_t{12}}, {"bits_scaling", std::string("walden")}};
+  const Matrix w = Matrix::Ones(30, 64);
+  const Matrix x = Matrix::Ones(64, 50);
+  auto out = [&](const TileSpec& spec, std::uint64_t trial) {
+    AnalogMatrix m(w, make_models(spec), StreamKey{8, 0, trial}, "adc", 2);
+    return m.multiply(x, 1.0);
+  };
+  const Matrix ref = out(clean, 0);
+  const Matrix d0 = out(t, 0) - ref, d0_again = out(t, 0) - ref, d1 = out(t, 1) - ref;
+  CHECK(d0 == d0_again);
+  // Every sample is the same input, so within one output the shift is exactly constant.
+  for (Index o = 0; o < d0.rows(); ++o) CHECK((d0.row(o).array() == d0(o, 0)).all());
+  CHECK(d0.col(0).cwiseAbs().maxCoeff() > 0);
+  CHECK((d0.col(0) - d1.col(0)).cwiseAbs().maxCoeff() > 0);
 }
