@@ -74,6 +74,11 @@ void register_core_sections(Registry& registry) {
           choice_param("weight_encoding", std::string("sliced"), {"sliced", "continuous"},
                        "sliced: quantise to weight_bits and split over bits_per_cell slices; "
                        "continuous: one cell per weight, programmed to an analog target"),
+          choice_param("signed_inputs", std::string("two_phase"), {"two_phase", "bipolar"},
+                       "two_phase: a signed input vector is driven as its positive and its "
+                       "negative part, each converted and the second subtracted; bipolar: "
+                       "row drivers of both polarities drive it at once, one signed read and "
+                       "one conversion (needs a bipolar ADC readout)"),
       }});
 }
 
@@ -144,6 +149,7 @@ MappingConfig mapping_from(const ParamSet& p) {
                                                             : SignedWeights::kDifferential;
   m.weight_encoding = p.choice("weight_encoding") == "continuous" ? WeightEncoding::kContinuous
                                                                   : WeightEncoding::kSliced;
+  m.bipolar_inputs = p.choice("signed_inputs") == "bipolar";
   return m;
 }
 

@@ -36,6 +36,10 @@ AnalogMatrix::AnalogMatrix(const Matrix& weights, std::shared_ptr<const TileMode
   cycles_ = xbarsim::input_cycles(m.input_bits, dac_bits_);
   if (dac_bits_ > 0) input_levels_ = std::ldexp(1.0, m.input_bits) - 1.0;
   const bool differential = m.signed_weights == SignedWeights::kDifferential;
+  if (m.bipolar_inputs && models_->adc->bits() == 1)
+    throw ConfigError(tile.source, "tile.mapping.signed_inputs",
+                      "bipolar row drivers produce signed currents and need a bipolar ADC of "
+                      "at least 2 bits");
   if (differential && models_->adc->bits() == 1)
     throw ConfigError(tile.source, "tile.adc.bits",
                       "a differential mapping produces signed currents and needs a bipolar ADC "
@@ -195,6 +199,10 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
       auto block = volts.middleCols((ph * cycles_ + c) * bc, bc);
       if (dac_bits_ == 0)
         block = rows * step;
+      else if (models_->config.mapping.bipolar_inputs)
+        // Bipolar drivers: each digit of the magnitude, driven with the input's sign.
+        block =
+            (digit(rows.cwiseAbs(), dac_bits_, c).array() * rows.array().sign()).matrix() * step;
       else
         block = digit(rows, dac_bits_, c) * step;
     }
@@ -284,7 +292,8 @@ struct InputCodes {
   RowVector signed_sum;  // per sample: sum_i (pos - neg), for the offset correction
 };
 
-InputCodes encode_inputs(const Matrix& x, double range, double levels, bool continuous) {
+InputCodes encode_inputs(const Matrix& x, double range, double levels, bool continuous,
+                         bool bipolar) {
   InputCodes c;
   const float scale = static_cast<float>(levels / range);
   auto code = [&](const Matrix& magnitude) -> Matrix {
@@ -295,6 +304,11 @@ InputCodes encode_inputs(const Matrix& x, double range, double levels, bool cont
   };
   c.pos = code(x.cwiseMax(0.0f));
   if (x.minCoeff() < 0) c.neg = code((-x).cwiseMax(0.0f));
+  if (bipolar && c.neg.size()) {
+    // One signed drive: the same rounded magnitudes, with their signs, in one phase.
+    c.pos -= c.neg;
+    c.neg.resize(0, 0);
+  }
   c.signed_sum = c.pos.colwise().sum();
   if (c.neg.size()) c.signed_sum -= c.neg.colwise().sum();
   return c;
@@ -344,7 +358,8 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
   if (inputs.rows() != plan_.inputs)
     throw ShapeError(label_ + ": calibration batch has " + std::to_string(inputs.rows()) +
                      " rows, expected " + std::to_string(plan_.inputs));
-  const InputCodes codes = encode_inputs(inputs, input_range, input_levels_, dac_bits_ == 0);
+  const InputCodes codes = encode_inputs(inputs, input_range, input_levels_, dac_bits_ == 0,
+                                         models_->config.mapping.bipolar_inputs);
   const std::uint64_t read = reads_++;
   const Index batch = inputs.cols();
   const Index chunks = (batch + kBatchChunk - 1) / kBatchChunk;
@@ -413,13 +428,15 @@ Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCo
   if (!(input_range > 0) || !std::isfinite(input_range))
     throw ShapeError(label_ + ": input range must be positive and finite");
   const Adc& adc = *models_->adc;
-  const InputCodes codes = encode_inputs(inputs, input_range, input_levels_, dac_bits_ == 0);
+  const InputCodes codes = encode_inputs(inputs, input_range, input_levels_, dac_bits_ == 0,
+                                         models_->config.mapping.bipolar_inputs);
   const bool signed_inputs = codes.neg.size() != 0;
   const int phases = signed_inputs ? 2 : 1;
   const std::uint64_t read = reads_++;
   const Index batch = inputs.cols();
   const Index chunks = (batch + kBatchChunk - 1) / kBatchChunk;
-  const bool bipolar = plan_.columns_per_output == 2;
+  // Signed currents: from a differential pair, or from bipolar row drivers.
+  const bool bipolar = plan_.columns_per_output == 2 || models_->config.mapping.bipolar_inputs;
   const int b = models_->config.mapping.bits_per_cell;
   const bool sliced = models_->config.mapping.weight_encoding == WeightEncoding::kSliced;
   const double volt_step = models_->dac->voltage_step_v();

@@ -165,7 +165,8 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     Placed p;
     p.plan = plan_mapping(l.matrix_cols, l.matrix_rows, tile, device.levels());
     p.cycles = input_cycles(in_bits, dac_bits);
-    p.signed_inputs = !input_non_negative(l.inputs[0]);
+    // "signed" counts a second input phase; bipolar row drivers read signed inputs in one.
+    p.signed_inputs = !input_non_negative(l.inputs[0]) && !tile.mapping.bipolar_inputs;
     p.tiles_needed = (p.plan.arrays() + tile.arrays - 1) / tile.arrays;
     if (used > 0 && used + p.tiles_needed > sys.tiles) {
       ++passes;

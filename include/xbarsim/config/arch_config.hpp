@@ -40,6 +40,9 @@ struct MappingConfig {
   int bits_per_cell = 1;  // weight bits held by one cell (sliced encoding)
   SignedWeights signed_weights = SignedWeights::kDifferential;
   WeightEncoding weight_encoding = WeightEncoding::kSliced;
+  // Signed inputs as two unsigned phases, converted separately (false), or as one signed
+  // drive of bipolar row drivers with one conversion (true; docs/architecture.md#mapping).
+  bool bipolar_inputs = false;
 };
 
 // The array as a circuit (tile.wires, docs/circuits.md#ir-drop): wire, driver and sense
