@@ -3,10 +3,12 @@
 //
 // Byte mutations of a checksummed file cannot change its metadata (a changed byte fails the
 // checksum), so the mutation harnesses seldom reach xbarsim's own checks of attributes and
-// datasets. Here the input is a small program that builds a file in memory instead: groups,
-// attributes and datasets with the names the readers look for, each of a fuzzed class, rank,
-// element count and value, and the readers then run on it. A wrong-class, wrong-rank or
-// oversized attribute (an `input_mean` that holds 16 values) is one mutation away.
+// datasets. Here the input is a small program that builds a file in memory instead: its first
+// byte picks a starting layout (empty, or one of the seed models or data sets of
+// seed_files.hpp), and each item after it adds or replaces a group, an attribute or a dataset
+// with a name the readers look for, of a fuzzed class, rank, element count and value. The
+// readers then run on the file. A wrong-class, wrong-rank or oversized attribute (an
+// `input_mean` that holds 16 values) is one item away from a valid model.
 #include <array>
 #include <cstring>
 #include <sstream>
@@ -16,6 +18,7 @@
 #include "../../src/app/result_summary.hpp"
 #include "../../src/io/hdf5_handle.hpp"
 #include "fuzz_support.hpp"
+#include "seed_files.hpp"
 #include "xbarsim/io/dataset.hpp"
 #include "xbarsim/nn/network.hpp"
 
@@ -172,7 +175,7 @@ void add_item(hid_t file, Program& p) {
   Handle obj(object(file, where), H5Oclose);
   if (obj.id < 0) return;
   if (dataset) {
-    if (H5Lexists(obj.id, name, H5P_DEFAULT) > 0) return;
+    if (H5Lexists(obj.id, name, H5P_DEFAULT) > 0) H5Ldelete(obj.id, name, H5P_DEFAULT);
     Handle d(H5Dcreate2(obj.id, name, type.id, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
              H5Dclose);
     if (d.id >= 0 && n > 0) H5Dwrite(d.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
@@ -193,6 +196,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Handle file(H5Fcreate("fuzz-layout.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id), H5Fclose);
   if (file.id < 0) return 0;
   Program program(data, size);
+  const int base = program.byte() % 8;
+  if (base >= 1 && base <= 3) xbarsim::fuzz::write_seed_model(file.id, base - 1);
+  if (base >= 4 && base <= 6) xbarsim::fuzz::write_seed_dataset(file.id, base - 4);
   for (int items = 0; items < 64 && !program.done(); ++items) add_item(file.id, program);
   H5Fflush(file.id, H5F_SCOPE_GLOBAL);
   using namespace xbarsim;

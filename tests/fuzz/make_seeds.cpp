@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "io/hdf5_handle.hpp"
+#include "seed_files.hpp"
 #include "xbarsim/experiment/task_result.hpp"
 #include "xbarsim/io/result_file.hpp"
 
@@ -90,163 +91,24 @@ hid_t create(const fs::path& p, bool checksummed) {
   return f;
 }
 
-struct Writer {
-  bool fixed_strings = true;
-
-  void attr(hid_t obj, const char* name, hid_t type, hid_t space, const void* data) const {
-    Handle a(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-    H5Awrite(a.id, type, data);
-  }
-  void strings(hid_t obj, const char* name, const std::vector<std::string>& v, bool scalar) const {
-    const hsize_t n = v.size();
-    Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose);
-    Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_cset(t.id, H5T_CSET_UTF8);
-    if (fixed_strings) {
-      std::size_t len = 1;
-      for (const auto& s : v) len = std::max(len, s.size() + 1);
-      H5Tset_size(t.id, len);
-      std::vector<char> buf(len * n, '\0');
-      for (std::size_t i = 0; i < n; ++i) v[i].copy(buf.data() + i * len, len - 1);
-      attr(obj, name, t.id, space.id, buf.data());
-    } else {
-      H5Tset_size(t.id, H5T_VARIABLE);
-      std::vector<const char*> ptrs;
-      for (const auto& s : v) ptrs.push_back(s.c_str());
-      attr(obj, name, t.id, space.id, ptrs.data());
-    }
-  }
-  void str(hid_t obj, const char* name, const std::string& v) const {
-    strings(obj, name, {v}, true);
-  }
-  void ints(hid_t obj, const char* name, const std::vector<long long>& v) const {
-    const hsize_t n = v.size();
-    Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-    attr(obj, name, H5T_STD_I64LE, space.id, v.data());
-  }
-  void int1(hid_t obj, const char* name, long long v) const {
-    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    attr(obj, name, H5T_STD_I64LE, space.id, &v);
-  }
-  void real(hid_t obj, const char* name, double v) const {
-    Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    attr(obj, name, H5T_IEEE_F64LE, space.id, &v);
-  }
-  template <class T>
-  void data(hid_t obj, const char* name, hid_t file_type, hid_t mem_type,
-            const std::vector<hsize_t>& dims, const std::vector<T>& v) const {
-    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-    Handle d(H5Dcreate2(obj, name, file_type, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-             H5Dclose);
-    H5Dwrite(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  }
-  void floats(hid_t obj, const char* name, const std::vector<hsize_t>& dims) const {
-    hsize_t n = 1;
-    for (hsize_t d : dims) n *= d;
-    std::vector<float> v(n);
-    // Variances must be positive; every other tensor gets both signs.
-    const float offset = std::string(name) == "running_var" ? 0.125f : -0.5f;
-    for (hsize_t i = 0; i < n; ++i) v[i] = 0.25f * static_cast<float>(i % 7) + offset;
-    data(obj, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims, v);
-  }
-};
-
-// ---- model seeds (docs/model_format.md) ----
-
-struct LayerSpec {
-  std::string name, type;
-  std::vector<std::string> inputs;
-  std::vector<std::pair<std::string, std::vector<hsize_t>>> datasets;
-  std::vector<std::pair<std::string, std::vector<long long>>> pairs;  // kernel, stride, padding
-};
-
-void model(const fs::path& p, bool checksummed, const std::vector<long long>& input_shape,
-           int classes, const std::vector<LayerSpec>& layers) {
-  const Writer w{checksummed};
-  Handle f(create(p, checksummed), H5Fclose);
-  w.str(f.id, "format", "xbarsim.model");
-  w.int1(f.id, "format_version", 1);
-  w.str(f.id, "name", p.stem().string());
-  w.ints(f.id, "input_shape", input_shape);
-  w.int1(f.id, "num_classes", classes);
-  w.real(f.id, "input_mean", 0.5);
-  w.real(f.id, "input_std", 0.25);
-  w.str(f.id, "producer", "tests/fuzz/make_seeds.cpp");
-  Handle g(H5Gcreate2(f.id, "layers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "%03zu", i);
-    Handle l(H5Gcreate2(g.id, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    const LayerSpec& s = layers[i];
-    w.str(l.id, "name", s.name);
-    w.str(l.id, "type", s.type);
-    w.strings(l.id, "inputs", s.inputs, false);
-    for (const auto& [d, dims] : s.datasets) w.floats(l.id, d.c_str(), dims);
-    for (const auto& [a, v] : s.pairs) w.ints(l.id, a.c_str(), v);
-    if (s.type == "batchnorm") w.real(l.id, "eps", 1e-5);
-  }
-}
+// ---- model and data set seeds (seed_files.hpp) ----
 
 // `unchecksummed`: the h5py-defaults file. Kept out of the fuzzing corpus: a mutated byte in
 // its unchecksummed global heap makes libhdf5 loop forever (libhdf5_crashes/README.md), so
 // run_all.sh would only rediscover that; CTest replays it to cover variable-length strings.
 void model_seeds(const fs::path& out, const fs::path& unchecksummed) {
-  const std::vector<LayerSpec> mlp = {
-      {"fc1", "dense", {"input"}, {{"weight", {3, 4}}, {"bias", {3}}}, {}},
-      {"act1", "relu", {"fc1"}, {}, {}},
-      {"fc2", "dense", {"act1"}, {{"weight", {2, 3}}, {"bias", {2}}}, {}}};
-  model(out / "mlp.h5", true, {4}, 2, mlp);
-  model(unchecksummed / "mlp_h5py_defaults.h5", false, {4}, 2, mlp);
-  const std::vector<std::pair<std::string, std::vector<long long>>> same = {{"stride", {1, 1}},
-                                                                            {"padding", {1, 1}}};
-  model(out / "cnn.h5", true, {1, 6, 6}, 2,
-        {{"conv1", "conv2d", {"input"}, {{"weight", {2, 1, 3, 3}}, {"bias", {2}}}, same},
-         {"bn1",
-          "batchnorm",
-          {"conv1"},
-          {{"gamma", {2}}, {"beta", {2}}, {"running_mean", {2}}, {"running_var", {2}}},
-          {}},
-         {"pool1",
-          "maxpool2d",
-          {"bn1"},
-          {},
-          {{"kernel", {2, 2}}, {"stride", {2, 2}}, {"padding", {0, 0}}}},
-         {"pool2",
-          "avgpool2d",
-          {"pool1"},
-          {},
-          {{"kernel", {3, 3}}, {"stride", {1, 1}}, {"padding", {0, 0}}}},
-         {"flat", "flatten", {"pool2"}, {}, {}},
-         {"fc", "dense", {"flat"}, {{"weight", {2, 2}}, {"bias", {2}}}, {}}});
-  model(out / "residual.h5", true, {4}, 3,
-        {{"fc1", "dense", {"input"}, {{"weight", {4, 4}}, {"bias", {4}}}, {}},
-         {"act1", "relu", {"fc1"}, {}, {}},
-         {"sum", "add", {"act1", "input"}, {}, {}},
-         {"fc2", "dense", {"sum"}, {{"weight", {3, 4}}, {"bias", {3}}}, {}}});
+  for (int k = 0; k < 3; ++k) {
+    Handle f(create(out / (std::string(xbarsim::fuzz::kSeedModels[k]) + ".h5"), true), H5Fclose);
+    xbarsim::fuzz::write_seed_model(f.id, k);
+  }
+  Handle f(create(unchecksummed / "mlp_h5py_defaults.h5", false), H5Fclose);
+  xbarsim::fuzz::write_seed_model(f.id, 0, /*fixed_strings=*/false);
 }
 
-// ---- data set seeds (docs/datasets.md) ----
-
 void dataset_seeds(const fs::path& out) {
-  const Writer w;
-  {
-    Handle f(create(out / "uint8_nchw.h5", true), H5Fclose);
-    std::vector<unsigned char> px(3 * 16);
-    for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<unsigned char>(i * 5);
-    w.data(f.id, "images", H5T_STD_U8LE, H5T_NATIVE_UCHAR, {3, 1, 4, 4}, px);
-    w.data(f.id, "labels", H5T_STD_I64LE, H5T_NATIVE_LLONG, {3}, std::vector<long long>{0, 1, 1});
-    w.int1(f.id, "num_classes", 2);
-  }
-  {
-    Handle f(create(out / "float32_flat.h5", true), H5Fclose);
-    w.floats(f.id, "images", {2, 5});
-    w.data(f.id, "labels", H5T_STD_I32LE, H5T_NATIVE_INT, {2}, std::vector<int>{2, 0});
-  }
-  {
-    Handle f(create(out / "float64_nhw.h5", true), H5Fclose);
-    w.data(f.id, "images", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {2, 2, 3},
-           std::vector<double>(12, 0.5));
-    w.data(f.id, "labels", H5T_STD_U8LE, H5T_NATIVE_UCHAR, {2}, std::vector<unsigned char>{1, 0});
+  for (int k = 0; k < 3; ++k) {
+    Handle f(create(out / (std::string(xbarsim::fuzz::kSeedDatasets[k]) + ".h5"), true), H5Fclose);
+    xbarsim::fuzz::write_seed_dataset(f.id, k);
   }
 }
 
@@ -349,8 +211,10 @@ int main(int argc, char** argv) {
     result_seeds(out / "result");
     idx_seeds(out / "idx");
     task_seeds(out / "task");
-    // The layout harness builds its files from its input: an empty program is its only seed.
-    write_file(out / "hdf5_layout" / "empty", "");
+    // The layout harness builds its files from its input: programs that only pick a starting
+    // layout (empty, a seed model, a seed data set).
+    for (char base = 0; base < 7; ++base)
+      write_file(out / "hdf5_layout" / ("base_" + std::to_string(base)), std::string(1, base));
   } catch (const std::exception& e) {
     std::cerr << "make_seeds: " << e.what() << "\n";
     return 1;
