@@ -4,9 +4,9 @@
 // Byte mutations of a checksummed file cannot change its metadata (a changed byte fails the
 // checksum), so the mutation harnesses seldom reach xbarsim's own checks of attributes and
 // datasets. Here the input is a small program that builds a file in memory instead: its first
-// byte picks a starting layout (empty, or one of the seed models or data sets of
-// seed_files.hpp), and each item after it adds or replaces a group, an attribute or a dataset
-// with a name the readers look for, of a fuzzed class, rank, element count and value. The
+// byte picks a starting layout (empty, or one of the seed models, data sets or the result
+// file of seed_files.hpp), and each item after it adds or replaces a group, an attribute or a
+// dataset with a name the readers look for, of a fuzzed class, rank, element count and value. The
 // readers then run on the file. A wrong-class, wrong-rank or oversized attribute (an
 // `input_mean` that holds 16 values) is one item away from a valid model.
 #include <array>
@@ -199,6 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int base = program.byte() % 8;
   if (base >= 1 && base <= 3) xbarsim::fuzz::write_seed_model(file.id, base - 1);
   if (base >= 4 && base <= 6) xbarsim::fuzz::write_seed_dataset(file.id, base - 4);
+  if (base == 7) xbarsim::fuzz::write_seed_result(file.id);
   for (int items = 0; items < 64 && !program.done(); ++items) add_item(file.id, program);
   H5Fflush(file.id, H5F_SCOPE_GLOBAL);
   using namespace xbarsim;

@@ -212,8 +212,8 @@ int main(int argc, char** argv) {
     idx_seeds(out / "idx");
     task_seeds(out / "task");
     // The layout harness builds its files from its input: programs that only pick a starting
-    // layout (empty, a seed model, a seed data set).
-    for (char base = 0; base < 7; ++base)
+    // layout (empty, a seed model, a seed data set, a result file).
+    for (char base = 0; base < 8; ++base)
       write_file(out / "hdf5_layout" / ("base_" + std::to_string(base)), std::string(1, base));
   } catch (const std::exception& e) {
     std::cerr << "make_seeds: " << e.what() << "\n";

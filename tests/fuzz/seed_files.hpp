@@ -99,7 +99,7 @@ inline void write_model(hid_t f, bool fixed_strings, const std::string& name,
   w.str(f, "producer", "tests/fuzz/make_seeds.cpp");
   Handle g(H5Gcreate2(f, "layers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    char name[8];
+    char name[24];
     std::snprintf(name, sizeof(name), "%03zu", i);
     Handle l(H5Gcreate2(g.id, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
     const LayerSpec& s = layers[i];
@@ -177,6 +177,24 @@ inline void write_seed_dataset(hid_t f, int which) {
     w.data(f, "images", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {2, 2, 3}, std::vector<double>(12, 0.5));
     w.data(f, "labels", H5T_STD_U8LE, H5T_NATIVE_UCHAR, {2}, std::vector<unsigned char>{1, 0});
     return;
+  }
+}
+
+// ---- result files (as src/experiment/sweep_results.cpp lays them out) ----
+
+inline void write_seed_result(hid_t f) {
+  const Writer w;
+  w.int1(f, "schema_version", 1);
+  w.str(f, "kind", "sweep");
+  w.int1(f, "points", 2);
+  w.int1(f, "trials", 1);
+  Handle results(H5Gcreate2(f, "results", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  for (const char* name : {"accuracy_mean", "accuracy_ci95", "energy_j_analog", "energy_j_digital"})
+    w.data(results.id, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {2}, std::vector<double>{0.5, 1});
+  Handle points(H5Gcreate2(f, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  for (const char* name : {"00000", "00001"}) {
+    Handle p(H5Gcreate2(points.id, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    w.str(p.id, "label", std::string("adc.bits=") + name);
   }
 }
 
