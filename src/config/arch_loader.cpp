@@ -350,6 +350,11 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   arch.tile.mapping = mapping_from(mapping);
 
   const YAML::Node chip = root["chip"];
+  // Subscripting a scalar or a list throws yaml-cpp's own exception: check the kind first.
+  if (chip.IsDefined() && !chip.IsMap())
+    throw ConfigError(origins.of("chip"), "chip",
+                      "expected a map (the chip's settings and its components), found " +
+                          std::string(chip.IsSequence() ? "a list" : "a single value"));
   const char* kTileCosts[] = {"sample_hold",   "shift_add",   "input_buffer",
                               "output_buffer", "tile_buffer", "bus"};
   if (chip.IsDefined()) {
