@@ -59,20 +59,22 @@ class Hdf5Image {
   hid_t id_ = -1;
 };
 
-// One scratch folder per process under $TMPDIR, removed at exit; readers that take a path get
-// the input rewritten there under a fixed name, so files do not pile up across inputs.
+// One scratch folder per process under $TMPDIR, removed at normal exit; readers that take a
+// path get the input rewritten there under a fixed name, so files do not pile up across inputs.
+// (An input that crashes leaves its folder behind, with the input that crashed in it.) The path
+// lives on the heap, never destroyed: the exit handler runs after static destructors would.
 inline const std::filesystem::path& scratch_dir() {
-  static const std::filesystem::path dir = [] {
-    auto d =
-        std::filesystem::temp_directory_path() / ("xbarsim_fuzz_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
+  static const std::filesystem::path* dir = [] {
+    auto* d = new std::filesystem::path(std::filesystem::temp_directory_path() /
+                                        ("xbarsim_fuzz_" + std::to_string(::getpid())));
+    std::filesystem::create_directories(*d);
     std::atexit([] {
       std::error_code ignored;
       std::filesystem::remove_all(scratch_dir(), ignored);
     });
     return d;
   }();
-  return dir;
+  return *dir;
 }
 
 // Writes `bytes` to `name` inside the scratch folder and returns the file's path.
