@@ -1,5 +1,6 @@
 // Strict loading of architecture files and cards: every key is declared, every value checked,
 // every error names the file and the key.
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -184,6 +185,18 @@ ComponentConfig load_component(const YAML::Node& section, const std::string& pat
              {"model", "title", "technology_node_m", "supply_voltage_v", "source", "parameters",
               "includes"},
              c.card_path, "");
+  // Read as numbers later (node scaling, the mixed-node check): a value that is not one must
+  // be a ConfigError here, not yaml-cpp's BadConversion there.
+  for (const char* key : {"technology_node_m", "supply_voltage_v"})
+    if (const YAML::Node v = card[key]; v.IsDefined()) {
+      double x = 0;
+      if (!v.IsScalar() || !YAML::convert<double>::decode(v, x) || !std::isfinite(x))
+        throw ConfigError(c.card_path, key,
+                          std::string("expected a number (") +
+                              (key[0] == 't' ? "the card's CMOS node in metres, 0 for none"
+                                             : "the card's supply voltage in volts") +
+                              ")");
+    }
   if (const YAML::Node inc = card["includes"]; inc.IsDefined()) {
     static const std::set<std::string> kIncludable{"dac", "adc", "sample_hold", "shift_add"};
     std::string known;
@@ -353,6 +366,11 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   arch.tile.wires = wires_from(wires);
 
   const YAML::Node chip = root["chip"];
+  // Subscripting a scalar or a list throws yaml-cpp's own exception: check the kind first.
+  if (chip.IsDefined() && !chip.IsMap())
+    throw ConfigError(origins.of("chip"), "chip",
+                      "expected a map (the chip's settings and its components), found " +
+                          std::string(chip.IsSequence() ? "a list" : "a single value"));
   const char* kTileCosts[] = {"sample_hold",   "shift_add",   "input_buffer",
                               "output_buffer", "tile_buffer", "bus"};
   if (chip.IsDefined()) {

@@ -104,9 +104,16 @@ Dataset load_hdf5_dataset(const std::string& path, Index limit) {
   if (!std::filesystem::is_regular_file(path, ec)) throw IoError(path, "file not found");
   Handle f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   if (f.id < 0) throw IoError(path, "not a readable HDF5 file");
+  return read_hdf5_dataset(f.id, path, limit);
+}
+
+Dataset read_hdf5_dataset(std::int64_t file, const std::string& path, Index limit) {
+  detail::silence_hdf5();
+  detail::check_sample_limit(path, limit);
+  const auto fid = static_cast<hid_t>(file);
 
   // Check both datasets' shapes and types before reading anything.
-  Handle images{open_dataset(f.id, path, "images"), H5Dclose};
+  Handle images{open_dataset(fid, path, "images"), H5Dclose};
   const std::vector<hsize_t> idims = dataset_dims(images.id);
   if (idims.size() < 2 || idims.size() > 4)
     throw IoError(path, "dataset 'images' has rank " + std::to_string(idims.size()) + " " +
@@ -123,7 +130,7 @@ Dataset load_hdf5_dataset(const std::string& path, Index limit) {
     throw IoError(path, "dataset 'images' has unsupported type " + type_name(itype.id) +
                             ", expected uint8, float32 or float64");
 
-  Handle labels{open_dataset(f.id, path, "labels"), H5Dclose};
+  Handle labels{open_dataset(fid, path, "labels"), H5Dclose};
   const std::vector<hsize_t> ldims = dataset_dims(labels.id);
   if (ldims.size() != 1)
     throw IoError(path, "dataset 'labels' has shape " + dims_text(ldims) + ", expected (N)");
@@ -161,7 +168,7 @@ Dataset load_hdf5_dataset(const std::string& path, Index limit) {
                               " at sample " + std::to_string(i) + ", too large for a class index");
     max_label = std::max(max_label, all_labels[i]);
   }
-  long long num_classes = read_num_classes(f.id, path);
+  long long num_classes = read_num_classes(fid, path);
   if (num_classes < 0) num_classes = max_label + 1;
   if (num_classes <= max_label || num_classes > INT_MAX)
     throw IoError(path, "root attribute num_classes = " + std::to_string(num_classes) +

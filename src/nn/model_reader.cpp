@@ -225,7 +225,14 @@ Network load_network(const std::string& path) {
   if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path, "not an HDF5 file");
   H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (f.id < 0) throw IoError(path, "cannot open the HDF5 file (truncated or corrupt?)");
-  H5 root(H5Gopen2(f.id, "/", H5P_DEFAULT), H5Gclose);
+  return read_network(f.id, path);
+}
+
+Network read_network(std::int64_t file, const std::string& path) {
+  detail::silence_hdf5();
+  const auto fid = static_cast<hid_t>(file);
+  H5 root(H5Gopen2(fid, "/", H5P_DEFAULT), H5Gclose);
+  if (root.id < 0) throw IoError(path, "cannot open the root group (truncated or corrupt?)");
   Reader r(path, root.id, "root");
   Network net;
   net.file = path;
@@ -253,8 +260,8 @@ Network load_network(const std::string& path) {
   if (net.num_classes < 1) r.fail("num_classes must be positive");
   if (!(net.input_std > 0)) r.fail("input_std must be positive");
 
-  if (H5Lexists(f.id, "/layers", H5P_DEFAULT) <= 0) r.fail("missing group '/layers'");
-  H5 layers(H5Gopen2(f.id, "/layers", H5P_DEFAULT), H5Gclose);
+  if (H5Lexists(fid, "/layers", H5P_DEFAULT) <= 0) r.fail("missing group '/layers'");
+  H5 layers(H5Gopen2(fid, "/layers", H5P_DEFAULT), H5Gclose);
   if (layers.id < 0) r.fail("'/layers' is not a group");
   H5G_info_t info;
   if (H5Gget_info(layers.id, &info) < 0) r.fail("cannot list group '/layers'");

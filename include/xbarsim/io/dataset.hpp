@@ -2,6 +2,7 @@
 // Labelled image data sets for inference: Fashion-MNIST (IDX files) and users' own HDF5 files.
 // See docs/datasets.md for the formats, the scaling of values and the error behaviour.
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ Dataset load_fashion_mnist(const std::string& dir, Split split, Index limit = 0)
 // type and an optional integer root attribute num_classes. limit as for load_fashion_mnist.
 // Errors are IoError naming the file and the dataset.
 Dataset load_hdf5_dataset(const std::string& path, Index limit = 0);
+// The same for a file already open: `file` is an HDF5 file id (hid_t), e.g. of an in-memory
+// image (the fuzz harnesses); `path` names it in errors.
+Dataset read_hdf5_dataset(std::int64_t file, const std::string& path, Index limit = 0);
 
 // "fashion-mnist" -> load_fashion_mnist(dir, split); "fashion-mnist:train" or
 // "fashion-mnist:test" choose the split themselves. dir is $XBARSIM_FASHION_MNIST_DIR if set and

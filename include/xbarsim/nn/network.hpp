@@ -2,6 +2,7 @@
 // A trained feed-forward network (a DAG of layers in execution order) as read from a model
 // file (docs/model_format.md). Batch norm is folded into the layer before it at load time.
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,5 +56,8 @@ struct Network {
 
 // Reads and validates a model file; errors name the file, the layer and the dataset.
 Network load_network(const std::string& path);
+// The same for a file already open: `file` is an HDF5 file id (hid_t), e.g. of an in-memory
+// image (the fuzz harnesses); `path` names it in errors.
+Network read_network(std::int64_t file, const std::string& path);
 
 }  // namespace xbarsim
