@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -215,6 +216,14 @@ int main(int argc, char** argv) {
     // layout (empty, a seed model, a seed data set, a result file).
     for (char base = 0; base < 8; ++base)
       write_file(out / "hdf5_layout" / ("base_" + std::to_string(base)), std::string(1, base));
+    // Output paths: a writer and --force byte, then an entry of the harness's scratch tree.
+    const char* entries[] = {"file",         "link",    "fifo",   "dir",     "dangling",
+                             "dirlink/keep", "foreign", "new.h5", "dir/new", "link/x"};
+    for (char mode = 0; mode < 6; ++mode)
+      for (std::size_t k = 0; k < std::size(entries); ++k)
+        write_file(
+            out / "output_paths" / ("writer_" + std::to_string(mode) + "_" + std::to_string(k)),
+            std::string(1, mode) + entries[k]);
   } catch (const std::exception& e) {
     std::cerr << "make_seeds: " << e.what() << "\n";
     return 1;

@@ -18,7 +18,7 @@ shift || true
 build=${XBARSIM_FUZZ_BUILD:-build-fuzz}
 dir=$build/tests/fuzz
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(arch workload experiment model dataset idx task result hdf5_layout)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(arch workload experiment model dataset idx task result hdf5_layout output_paths)
 
 if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   echo "run_all.sh: SECONDS must be a positive integer, got '$seconds'" >&2
