@@ -17,6 +17,7 @@ struct MvmOptions {
   std::string format = "text";
   std::string matrix_file;
   std::string input_file;
+  std::string calibration_file;  // --calibration-inputs
   std::string input_sign = "signed";
   bool rows_given = false;
   bool cols_given = false;

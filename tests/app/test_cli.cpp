@@ -317,6 +317,28 @@ TEST_CASE("mvm: an inputs file whose columns do not match the matrix rows") {
   CHECK_CONTAINS(r.err, "2 x 5");
 }
 
+TEST_CASE("mvm: calibration on the scored inputs is a warning, a separate file is not") {
+  TempDir dir;
+  const std::string matrix = dir.file("matrix.h5"), inputs = dir.file("inputs.h5"),
+                    calib = dir.file("calib.h5"), bad = dir.file("bad.h5");
+  write_hdf5_matrix(matrix, "matrix", Matrix::Constant(4, 3, 0.5f));
+  write_hdf5_matrix(inputs, "inputs", Matrix::Constant(2, 4, 0.25f));
+  write_hdf5_matrix(calib, "inputs", Matrix::Constant(6, 4, 0.5f));
+  write_hdf5_matrix(bad, "inputs", Matrix::Constant(6, 5, 0.5f));
+  const std::string base = "mvm reram --matrix '" + matrix + "' --inputs '" + inputs + "'";
+  const Run scored = xbarsim(base + " --format json");
+  CHECK(scored.code == 0);
+  CHECK_CONTAINS(scored.err, "calibrated on the scored inputs");
+  CHECK_CONTAINS(scored.out, "\"calibration_inputs\":\"the scored inputs\"");
+  const Run apart = xbarsim(base + " --calibration-inputs '" + calib + "' --format json");
+  CHECK(apart.code == 0);
+  CHECK(apart.err.find("warning") == std::string::npos);
+  CHECK_CONTAINS(apart.out, calib);
+  const Run wrong = xbarsim(base + " --calibration-inputs '" + bad + "'");
+  check_bad_input(wrong);
+  CHECK_CONTAINS(wrong.err, "6 x 5");
+}
+
 TEST_CASE("command-line misuse exits with 2") {
   check_bad_input(xbarsim(""));                          // no subcommand
   check_bad_input(xbarsim("nosuchcommand"));             // unknown subcommand
