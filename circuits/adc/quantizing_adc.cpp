@@ -29,7 +29,7 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
                       "expected bits >= 2 for a bipolar (signed) readout, which needs a sign "
                       "bit and at least one magnitude step; got " +
                           std::to_string(c_.bits));
-  const double sigma_lsb = c_.input_noise_lsb;
+  const double sigma_lsb = total_noise_lsb(c_, c_.bits, bipolar);
   if (sigma_lsb > 0.0 && noise == nullptr)
     throw std::invalid_argument("adc.quantizing: input noise is on but no Rng was given");
   const Index rows = currents.rows();
@@ -88,6 +88,15 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+double QuantizingAdc::total_noise_lsb(const QuantizingAdcConfig& c, int bits, bool bipolar) {
+  if (c.sample_capacitance_f <= 0) return c.input_noise_lsb;
+  // Boltzmann's constant (exact in the 2019 SI).
+  constexpr double kBoltzmannJPerK = 1.380649e-23;
+  const double ktc_v = std::sqrt(kBoltzmannJPerK * c.temperature_k / c.sample_capacitance_f);
+  const double lsb_v = c.input_full_scale_v / static_cast<double>(max_code(bits, bipolar));
+  return std::hypot(c.input_noise_lsb, ktc_v / lsb_v);
+}
 
 AdcStaticErrors QuantizingAdc::draw_static_errors(Index rows, bool bipolar, Rng& rng) const {
   // Draw order (reproducibility contract): per converter, offset, gain, then its step widths.
@@ -199,6 +208,15 @@ ModelSpec quantizing_adc_spec() {
           real_param("dnl_sigma_lsb", "LSB", 0.0, 0.0, 1.0,
                      "rms error of each code's step width (DNL), drawn once per chip and "
                      "converter; the INL is its end-point-fit running sum"),
+          real_param("sample_capacitance_f", "F", 0.0, 0.0, 1e-9,
+                     "sampling capacitor at the converter input (the sample-and-hold): adds "
+                     "its kT/C noise, sqrt(k T / C) over the LSB voltage, to every conversion; "
+                     "0 = none"),
+          real_param("input_full_scale_v", "V", 1.0, 1e-3, 10.0,
+                     "voltage of the full-scale input at the sampling capacitor, which sets the "
+                     "LSB voltage for the kT/C noise; assumption 1 V"),
+          real_param("temperature_k", "K", 300.0, 1.0, 500.0,
+                     "temperature of the kT/C noise; default 300 K"),
           real_param("max_column_current_a", "A", 0.0, 0.0, 1.0,
                      "current at which a column's sense input saturates (clips), before the "
                      "conversion; 0 = no limit beyond the ADC's own full scale"),
@@ -262,6 +280,9 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
   c.gain_sigma_rel = checked_real(p, spec, "gain_sigma_rel");
   c.dnl_sigma_lsb = checked_real(p, spec, "dnl_sigma_lsb");
   c.max_column_current_a = checked_real(p, spec, "max_column_current_a");
+  c.sample_capacitance_f = checked_real(p, spec, "sample_capacitance_f");
+  c.input_full_scale_v = checked_real(p, spec, "input_full_scale_v");
+  c.temperature_k = checked_real(p, spec, "temperature_k");
   const std::string& model = checked_choice(p, spec, "energy_model");
   c.energy_model = model == "walden"     ? AdcEnergyModel::kWalden
                    : model == "schreier" ? AdcEnergyModel::kSchreier

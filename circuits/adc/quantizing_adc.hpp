@@ -28,6 +28,11 @@ struct QuantizingAdcConfig {
   double gain_sigma_rel = 0.0;        // per-column gain error, rms
   double dnl_sigma_lsb = 0.0;         // per-step width error; INL is its end-point-fit sum
   double max_column_current_a = 0.0;  // the sense input saturates here; 0 = no limit
+  // kT/C noise of the sampling capacitor (the sample-and-hold at the converter's input):
+  // sqrt(k T / C) over the LSB voltage V_fs / q_max; C = 0 means none.
+  double sample_capacitance_f = 0.0;
+  double input_full_scale_v = 1.0;
+  double temperature_k = 300.0;
   AdcEnergyModel energy_model = AdcEnergyModel::kTable;
   double energy_per_conversion_j = 0.0;  // the table value, measured at reference_bits
   int reference_bits = 8;                // resolution at which the card's energy and area hold
@@ -59,7 +64,10 @@ class QuantizingAdc final : public Adc {
   AdcRangeMode range_mode() const override { return c_.range; }
   AdcCalibration calibration() const override { return c_.calibration; }
   double calibration_quantile() const override { return c_.calibration_quantile; }
-  double input_noise_lsb() const override { return c_.input_noise_lsb; }
+  // Per-conversion noise: the input-referred noise and the sampling capacitor's kT/C noise,
+  // which are independent and add in variance (docs/circuits.md#adc-quantizing).
+  double input_noise_lsb() const override { return total_noise_lsb(c_, c_.bits, false); }
+  static double total_noise_lsb(const QuantizingAdcConfig& c, int bits, bool bipolar);
   bool has_static_errors() const override {
     return c_.offset_sigma_lsb > 0 || c_.gain_sigma_rel > 0 || c_.dnl_sigma_lsb > 0;
   }

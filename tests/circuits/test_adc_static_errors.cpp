@@ -145,3 +145,29 @@ TEST_CASE("adc static errors: the sense input clips at max_column_current_a") {
   CHECK(std::abs(m(0, 1) - 5e-6) <= lsb / 2 + 1e-12);
   CHECK(std::abs(m(0, 2) + 5e-6) <= lsb / 2 + 1e-12);
 }
+
+TEST_CASE("adc kT/C: the sampling capacitor adds sqrt(kT/C) of noise to every conversion") {
+  // C = 0.1 fF at 300 K: sqrt(1.380649e-23 * 300 / 1e-16) = 6.436 mV; at 1 V full scale and
+  // 8 bits (LSB = 1/255 V) that is 1.641 LSB, in quadrature with 0.5 LSB of input noise.
+  ParamSet p = test::defaults_of(quantizing_adc_spec());
+  p.set("bits", std::int64_t{8});
+  p.set("bits_scaling", std::string("walden"));
+  p.set("sample_capacitance_f", 1e-16);
+  p.set("input_noise_lsb", 0.5);
+  const auto a = make_quantizing_adc(p);
+  const double ktc_lsb = std::sqrt(1.380649e-23 * 300.0 / 1e-16) * 255.0;
+  const double sigma = std::hypot(0.5, ktc_lsb);
+  CHECK(a->input_noise_lsb() == doctest::Approx(sigma).epsilon(1e-9));
+  // Many conversions of a mid-range input: with the noise over a LSB wide, the rounding adds
+  // 1/12 LSB^2 (Sheppard's correction), so the output variance is sigma^2 + 1/12.
+  const Index n = 200000;
+  Matrix m = Matrix::Constant(1, n, 100.3f / 255.0f);
+  Rng rng(17);
+  a->convert(m, Vector::Ones(1), false, &rng);
+  std::vector<double> codes(static_cast<std::size_t>(n));
+  for (Index j = 0; j < n; ++j) codes[static_cast<std::size_t>(j)] = m(0, j) * 255.0;
+  const Spread s = spread(codes);
+  const double expected = sigma * sigma + 1.0 / 12.0;
+  CHECK(std::abs(s.mean - 100.3) < 5 * std::sqrt(expected / n));
+  CHECK(std::abs(s.var - expected) < 5 * expected * std::sqrt(2.0 / (n - 1)));
+}
