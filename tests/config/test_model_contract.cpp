@@ -47,7 +47,7 @@ namespace fs = std::filesystem;
 const std::map<std::string, std::string> kSuffixOfUnit = {
     {"S", "_siemens"}, {"V", "_v"},   {"s", "_s"},   {"J", "_j"},   {"A", "_a"},
     {"W", "_w"},       {"m", "_m"},   {"m2", "_m2"}, {"Hz", "_hz"}, {"ohm", "_ohm"},
-    {"LSB", "_lsb"},   {"1", "_rel"}, {"nm", "_nm"}};
+    {"LSB", "_lsb"},   {"1", "_rel"}, {"nm", "_nm"}, {"F", "_f"},   {"K", "_k"}};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() > suffix.size() &&
