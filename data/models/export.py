@@ -27,6 +27,7 @@ Command line: see ``/usr/bin/python3 data/models/export.py --help``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -633,6 +634,23 @@ def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequ
                 lg.create_dataset(k, data=np.ascontiguousarray(v, dtype="<f4"), dtype="<f4")
 
 
+
+@contextlib.contextmanager
+def atomic_output(path: str):
+    """Yield a temporary path next to ``path``; when the block succeeds, rename it over
+    ``path`` (mode 0644), otherwise remove it, so ``path`` is never left half-written."""
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
 def export(model: nn.Module, path: str, *, name: str, input_shape: Sequence[int],
            input_mean: float, input_std: float, num_classes: int,
            extra_attrs: Optional[Dict[str, Any]] = None, verify: bool = True) -> List[Layer]:
@@ -655,20 +673,11 @@ def export(model: nn.Module, path: str, *, name: str, input_shape: Sequence[int]
     layers = convert(model, input_shape, int(num_classes))
 
     path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp:
         write_h5(tmp, layers, name=name, input_shape=input_shape, input_mean=float(input_mean),
                  input_std=float(input_std), num_classes=int(num_classes), extra_attrs=extra_attrs)
         if verify:
             _verify(model, tmp, input_shape)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return layers
 
 
@@ -685,10 +694,7 @@ def rewrite(path: str) -> None:
     path = os.fspath(path)
     meta, layers = read_model(path)
     extra = {k: v for k, v in meta.items() if k not in _ROOT_ATTRS}
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp:
         write_h5(tmp, layers, name=meta["name"], input_shape=meta["input_shape"],
                  input_mean=float(meta["input_mean"]), input_std=float(meta["input_std"]),
                  num_classes=meta["num_classes"], extra_attrs=extra)
@@ -705,12 +711,6 @@ def rewrite(path: str) -> None:
         if not same:
             raise RuntimeError(f"{path}: the rewritten file does not hold the same model "
                                f"(kept the original)")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _verify(model: nn.Module, path: str, input_shape: Sequence[int], n: int = 4) -> None:

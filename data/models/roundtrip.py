@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 
 import h5py
 import numpy as np
@@ -116,20 +115,11 @@ def _train_a_little(model: nn.Module, input_shape, num_classes: int, gen: torch.
 
 
 def _write_reference(path: str, inputs: np.ndarray, logits: np.ndarray, model_file: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    os.close(fd)
-    try:
+    with export.atomic_output(path) as tmp:
         with h5py.File(tmp, "w") as f:
             f.create_dataset("inputs", data=np.ascontiguousarray(inputs, dtype="<f4"))
             f.create_dataset("logits", data=np.ascontiguousarray(logits, dtype="<f4"))
             f.attrs.create("model", data=model_file, dtype=h5py.string_dtype("utf-8"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def make(out_dir: str, stem: str, model: nn.Module, input_shape, num_classes: int,
