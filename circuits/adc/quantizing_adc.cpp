@@ -72,11 +72,11 @@ void QuantizingAdc::convert(Eigen::Ref<Matrix> currents, const Vector& full_scal
     if (errors) x = (x.array() * errors->gain.array() + errors->offset_lsb.array()).matrix();
     x += z;
     if (curve) {
-      // The code is the number of transitions at or below the input, from the lowest code.
+      // The code is the number of transitions at or below the input, from the lowest code;
+      // the transitions are non-decreasing (draw_static_errors), so a binary search finds it.
       for (Index i = 0; i < rows; ++i) {
         const auto t = errors->thresholds.row(i);
-        Index n = 0;
-        for (Index k = 0; k < t.size() && t(k) <= x[i]; ++k) ++n;
+        const auto n = std::upper_bound(t.begin(), t.end(), x[i]) - t.begin();
         x[i] = qmin + static_cast<float>(n);
       }
     } else {
