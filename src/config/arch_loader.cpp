@@ -364,6 +364,15 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
   const ParamSet wires =
       load_section(tile["wires"], "tile.wires", {}, registry.spec(kWiresSection), origins);
   arch.tile.wires = wires_from(wires);
+  if (arch.tile.wires.ir_drop != IrDrop::kNone)
+    for (const char* key : {"row_wire_ohm", "col_wire_ohm", "driver_ohm", "sense_ohm"})
+      if (!(wires.real(key) > 0)) {  // also rejects NaN
+        const std::string full = std::string("tile.wires.") + key;
+        throw ConfigError(origins.of(full), full,
+                          "expected a resistance > 0 ohm for the IR-drop solve, got " +
+                              to_string(ParamValue(wires.real(key))) +
+                              " (set tile.wires.ir_drop: none for ideal wires)");
+      }
 
   const YAML::Node chip = root["chip"];
   // Subscripting a scalar or a list throws yaml-cpp's own exception: check the kind first.

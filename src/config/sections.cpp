@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "xbarsim/core/error.hpp"
-
 namespace xbarsim {
 
 void register_wires_section(Registry& registry);
@@ -130,13 +128,6 @@ WireConfig wires_from(const ParamSet& p) {
   w.col_wire_ohm = p.real("col_wire_ohm");
   w.driver_ohm = p.real("driver_ohm");
   w.sense_ohm = p.real("sense_ohm");
-  if (w.ir_drop != IrDrop::kNone)
-    for (const char* key : {"row_wire_ohm", "col_wire_ohm", "driver_ohm", "sense_ohm"})
-      if (!(p.real(key) > 0))  // also rejects NaN
-        throw ConfigError(p.origin(), std::string("tile.wires.") + key,
-                          "expected a resistance > 0 ohm for the IR-drop solve, got " +
-                              to_string(ParamValue(p.real(key))) +
-                              " (set tile.wires.ir_drop: none for ideal wires)");
   return w;
 }
 

@@ -339,6 +339,15 @@ TEST_CASE("mvm: calibration on the scored inputs is a warning, a separate file i
   CHECK_CONTAINS(wrong.err, "6 x 5");
 }
 
+TEST_CASE("mvm: a wire resistance of zero for the IR-drop solve names the --set key") {
+  const Run r = xbarsim(
+      "mvm reram --rows 8 --cols 8 --batch 2 --set tile.wires.ir_drop=exact "
+      "--set tile.wires.sense_ohm=0");
+  check_bad_input(r);
+  CHECK_CONTAINS(r.err, "--set tile.wires.sense_ohm");
+  CHECK_CONTAINS(r.err, "> 0 ohm");
+}
+
 TEST_CASE("command-line misuse exits with 2") {
   check_bad_input(xbarsim(""));                          // no subcommand
   check_bad_input(xbarsim("nosuchcommand"));             // unknown subcommand

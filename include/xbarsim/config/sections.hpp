@@ -13,7 +13,7 @@ inline constexpr const char* kWiresSection = "wires";
 
 void register_core_sections(Registry& registry);
 MappingConfig mapping_from(const ParamSet& params);
-// Throws ConfigError naming the key for a resistance <= 0 when the IR drop is solved.
+// The values as given; the loader checks that a solved network has resistances > 0.
 WireConfig wires_from(const ParamSet& params);
 
 }  // namespace xbarsim
