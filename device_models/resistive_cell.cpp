@@ -21,7 +21,8 @@ ResistiveCell::ResistiveCell(const ParamSet& params)
       cycle_correlation_(params.has("read_noise_cycle_correlation_rel")
                              ? params.real("read_noise_cycle_correlation_rel")
                              : 0.0),
-      costs_(params) {
+      costs_(params),
+      iv_(params) {
   if (!(cycle_correlation_ >= 0.0 && cycle_correlation_ <= 1.0))  // also rejects NaN
     throw ConfigError(
         params.origin(), "read_noise_cycle_correlation_rel",

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "device_models/cell_costs.hpp"
+#include "device_models/iv_nonlinearity.hpp"
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/device/device_model.hpp"
 
@@ -19,6 +20,10 @@ class ResistiveCell : public DeviceModel {
   double write_time_s() const override { return costs_.write_time_s; }
   double cell_area_m2() const override { return costs_.cell_area_m2; }
   double read_noise_cycle_correlation() const override { return cycle_correlation_; }
+  bool iv_nonlinear() const override { return !iv_.linear(); }
+  void iv_coefficients(const Matrix& conductance, Matrix& a2, Matrix& a3) const override {
+    iv_.coefficients(conductance, a2, a3);
+  }
 
  protected:
   explicit ResistiveCell(const ParamSet& params);
@@ -27,9 +32,11 @@ class ResistiveCell : public DeviceModel {
   double read_pulse_;
   double cycle_correlation_;
   CellCosts costs_;
+  IvNonlinearity iv_;
 };
 
-// The key `read_noise_cycle_correlation` that every resistive model declares.
+// The key `read_noise_cycle_correlation_rel` that every resistive model with read noise
+// declares.
 ParamSpec cycle_correlation_param();
 
 // `levels` of a model whose 0 means continuous targets: 0 or 2 to 256, else a ConfigError.

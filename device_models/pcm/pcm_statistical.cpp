@@ -143,6 +143,7 @@ ModelSpec PcmStatistical::spec() {
                                     "default (assumption): 10 iterations of 200 ns"),
       }};
   add_measured_params(spec.params);
+  for (ParamSpec& p : devices::IvNonlinearity::params()) spec.params.push_back(std::move(p));
   return spec;
 }
 

@@ -25,7 +25,7 @@ constexpr double kSqrtReferenceS = 1e-6;
 }  // namespace
 
 ModelSpec ReramMultilevel::spec() {
-  return ModelSpec{
+  ModelSpec spec{
       kName,
       ModelKind::kDevice,
       "Multilevel ReRAM: uniform levels, state-dependent Gaussian programming error, "
@@ -91,6 +91,8 @@ ModelSpec ReramMultilevel::spec() {
                                     "default (assumption): 10 write-verify iterations of "
                                     "100 ns pulse + 100 ns verify, docs/devices.md#cell-costs"),
       }};
+  for (ParamSpec& p : devices::IvNonlinearity::params()) spec.params.push_back(std::move(p));
+  return spec;
 }
 
 ReramMultilevel::ReramMultilevel(const ParamSet& params)

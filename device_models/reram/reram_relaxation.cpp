@@ -72,6 +72,7 @@ ModelSpec ReramRelaxation::spec() {
       kDefaultWriteEnergyJ, "default (assumption): 10 pulses of (2 V)^2 x 40 uS x 100 ns"));
   s.params.push_back(
       devices::write_time_param(kDefaultWriteTimeS, "default (assumption): 10 x 200 ns"));
+  for (ParamSpec& p : devices::IvNonlinearity::params()) s.params.push_back(std::move(p));
   return s;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crossbar_nodal.hpp"
 #include "xbarsim/core/error.hpp"
 
 namespace xbarsim {
@@ -27,14 +28,15 @@ Eigen::MatrixXd cell_power_form(const Eigen::MatrixXd& across, const Matrix& g) 
   return q;
 }
 
-CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const WireConfig& wires) {
-  const Index rows = g.rows(), cols = g.cols();
+namespace circuit_detail {
+
+CrossbarNodal crossbar_nodal(const Matrix& g, Index physical_rows, const WireConfig& wires) {
   check_wire_resistances(wires);
+  CrossbarNodal c;
+  c.rows = g.rows();
+  c.cols = g.cols();
+  const Index rows = c.rows, cols = c.cols;
   if (physical_rows < rows) throw Error("solve_crossbar: more rows in use than the array has");
-  // Unknowns: the row node of cell (i, j) is i * cols + j, its column node rows * cols + that.
-  const Index n = 2 * rows * cols;
-  auto row_node = [cols](Index i, Index j) { return i * cols + j; };
-  auto col_node = [rows, cols](Index i, Index j) { return rows * cols + i * cols + j; };
   std::vector<Eigen::Triplet<double>> y;
   y.reserve(static_cast<std::size_t>(10 * rows * cols));
   // Stamps a conductance between nodes a and b (b < 0: to a fixed potential).
@@ -46,39 +48,45 @@ CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const Wire
     y.emplace_back(b, a, -conductance);
   };
   const double g_row = 1.0 / wires.row_wire_ohm, g_col = 1.0 / wires.col_wire_ohm;
-  const double g_drv = 1.0 / wires.driver_ohm;
+  c.driver_siemens = 1.0 / wires.driver_ohm;
   // The column wire below the last row in use, then the sense input, to virtual ground.
-  const double r_foot =
-      static_cast<double>(physical_rows - rows) * wires.col_wire_ohm + wires.sense_ohm;
+  c.foot_ohm = static_cast<double>(physical_rows - rows) * wires.col_wire_ohm + wires.sense_ohm;
   for (Index i = 0; i < rows; ++i)
     for (Index j = 0; j < cols; ++j) {
       // A cell at exactly 0 S stamps nothing (a zero entry would only add fill-in).
-      if (g(i, j) > 0) stamp(row_node(i, j), col_node(i, j), g(i, j));
-      if (j + 1 < cols) stamp(row_node(i, j), row_node(i, j + 1), g_row);
-      if (i + 1 < rows) stamp(col_node(i, j), col_node(i + 1, j), g_col);
+      if (g(i, j) > 0) stamp(c.row_node(i, j), c.col_node(i, j), g(i, j));
+      if (j + 1 < cols) stamp(c.row_node(i, j), c.row_node(i, j + 1), g_row);
+      if (i + 1 < rows) stamp(c.col_node(i, j), c.col_node(i + 1, j), g_col);
     }
-  for (Index i = 0; i < rows; ++i) stamp(row_node(i, 0), -1, g_drv);  // source side
-  for (Index j = 0; j < cols; ++j) stamp(col_node(rows - 1, j), -1, 1.0 / r_foot);
-  Eigen::SparseMatrix<double> nodal(n, n);
-  nodal.setFromTriplets(y.begin(), y.end());
+  for (Index i = 0; i < rows; ++i) stamp(c.row_node(i, 0), -1, c.driver_siemens);
+  for (Index j = 0; j < cols; ++j) stamp(c.col_node(rows - 1, j), -1, 1.0 / c.foot_ohm);
+  c.matrix.resize(c.nodes(), c.nodes());
+  c.matrix.setFromTriplets(y.begin(), y.end());
+  return c;
+}
+
+}  // namespace circuit_detail
+
+CrossbarTransfer solve_crossbar(const Matrix& g, Index physical_rows, const WireConfig& wires) {
+  const circuit_detail::CrossbarNodal c = circuit_detail::crossbar_nodal(g, physical_rows, wires);
+  const Index rows = c.rows, cols = c.cols;
   // Every node reaches a fixed potential through positive conductances, so the nodal matrix
   // is symmetric positive definite: LDL^T with a fill-reducing ordering.
-  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt(nodal);
+  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt(c.matrix);
   if (ldlt.info() != Eigen::Success)
     throw Error("solve_crossbar: the nodal matrix of a " + std::to_string(rows) + " x " +
                 std::to_string(cols) + " array could not be factorised");
   // Unit voltage on row k: a current V / R_drv injected at its first row node (Norton).
-  Eigen::MatrixXd drive = Eigen::MatrixXd::Zero(n, rows);
-  for (Index k = 0; k < rows; ++k) drive(row_node(k, 0), k) = g_drv;
+  Eigen::MatrixXd drive = Eigen::MatrixXd::Zero(c.nodes(), rows);
+  for (Index k = 0; k < rows; ++k) drive(c.row_node(k, 0), k) = c.driver_siemens;
   const Eigen::MatrixXd volts = ldlt.solve(drive);  // n x rows: node voltages per unit drive
   CrossbarTransfer t;
   t.transfer.resize(cols, rows);
-  for (Index j = 0; j < cols; ++j) t.transfer.row(j) = volts.row(col_node(rows - 1, j)) / r_foot;
+  for (Index j = 0; j < cols; ++j)
+    t.transfer.row(j) = volts.row(c.col_node(rows - 1, j)) / c.foot_ohm;
   // Q = sum_cells G d^T d, d the cell's voltage (row node - column node) per unit drive.
-  Eigen::MatrixXd across(rows * cols, rows);
-  for (Index i = 0; i < rows; ++i)
-    for (Index j = 0; j < cols; ++j)
-      across.row(row_node(i, j)) = volts.row(row_node(i, j)) - volts.row(col_node(i, j));
+  const Index rc = rows * cols;
+  const Eigen::MatrixXd across = volts.topRows(rc) - volts.bottomRows(rc);
   t.cell_power = cell_power_form(across, g);
   return t;
 }

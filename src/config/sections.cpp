@@ -115,6 +115,13 @@ void register_wires_section(Registry& registry) {
           real_param("sense_ohm", "ohm", 10.0, 0.0, 1e9,
                      "Input resistance of a column's virtual-ground sense circuit (TIA or "
                      "integrator); default 10 ohm, an assumption"),
+          real_param("iv_tolerance_rel", "1", 1e-10, 1e-15, 1e-2,
+                     "With nonlinear cells (tile.device.iv_*) and ir_drop = exact: the "
+                     "iteration has converged when no column current moves by more than this "
+                     "fraction of the array's largest column current"),
+          int_param("iv_max_iterations", "1", 200, 1, 100000,
+                    "With nonlinear cells and ir_drop = exact: iterations before the solve is "
+                    "an error that reports the residual reached"),
       }});
 }
 
@@ -128,6 +135,8 @@ WireConfig wires_from(const ParamSet& p) {
   w.col_wire_ohm = p.real("col_wire_ohm");
   w.driver_ohm = p.real("driver_ohm");
   w.sense_ohm = p.real("sense_ohm");
+  w.iv_tolerance_rel = p.real("iv_tolerance_rel");
+  w.iv_max_iterations = static_cast<int>(p.integer("iv_max_iterations"));
   return w;
 }
 

@@ -100,7 +100,23 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     throw ConfigError(
         tile.source, "tile.wires.ir_drop",
         "the IR-drop solve needs resistive cells; " + device.name() + " is a charge-domain cell");
-  std::vector<Matrix> array_power(ir_drop ? plan_.arrays() : 0);
+  const bool nonlinear = device.iv_nonlinear();
+  if (nonlinear && tile.wires.ir_drop == IrDrop::kFirstOrder)
+    throw ConfigError(tile.source, "tile.wires.ir_drop",
+                      "first_order is derived for linear cells; with a nonlinear cell I-V "
+                      "(tile.device.iv_quadratic_rel, iv_cubic_rel) use exact or none");
+  const bool iterated = nonlinear && ir_drop;
+  if (iterated) nonlinear_arrays_.assign(plan_.arrays(), nullptr);
+  if (nonlinear && !ir_drop)
+    for (RowBlock& block : blocks_) {
+      block.quadratic.setZero(block.conductance.rows(), block.conductance.cols());
+      block.cubic.setZero(block.conductance.rows(), block.conductance.cols());
+      block.row_quadratic.setZero(block.conductance.cols());
+      block.row_cubic.setZero(block.conductance.cols());
+    }
+  std::vector<Vector> array_row_quadratic(nonlinear ? plan_.arrays() : 0),
+      array_row_cubic(nonlinear ? plan_.arrays() : 0);
+  std::vector<Matrix> array_power(ir_drop && !iterated ? plan_.arrays() : 0);
   // Arrays are independent: each has its own streams and writes disjoint rows/blocks.
   parallel_for(plan_.arrays(), threads_, [&](std::int64_t a) {
     const int s = static_cast<int>(a % plan_.slices);
@@ -130,10 +146,22 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     device.read_noise_std(g, sigma);
     const Matrix var = sigma.array().square().matrix();
     any_noise[a] = var.maxCoeff() > 0;
+    Matrix a2, a3;
+    if (nonlinear) {
+      device.iv_coefficients(g, a2, a3);
+      check_iv_monotonic(g, a2, a3);
+      array_row_quadratic[a] = a2.rowwise().sum();
+      array_row_cubic[a] = a3.rowwise().sum();
+    }
     // Column current per unit row voltage: G^T with ideal wires, the solved network's
-    // transfer matrix with IR drop (docs/circuits.md#ir-drop).
+    // transfer matrix with IR drop (docs/circuits.md#ir-drop). Nonlinear cells with IR drop
+    // have none: each read is solved by the array's NonlinearCrossbar.
     Matrix transfer;
-    if (ir_drop) {
+    if (iterated) {
+      nonlinear_arrays_[static_cast<std::size_t>(a)] = std::make_shared<const NonlinearCrossbar>(
+          g, a2, a3, plan_.array_rows, tile.wires, tile.source);
+      transfer.setZero(ncols, nr);
+    } else if (ir_drop) {
       const CrossbarTransfer circuit = tile.wires.ir_drop == IrDrop::kExact
                                            ? solve_crossbar(g, plan_.array_rows, tile.wires)
                                            : first_order_crossbar(g, plan_.array_rows, tile.wires);
@@ -161,12 +189,33 @@ void AnalogMatrix::program(const WeightCodes& codes) {
       block.conductance.row(row) = transfer.row(ncols - 1);
       block.variance.row(row) = var.col(ncols - 1).transpose();
     }
+    if (nonlinear && !ir_drop) {
+      // With ideal wires every cell of row i sees V_i: the pair's nonlinear terms subtract
+      // like its conductances.
+      auto place = [&](Index row, Index col, bool pair) {
+        block.quadratic.row(row) = a2.col(col).transpose();
+        block.cubic.row(row) = a3.col(col).transpose();
+        if (pair) {
+          block.quadratic.row(row) -= a2.col(col + 1).transpose();
+          block.cubic.row(row) -= a3.col(col + 1).transpose();
+        }
+      };
+      for (Index j = 0; j < no; ++j)
+        place(s * plan_.outputs + o0 + j, j * plan_.columns_per_output, differential);
+      if (plan_.reference_column) place(data_rows() + s * plan_.col_blocks + cb, ncols - 1, false);
+    }
   });
   noisy_ = std::any_of(any_noise.begin(), any_noise.end(), [](char c) { return c != 0; });
   cycle_correlation_ = device.read_noise_cycle_correlation();
   // Summed in array order after the parallel loop, so the total is thread-count independent.
-  for (Index a = 0; a < plan_.arrays(); ++a)
-    blocks_[a / (plan_.slices * plan_.col_blocks)].row_conductance += array_row_sums[a];
+  for (Index a = 0; a < plan_.arrays(); ++a) {
+    RowBlock& block = blocks_[a / (plan_.slices * plan_.col_blocks)];
+    block.row_conductance += array_row_sums[a];
+    if (nonlinear && !ir_drop) {
+      block.row_quadratic += array_row_quadratic[a];
+      block.row_cubic += array_row_cubic[a];
+    }
+  }
   for (Index a = 0; a < static_cast<Index>(array_power.size()); ++a) {
     Matrix& power = blocks_[a / (plan_.slices * plan_.col_blocks)].cell_power;
     if (power.size() == 0)
@@ -174,6 +223,65 @@ void AnalogMatrix::program(const WeightCodes& codes) {
     else
       power += array_power[a];
   }
+}
+
+void AnalogMatrix::check_iv_monotonic(const Matrix& g, const Matrix& a2, const Matrix& a3) const {
+  // dI/dV = G + 2 a2 V + 3 a3 V^2 must stay > 0 over the drives the DAC can apply: a falling
+  // I-V is a negative differential resistance, outside the model (and the solve needs a
+  // positive-definite network). The extremes of a quadratic lie at the ends or its vertex.
+  const double v_max = models_->dac->read_voltage_v();
+  const double v_min = models_->config.mapping.bipolar_inputs ? -v_max : 0.0;
+  for (Index k = 0; k < g.size(); ++k) {
+    const double g0 = g(k), q = a2(k), c = a3(k);
+    if (!(g0 > 0)) continue;
+    auto slope = [&](double v) { return g0 + 2 * q * v + 3 * c * v * v; };
+    double worst_v = v_min;
+    for (double v : {v_max, c != 0 ? -q / (3 * c) : v_min})
+      if (v >= v_min && v <= v_max && slope(v) < slope(worst_v)) worst_v = v;
+    if (!(slope(worst_v) > 0))
+      throw ConfigError(models_->config.source, "tile.device.iv_quadratic_rel",
+                        "the cell I-V must rise with V over the drive range [" +
+                            std::to_string(v_min) + ", " + std::to_string(v_max) +
+                            "] V; at G0 = " + std::to_string(g0) + " S its slope dI/dV is " +
+                            std::to_string(slope(worst_v)) + " S at " +
+                            std::to_string(worst_v) + " V (check iv_quadratic_rel and "
+                            "iv_cubic_rel against iv_reference_voltage_v)");
+  }
+}
+
+void AnalogMatrix::ideal_currents(Index rb, const Matrix& volts, Workspace& ws) const {
+  const RowBlock& block = blocks_[rb];
+  Matrix& currents = ws.currents;
+  if (nonlinear_arrays_.empty()) {
+    currents.noalias() = block.conductance * volts;
+    if (block.quadratic.size()) {
+      ws.power = volts.array().square().matrix();  // scratch: V^2, then V^3
+      currents.noalias() += block.quadratic * ws.power;
+      ws.power.array() *= volts.array();
+      currents.noalias() += block.cubic * ws.power;
+    }
+    return;
+  }
+  // Nonlinear cells in a resistive network: each array's reads are solved; its physical
+  // columns then map onto the data rows as for the transfer matrix.
+  currents.setZero(block.conductance.rows(), volts.cols());
+  const Eigen::MatrixXd drive = volts.cast<double>();
+  double power_w = 0;
+  for (int s = 0; s < plan_.slices; ++s)
+    for (Index cb = 0; cb < plan_.col_blocks; ++cb) {
+      const NonlinearCrossbar& array =
+          *nonlinear_arrays_[static_cast<std::size_t>(plan_.array_id(rb, cb, s))];
+      const Matrix column = array.currents(drive, &power_w).cast<float>();
+      const Index o0 = cb * plan_.outputs_per_array, cpo = plan_.columns_per_output;
+      for (Index j = 0; j < plan_.outputs_in_block(cb); ++j) {
+        auto row = currents.row(s * plan_.outputs + o0 + j);
+        row = column.row(j * cpo);
+        if (cpo == 2) row -= column.row(j * cpo + 1);
+      }
+      if (plan_.reference_column)
+        currents.row(data_rows() + s * plan_.col_blocks + cb) = column.row(column.rows() - 1);
+    }
+  ws.read_energy_j += models_->device->read_pulse_s() * power_w;
 }
 
 void AnalogMatrix::set_fixed_full_scale() {
@@ -214,7 +322,7 @@ void AnalogMatrix::column_currents(Index rb, const Matrix& volts, std::uint64_t 
                                    Workspace& ws) const {
   const RowBlock& block = blocks_[rb];
   Matrix& currents = ws.currents;
-  currents.noalias() = block.conductance * volts;
+  ideal_currents(rb, volts, ws);
   if (noisy_) {
     // Output-referred read noise with the exact variance sum_i V_i^2 sigma_i^2: one extra GEMM
     // instead of perturbing every cell for every read.
@@ -327,16 +435,26 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, st
     if (ws.volts.col(j).any()) ws.active.push_back(j);
   ws.readout.setZero(data_rows(), cols);
   const RowBlock& block = blocks_[rb];
-  if (block.cell_power.size()) {
+  const double t_read = models_->device->read_pulse_s();
+  if (!nonlinear_arrays_.empty()) {
+    // Nonlinear cells with IR drop: the energy comes with each solve (ideal_currents).
+  } else if (block.cell_power.size()) {
     // With IR drop the cells see less than the row voltage: power V^T Q V from the solve.
     ws.power.noalias() = block.cell_power * ws.volts;
-    ws.read_energy_j += models_->device->read_pulse_s() *
-                        static_cast<double>((ws.power.array() * ws.volts.array()).sum());
-  } else {
-    // Every physical cell on row i dissipates V_i^2 G t_read: sum over the row's cells first.
     ws.read_energy_j +=
-        models_->device->read_pulse_s() * static_cast<double>(block.row_conductance.dot(
-                                              ws.volts.array().square().rowwise().sum().matrix()));
+        t_read * static_cast<double>((ws.power.array() * ws.volts.array()).sum());
+  } else {
+    // Every physical cell on row i dissipates V_i I(V_i) t_read = (G V_i^2 + a2 V_i^3 +
+    // a3 V_i^4) t_read: sum over the row's cells first.
+    const auto v2 = ws.volts.array().square();
+    ws.read_energy_j += t_read * static_cast<double>(block.row_conductance.dot(
+                                     v2.rowwise().sum().matrix()));
+    if (block.row_quadratic.size())
+      ws.read_energy_j +=
+          t_read *
+          static_cast<double>(
+              block.row_quadratic.dot((v2 * ws.volts.array()).rowwise().sum().matrix()) +
+              block.row_cubic.dot(v2.square().rowwise().sum().matrix()));
   }
   if (ws.active.empty()) return;
   const Index n = static_cast<Index>(ws.active.size());

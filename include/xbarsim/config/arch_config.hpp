@@ -54,6 +54,10 @@ struct WireConfig {
   double col_wire_ohm = 0;  // one column-wire segment
   double driver_ohm = 0;    // output resistance of each row driver
   double sense_ohm = 0;     // input resistance of each column's virtual-ground sense circuit
+  // Nonlinear cells (docs/circuits.md#iv-nonlinearity): the iteration stops when no column
+  // current changes by more than tolerance_rel of the largest; more iterations is an error.
+  double iv_tolerance_rel = 1e-10;
+  int iv_max_iterations = 200;
 };
 
 struct TileConfig {

@@ -43,6 +43,14 @@ class DeviceModel {
   // frozen over the MVM (random telegraph and 1/f noise are almost constant over nanoseconds).
   virtual double read_noise_cycle_correlation() const { return 0.0; }
 
+  // Read current beyond Ohm's law, I = G V + a2 V^2 + a3 V^3 (docs/devices.md#iv-nonlinearity).
+  // A linear cell returns false; iv_coefficients then leaves a2 = a3 = 0. One call per array.
+  virtual bool iv_nonlinear() const { return false; }
+  virtual void iv_coefficients(const Matrix& conductance, Matrix& a2, Matrix& a3) const {
+    a2.setZero(conductance.rows(), conductance.cols());
+    a3.setZero(conductance.rows(), conductance.cols());
+  }
+
   // Duration of one read pulse (s), used for cell read energy V^2 G t.
   virtual double read_pulse_s() const = 0;
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "xbarsim/circuit/nonlinear_crossbar.hpp"
 #include "xbarsim/engine/action_counts.hpp"
 #include "xbarsim/engine/tile_models.hpp"
 #include "xbarsim/mapping/weight_mapping.hpp"
@@ -50,6 +51,10 @@ class AnalogMatrix {
     Matrix variance;         // same shape: summed read-noise variance per cell set, S^2
     Vector row_conductance;  // per row: sum of every physical cell's conductance, S
     Matrix cell_power;       // with IR drop: rows x rows, cell power = V^T Q V (W/V^2)
+    // Nonlinear cells with ideal wires (docs/devices.md#iv-nonlinearity): I = conductance V
+    // + quadratic V^2 + cubic V^3 row by row, and per row the sums of a2 and a3 for energy.
+    Matrix quadratic, cubic;  // same shape as conductance, A/V^2 and A/V^3
+    Vector row_quadratic, row_cubic;
   };
   // Per-thread scratch buffers, reused across chunks so the hot loop does not allocate.
   struct Workspace {
@@ -73,6 +78,11 @@ class AnalogMatrix {
   // currents, (slices*outputs) x (phases*cycles*chunk), in ws.readout.
   void read_block(Index rb, const Matrix& pos, const Matrix* neg, std::uint64_t read, Index chunk,
                   Workspace& ws) const;
+  // Noise-free column currents of row block rb into ws.currents: the transfer GEMM, plus the
+  // nonlinear terms, or with nonlinear cells and IR drop the iterated solve of each array.
+  void ideal_currents(Index rb, const Matrix& volts, Workspace& ws) const;
+  // Throws ConfigError unless every cell's I-V rises with V over the drive range.
+  void check_iv_monotonic(const Matrix& g, const Matrix& a2, const Matrix& a3) const;
   Index data_rows() const { return plan_.outputs * plan_.slices; }
 
   std::shared_ptr<const TileModels> models_;
@@ -91,6 +101,9 @@ class AnalogMatrix {
   std::vector<RowBlock> blocks_;
   std::vector<Vector> full_scale_;           // per row block: per data row, A
   std::vector<AdcStaticErrors> adc_errors_;  // per array id, when the ADC has static errors
+  // Per array id, with nonlinear cells and ir_drop = exact: the array's factorised network,
+  // freed with the matrix (one trial of one layer).
+  std::vector<std::shared_ptr<const NonlinearCrossbar>> nonlinear_arrays_;
   std::uint64_t reads_ = 0;
 };
 
