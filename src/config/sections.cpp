@@ -115,7 +115,7 @@ void register_wires_section(Registry& registry) {
           real_param("sense_ohm", "ohm", 10.0, 0.0, 1e9,
                      "Input resistance of a column's virtual-ground sense circuit (TIA or "
                      "integrator); default 10 ohm, an assumption"),
-          real_param("iv_tolerance_rel", "1", 1e-10, 1e-15, 1e-2,
+          real_param("iv_tolerance_rel", "1", 1e-8, 1e-15, 1e-2,
                      "With nonlinear cells (tile.device.iv_*) and ir_drop = exact: the "
                      "iteration has converged when no column current moves by more than this "
                      "fraction of the array's largest column current"),

@@ -36,6 +36,8 @@ class NonlinearCrossbar {
  private:
   Eigen::MatrixXd solve_block(const Eigen::MatrixXd& volts, double* cell_power_w,
                               int& iterations) const;
+  // Y^-1 rhs with the stored factors, all right-hand sides together (see the .cpp).
+  Eigen::MatrixXd solve(const Eigen::MatrixXd& rhs) const;
 
   std::shared_ptr<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>> ldlt_;
   Eigen::ArrayXd g_, a2_, a3_;  // per cell, in row-node order i * cols + j

@@ -56,7 +56,7 @@ struct WireConfig {
   double sense_ohm = 0;     // input resistance of each column's virtual-ground sense circuit
   // Nonlinear cells (docs/circuits.md#iv-nonlinearity): the iteration stops when no column
   // current changes by more than tolerance_rel of the largest; more iterations is an error.
-  double iv_tolerance_rel = 1e-10;
+  double iv_tolerance_rel = 1e-8;
   int iv_max_iterations = 200;
 };
 
