@@ -189,9 +189,16 @@ ModelSpec quantizing_adc_spec() {
           int_param("bits", "bit", 8, QuantizingAdc::kMinBits, QuantizingAdc::kMaxBits,
                     "resolution; signed (bipolar) readout needs >= 2. Default: ISAAC's 8-bit "
                     "ADC (Shafiee et al., ISCA 2016, Table I)"),
-          choice_param("range", std::string("fixed"), {"fixed", "calibrated"},
+          choice_param("range", std::string("fixed"), {"fixed", "calibrated", "absolute"},
                        "full scale: 'fixed' = the largest current the array can produce; "
-                       "'calibrated' = a quantile of |I| seen on a calibration batch"),
+                       "'calibrated' = a quantile of |I| seen on a calibration batch; "
+                       "'absolute' = full_scale_a or full_scale_cell_currents_rel"),
+          real_param("full_scale_a", "A", 0.0, 0.0, 1.0,
+                     "with range=absolute: the full-scale column current (A), the same for "
+                     "every column (0 = use full_scale_cell_currents_rel)"),
+          real_param("full_scale_cell_currents_rel", "1", 0.0, 0.0, 1e6,
+                     "with range=absolute: the full scale in units of one cell's maximum "
+                     "current G_max V_read (e.g. 16 = sixteen cells fully on)"),
           choice_param("calibration", std::string("per_array"), {"per_array", "per_column"},
                        "with range=calibrated: one full scale per array, or one per column"),
           real_param("calibration_quantile_rel", "1", 1.0, 0.0, 1.0,
@@ -264,8 +271,20 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
   QuantizingAdcConfig c;
   c.origin = p.origin();
   c.bits = static_cast<int>(checked_integer(p, spec, "bits"));
-  c.range = checked_choice(p, spec, "range") == "calibrated" ? AdcRangeMode::kCalibrated
-                                                             : AdcRangeMode::kFixed;
+  const std::string& range = checked_choice(p, spec, "range");
+  c.range = range == "calibrated" ? AdcRangeMode::kCalibrated
+            : range == "absolute" ? AdcRangeMode::kAbsolute
+                                  : AdcRangeMode::kFixed;
+  c.full_scale_a = checked_real(p, spec, "full_scale_a");
+  c.full_scale_cell_currents = checked_real(p, spec, "full_scale_cell_currents_rel");
+  const bool amperes = c.full_scale_a > 0, cells = c.full_scale_cell_currents > 0;
+  if (c.range == AdcRangeMode::kAbsolute && amperes == cells)
+    throw ConfigError(p.origin(), amperes ? "full_scale_cell_currents_rel" : "full_scale_a",
+                      "range=absolute takes exactly one full scale > 0: full_scale_a (A) or "
+                      "full_scale_cell_currents_rel (cells at G_max V_read)");
+  if (c.range != AdcRangeMode::kAbsolute && (amperes || cells))
+    throw ConfigError(p.origin(), amperes ? "full_scale_a" : "full_scale_cell_currents_rel",
+                      "a full scale is only used with range=absolute (range is " + range + ")");
   c.calibration = checked_choice(p, spec, "calibration") == "per_column"
                       ? AdcCalibration::kPerColumn
                       : AdcCalibration::kPerArray;

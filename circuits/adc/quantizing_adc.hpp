@@ -22,6 +22,9 @@ struct QuantizingAdcConfig {
   AdcRangeMode range = AdcRangeMode::kFixed;
   AdcCalibration calibration = AdcCalibration::kPerArray;
   double calibration_quantile = 1.0;
+  // range = absolute: exactly one of these is > 0 (docs/circuits.md#adc-range).
+  double full_scale_a = 0.0;
+  double full_scale_cell_currents = 0.0;
   double input_noise_lsb = 0.0;
   // Static errors, drawn once per chip (docs/circuits.md#adc-static-errors).
   double offset_sigma_lsb = 0.0;      // per-column input-referred offset, rms
@@ -64,6 +67,9 @@ class QuantizingAdc final : public Adc {
   AdcRangeMode range_mode() const override { return c_.range; }
   AdcCalibration calibration() const override { return c_.calibration; }
   double calibration_quantile() const override { return c_.calibration_quantile; }
+  double absolute_full_scale_a(double cell_max_current_a) const override {
+    return c_.full_scale_a > 0 ? c_.full_scale_a : c_.full_scale_cell_currents * cell_max_current_a;
+  }
   // Per-conversion noise: the input-referred noise and the sampling capacitor's kT/C noise,
   // which are independent and add in variance (docs/circuits.md#adc-quantizing).
   double input_noise_lsb() const override { return total_noise_lsb(c_, c_.bits, false); }

@@ -30,6 +30,10 @@ ModelSpec linear_dac_spec() {
           real_param("static_power_w", "W", kIsaacDacPowerW, 0.0, 1e-3,
                      "power of one driver while it holds a row, times the architecture's read "
                      "time per drive; default derived from ISAAC Table I: 4 mW / (8x128 DACs)"),
+          text_param("inl_lsb", "LSB", "",
+                     "static nonlinearity: 2^bits numbers, INL of each digit in LSB (steps), so "
+                     "digit d drives (d + inl[d]) / (2^v - 1) * read_voltage_v; empty = ideal. "
+                     "A measured DAC's end-point INL has inl[0] = inl[2^v - 1] = 0"),
           real_param("area_m2", "m2", kIsaacDacAreaM2, 0.0, 1e-6,
                      "area of one DAC; default derived from ISAAC Table I: 0.00017 mm^2 / "
                      "(8x128 DACs)"),
@@ -41,9 +45,20 @@ std::unique_ptr<Dac> make_linear_dac(const ParamSet& p) {
   const auto bits = static_cast<int>(circuits::checked_integer(p, spec, "bits"));
   const double v = circuits::checked_real(p, spec, "read_voltage_v");
   if (v <= 0.0) throw ConfigError(p.origin(), "read_voltage_v", "expected a voltage > 0 V, got 0");
+  std::vector<double> inl = circuits::checked_number_list(p, "inl_lsb");
+  const std::size_t digits = std::size_t{1} << bits;
+  if (!inl.empty() && inl.size() != digits)
+    throw ConfigError(p.origin(), "inl_lsb",
+                      "expected " + std::to_string(digits) + " entries (one per digit of a " +
+                          std::to_string(bits) + "-bit DAC), got " + std::to_string(inl.size()));
+  for (std::size_t d = 0; d < inl.size(); ++d)
+    if (static_cast<double>(d) + inl[d] < 0)
+      throw ConfigError(p.origin(), "inl_lsb",
+                        "digit " + std::to_string(d) + " would drive a negative voltage (" +
+                            std::to_string(static_cast<double>(d) + inl[d]) + " steps)");
   return std::make_unique<LinearDac>(bits, v, circuits::checked_real(p, spec, "energy_per_drive_j"),
                                      circuits::checked_real(p, spec, "static_power_w"),
-                                     circuits::checked_real(p, spec, "area_m2"));
+                                     circuits::checked_real(p, spec, "area_m2"), std::move(inl));
 }
 
 }  // namespace xbarsim

@@ -2,6 +2,7 @@
 // dac.linear: a v-bit linear row driver; v = 1 is bit-serial input.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "xbarsim/circuit/dac.hpp"
 #include "xbarsim/config/param.hpp"
@@ -17,12 +18,13 @@ class LinearDac final : public Dac {
   static constexpr int kMaxBits = 8;
 
   LinearDac(int bits, double read_voltage_v, double energy_per_drive_j, double static_power_w,
-            double area_m2)
+            double area_m2, std::vector<double> inl_lsb = {})
       : bits_(bits),
         read_voltage_v_(read_voltage_v),
         energy_per_drive_j_(energy_per_drive_j),
         static_power_w_(static_power_w),
-        area_m2_(area_m2) {}
+        area_m2_(area_m2),
+        inl_lsb_(std::move(inl_lsb)) {}
 
   std::string name() const override { return "dac.linear"; }
   int bits_per_cycle() const override { return bits_; }
@@ -31,6 +33,7 @@ class LinearDac final : public Dac {
   double energy_per_drive_j() const override { return energy_per_drive_j_; }
   double static_power_w() const override { return static_power_w_; }
   double area_m2() const override { return area_m2_; }
+  const std::vector<double>& inl_lsb() const override { return inl_lsb_; }
 
  private:
   int bits_;
@@ -38,6 +41,7 @@ class LinearDac final : public Dac {
   double energy_per_drive_j_;
   double static_power_w_;
   double area_m2_;
+  std::vector<double> inl_lsb_;
 };
 
 ModelSpec linear_dac_spec();

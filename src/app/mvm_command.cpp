@@ -49,6 +49,11 @@ CLI::App* add_mvm_command(CLI::App& app, MvmOptions& o) {
   cmd->add_option("--calibration-inputs", o.calibration_file,
                   "HDF5 file with dataset 'inputs' (N x rows) that calibrates the ADC ranges, "
                   "kept apart from the scored --inputs");
+  cmd->add_option("--input-range", o.input_range,
+                  "Fixed DAC input range: inputs in [-R, R] map onto the DAC's codes and larger "
+                  "ones clip at the top code (an ideal continuous DAC does not clip); default: "
+                  "the largest |input| of the batch")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--input-sign", o.input_sign,
                   "Random inputs uniform on [-1,1] (signed) or [0,1] (unsigned)")
       ->check(CLI::IsMember({"signed", "unsigned"}));
@@ -108,8 +113,11 @@ int run_mvm(const MvmOptions& o) {
   }
   if (!x.allFinite()) throw ShapeError("inputs contain NaN or infinity");
   const int threads = resolve_thread_count(o.threads);
-  // Inputs are quantised over the batch's own range: the DAC full scale is set per run.
-  const double input_range = std::max(1e-30, static_cast<double>(x.cwiseAbs().maxCoeff()));
+  // Inputs are quantised over --input-range, or over the batch's own range (the DAC full scale
+  // then follows each run).
+  const double batch_max = static_cast<double>(x.cwiseAbs().maxCoeff());
+  const double input_range = o.input_range > 0 ? o.input_range : std::max(1e-30, batch_max);
+  const std::string input_range_source = o.input_range > 0 ? "--input-range" : "batch maximum";
 
   AnalogMatrix analog(weights, models, StreamKey{o.seed, 0, 0}, "mvm matrix", threads);
   // Calibrating on the scored vectors themselves would fit the ranges to them: a separate
@@ -162,6 +170,16 @@ int run_mvm(const MvmOptions& o) {
   const double logical_ratio = reference_seconds / analog_seconds;
   const MappingPlan& plan = analog.plan();
 
+  const AdcRangeMode adc_mode = models->adc->range_mode();
+  const std::string adc_range_text =
+      models->adc->bits() == 0                  ? "ADC ideal (no range)"
+      : adc_mode == AdcRangeMode::kCalibrated ? "ADC ranges calibrated on " + calibration_source
+      : adc_mode == AdcRangeMode::kAbsolute
+          ? "ADC range absolute: full scale " +
+                fmt_num(static_cast<double>(analog.adc_full_scales().front()(0))) + " A"
+          : "ADC range fixed: full scale " +
+                fmt_num(static_cast<double>(analog.adc_full_scales().front()(0))) +
+                " A (every row at V_read across G_max - G_min)";
   if (o.format == "json") {
     YAML::Node j(YAML::NodeType::Map);
     j["arch"] = arch.name;
@@ -182,6 +200,21 @@ int run_mvm(const MvmOptions& o) {
     j["cell_mac_rate_ratio"] = ratio;
     j["logical_mac_rate_ratio"] = logical_ratio;
     j["calibration_inputs"] = calibration_source;
+    j["adc_range"] = adc_mode == AdcRangeMode::kCalibrated ? "calibrated"
+                     : adc_mode == AdcRangeMode::kAbsolute ? "absolute"
+                                                           : "fixed";
+    // The ranges used: the DAC's (input units and volts) and each ADC's, per row block.
+    j["input_range"] = input_range;
+    j["input_range_source"] = input_range_source;
+    j["inputs_clipped"] = (x.array().abs() > static_cast<float>(input_range)).count();
+    j["dac_full_scale_v"] = models->dac->read_voltage_v();
+    YAML::Node scales(YAML::NodeType::Sequence);
+    for (const Vector& block : analog.adc_full_scales()) {
+      YAML::Node row(YAML::NodeType::Sequence);
+      for (Index r = 0; r < block.size(); ++r) row.push_back(static_cast<double>(block(r)));
+      scales.push_back(row);
+    }
+    j["adc_full_scale_a"] = scales;
     j["config"] = arch.resolved;
     std::cout << yaml_to_json(j) << "\n";
     return 0;
@@ -194,7 +227,9 @@ int run_mvm(const MvmOptions& o) {
             << "batch " << x.cols() << ", " << (x.minCoeff() < 0 ? "signed" : "unsigned")
             << " inputs, " << analog.input_cycles() << " input cycles per phase, seed " << o.seed
             << ", " << threads << " threads\n\n"
-            << "ADC ranges calibrated on " << calibration_source << "\n\n"
+            << adc_range_text << "\n"
+            << "input range " << fmt_num(input_range) << " (" << input_range_source << "), DAC "
+            << "full scale " << fmt_num(models->dac->read_voltage_v()) << " V\n\n"
             << "accuracy against the float product\n"
             << "  rel_error_rms    " << fmt_num(rel_error_rms) << "\n"
             << "  snr_db           " << fmt_num(snr_db) << "\n\n"

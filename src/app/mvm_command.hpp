@@ -19,6 +19,7 @@ struct MvmOptions {
   std::string input_file;
   std::string calibration_file;  // --calibration-inputs
   std::string input_sign = "signed";
+  double input_range = 0;  // --input-range: the DAC full scale in input units; 0 = batch max
   bool rows_given = false;
   bool cols_given = false;
 };

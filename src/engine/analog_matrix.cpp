@@ -287,9 +287,14 @@ void AnalogMatrix::ideal_currents(Index rb, const Matrix& volts, Workspace& ws) 
 void AnalogMatrix::set_fixed_full_scale() {
   // Full scale: every row of the array at the largest drive and the largest conductance
   // difference. Uses the physical row count: the ADC is designed for the array, not the layer.
+  // An absolute range is the card's current, or its count of cells at G_max V_read.
   const DeviceModel& device = *models_->device;
   const double span = device.g_max_siemens() - device.g_min_siemens();
-  const double full = static_cast<double>(plan_.array_rows) * models_->dac->read_voltage_v() * span;
+  const double v_read = models_->dac->read_voltage_v();
+  const double full =
+      models_->adc->range_mode() == AdcRangeMode::kAbsolute
+          ? models_->adc->absolute_full_scale_a(device.g_max_siemens() * v_read)
+          : static_cast<double>(plan_.array_rows) * v_read * span;
   full_scale_.assign(plan_.row_blocks, Vector::Constant(data_rows(), static_cast<float>(full)));
 }
 
@@ -300,6 +305,14 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
   const int phases = codes_neg ? 2 : 1;
   volts.resize(nr, phases * cycles_ * bc);
   const float step = static_cast<float>(models_->dac->voltage_step_v());
+  const std::vector<double>& inl = models_->dac->inl_lsb();
+  // A DAC with INL drives digit d at (d + inl[d]) steps: a table lookup per digit.
+  auto levels = [&inl](const Matrix& digits) -> Matrix {
+    if (inl.empty()) return digits;
+    return digits.unaryExpr([&inl](float d) {
+      return d + static_cast<float>(inl[static_cast<std::size_t>(d)]);
+    });
+  };
   for (int ph = 0; ph < phases; ++ph) {
     const Matrix& codes = ph == 0 ? codes_pos : *codes_neg;
     const auto rows = codes.middleRows(r0, nr);
@@ -309,10 +322,11 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
         block = rows * step;
       else if (models_->config.mapping.bipolar_inputs)
         // Bipolar drivers: each digit of the magnitude, driven with the input's sign.
-        block =
-            (digit(rows.cwiseAbs(), dac_bits_, c).array() * rows.array().sign()).matrix() * step;
+        block = (levels(digit(rows.cwiseAbs(), dac_bits_, c)).array() * rows.array().sign())
+                    .matrix() *
+                step;
       else
-        block = digit(rows, dac_bits_, c) * step;
+        block = levels(digit(rows, dac_bits_, c)) * step;
     }
   }
 }
@@ -405,6 +419,7 @@ InputCodes encode_inputs(const Matrix& x, double range, double levels, bool cont
   InputCodes c;
   const float scale = static_cast<float>(levels / range);
   auto code = [&](const Matrix& magnitude) -> Matrix {
+    // The continuous driver is ideal: it has no top code, so nothing clips.
     if (continuous) return magnitude * scale;
     // Magnitudes are non-negative, so floor(v + 1/2) rounds to nearest (and vectorises,
     // unlike std::round).

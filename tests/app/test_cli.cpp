@@ -614,5 +614,31 @@ TEST_CASE("eval: float images above 1 and calibration on the scored images are w
   CHECK_CONTAINS(apart.err, "probably 0-255 pixels");
 }
 
+TEST_CASE("mvm: a fixed input range and an absolute ADC full scale are reported in the JSON") {
+  // Random inputs on [-1, 1] with --input-range 0.5: about half of them clip (the exact count
+  // is checked against the inputs' own distribution only loosely, 30-70 % of 8 x 64).
+  const Run r = xbarsim(
+      "mvm reram --rows 8 --cols 4 --batch 64 --input-range 0.5 --format json "
+      "--set tile.adc.range=absolute --set tile.adc.full_scale_a=2e-5");
+  REQUIRE(r.code == 0);
+  CHECK_CONTAINS(r.out, "\"input_range\":0.5");
+  CHECK_CONTAINS(r.out, "\"input_range_source\":\"--input-range\"");
+  CHECK_CONTAINS(r.out, "\"adc_range\":\"absolute\"");
+  // Full scales are held in float: 2e-5 A within float rounding (6e-8 relative).
+  const auto fs = r.out.find("\"adc_full_scale_a\":[[");
+  REQUIRE(fs != std::string::npos);
+  CHECK(std::stod(r.out.substr(fs + 21)) == doctest::Approx(2e-5).epsilon(1e-7));
+  const auto at = r.out.find("\"inputs_clipped\":");
+  REQUIRE(at != std::string::npos);
+  const long clipped = std::stol(r.out.substr(at + 17));
+  CHECK(clipped > 0.3 * 8 * 64);
+  CHECK(clipped < 0.7 * 8 * 64);
+  const Run both = xbarsim(
+      "mvm reram --rows 8 --cols 4 --batch 2 --set tile.adc.range=absolute "
+      "--set tile.adc.full_scale_a=2e-5 --set tile.adc.full_scale_cell_currents_rel=4");
+  check_bad_input(both);
+  CHECK_CONTAINS(both.err, "exactly one full scale");
+}
+
 }  // namespace
 }  // namespace xbarsim

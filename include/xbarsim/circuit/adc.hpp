@@ -11,6 +11,7 @@ namespace xbarsim {
 enum class AdcRangeMode {
   kFixed,       // full-scale: the largest current the array can produce
   kCalibrated,  // from the currents seen on a calibration batch
+  kAbsolute,    // given on the card: in amperes, or in cells at their maximum current
 };
 // Over what the calibrated range is shared.
 enum class AdcCalibration { kPerArray, kPerColumn };
@@ -36,6 +37,8 @@ class Adc {
   // Quantile of |current| over the calibration batch that becomes the full-scale value
   // (1 = the maximum). Lower values trade clipping for resolution.
   virtual double calibration_quantile() const = 0;
+  // With range kAbsolute: the full scale (A), given one cell's maximum current G_max V_read.
+  virtual double absolute_full_scale_a(double /*cell_max_current_a*/) const { return 0.0; }
   // Input-referred Gaussian noise, in LSB (rms). 0 = none.
   virtual double input_noise_lsb() const = 0;
 

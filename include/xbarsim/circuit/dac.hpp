@@ -1,6 +1,7 @@
 #pragma once
 // Row driver: turns v-bit input digits into read voltages, one digit per input cycle.
 #include <string>
+#include <vector>
 
 namespace xbarsim {
 
@@ -15,6 +16,12 @@ class Dac {
   virtual double read_voltage_v() const = 0;
   // Voltage applied for digit d in [0, 2^bits - 1]: linear, V = d / (2^bits - 1) * V_read.
   double voltage_step_v() const;
+  // Static nonlinearity (docs/circuits.md#dac-inl): digit d drives (d + inl[d]) steps. Empty
+  // = ideal; otherwise 2^bits entries, in LSB (steps).
+  virtual const std::vector<double>& inl_lsb() const {
+    static const std::vector<double> none;
+    return none;
+  }
 
   // Costs (docs/circuits.md#dac-energy): the charge put on one row per drive (C_row V^2,
   // independent of timing), the power one driver draws while it holds a row at its voltage,

@@ -43,6 +43,9 @@ class AnalogMatrix {
   // Counts of one multiply of a batch of `batch` vectors, from the mapping alone.
   ActionCounts counts_for(Index batch, bool signed_inputs) const;
   int input_cycles() const { return cycles_; }
+  // The ADC full scale of every data row (slice x output) of each row block, A: fixed,
+  // absolute, or as the last calibrate() set them.
+  const std::vector<Vector>& adc_full_scales() const { return full_scale_; }
 
  private:
   struct RowBlock {
