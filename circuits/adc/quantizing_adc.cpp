@@ -107,12 +107,20 @@ AdcStaticErrors QuantizingAdc::draw_static_errors(Index rows, bool bipolar, Rng&
   AdcStaticErrors e;
   e.offset_lsb.resize(rows);
   e.gain.resize(rows);
-  if (c_.dnl_sigma_lsb > 0) e.thresholds.resize(rows, transitions);
+  const bool table = !c_.inl_lsb.empty();
+  if (c_.dnl_sigma_lsb > 0 || table) e.thresholds.resize(rows, transitions);
   std::vector<double> width(static_cast<std::size_t>(std::max<Index>(transitions - 1, 0)));
   for (Index r = 0; r < rows; ++r) {
     e.offset_lsb[r] = static_cast<float>(c_.offset_sigma_lsb * normal(rng));
     e.gain[r] = static_cast<float>(1.0 + c_.gain_sigma_rel * normal(rng));
-    if (c_.dnl_sigma_lsb <= 0) continue;
+    if (c_.dnl_sigma_lsb <= 0) {
+      // The card's curve alone: transition k at its ideal level plus the table's INL.
+      for (Index k = 0; table && k < transitions; ++k)
+        e.thresholds(r, k) = static_cast<float>(static_cast<double>(qmin) + 0.5 +
+                                                static_cast<double>(k) +
+                                                c_.inl_lsb[static_cast<std::size_t>(k)]);
+      continue;
+    }
     // Inner step widths 1 + d_k (a width below 0 is a missing code), then the end-point fit:
     // the first and last transitions stay at their ideal levels, so INL is the deviation of
     // the transitions from the straight line through the end points.
@@ -122,7 +130,9 @@ AdcStaticErrors QuantizingAdc::draw_static_errors(Index rows, bool bipolar, Rng&
         width.empty() || total <= 0 ? 1.0 : static_cast<double>(width.size()) / total;
     double level = static_cast<double>(qmin) + 0.5;  // the first transition
     for (Index k = 0; k < transitions; ++k) {
-      e.thresholds(r, k) = static_cast<float>(level);
+      // A card's INL adds to the drawn curve (its systematic part).
+      e.thresholds(r, k) =
+          static_cast<float>(level + (table ? c_.inl_lsb[static_cast<std::size_t>(k)] : 0.0));
       if (k < static_cast<Index>(width.size()))
         level += width[static_cast<std::size_t>(k)] * stretch;
     }
@@ -215,6 +225,11 @@ ModelSpec quantizing_adc_spec() {
           real_param("dnl_sigma_lsb", "LSB", 0.0, 0.0, 1.0,
                      "rms error of each code's step width (DNL), drawn once per chip and "
                      "converter; the INL is its end-point-fit running sum"),
+          text_param("inl_lsb", "LSB", "",
+                     "measured static transfer curve: 2^bits - 1 numbers, the INL (LSB) of each "
+                     "code transition from the lowest up, added to the ideal levels (and to a "
+                     "drawn DNL curve); a bipolar readout uses the first 2^bits - 2. Empty = "
+                     "ideal"),
           real_param("sample_capacitance_f", "F", 0.0, 0.0, 1e-9,
                      "sampling capacitor at the converter input (the sample-and-hold): adds "
                      "its kT/C noise, sqrt(k T / C) over the LSB voltage, to every conversion; "
@@ -298,6 +313,19 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
   c.offset_sigma_lsb = checked_real(p, spec, "offset_sigma_lsb");
   c.gain_sigma_rel = checked_real(p, spec, "gain_sigma_rel");
   c.dnl_sigma_lsb = checked_real(p, spec, "dnl_sigma_lsb");
+  c.inl_lsb = circuits::checked_number_list(p, "inl_lsb");
+  const std::size_t transitions = (std::size_t{1} << c.bits) - 1;
+  if (!c.inl_lsb.empty() && c.inl_lsb.size() != transitions)
+    throw ConfigError(p.origin(), "inl_lsb",
+                      "expected " + std::to_string(transitions) + " entries (the transitions of a " +
+                          std::to_string(c.bits) + "-bit converter), got " +
+                          std::to_string(c.inl_lsb.size()));
+  for (std::size_t k = 1; k < c.inl_lsb.size(); ++k)
+    if (1.0 + c.inl_lsb[k] - c.inl_lsb[k - 1] < 0)
+      throw ConfigError(p.origin(), "inl_lsb",
+                        "transition " + std::to_string(k) + " lies below transition " +
+                            std::to_string(k - 1) + ": a converter's transfer curve must not "
+                            "fall (DNL >= -1 LSB)");
   c.max_column_current_a = checked_real(p, spec, "max_column_current_a");
   c.sample_capacitance_f = checked_real(p, spec, "sample_capacitance_f");
   c.input_full_scale_v = checked_real(p, spec, "input_full_scale_v");

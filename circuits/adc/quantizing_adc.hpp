@@ -3,6 +3,7 @@
 // noise, the behavioural model of a SAR ADC reading one crossbar column.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "xbarsim/circuit/adc.hpp"
 #include "xbarsim/config/param.hpp"
@@ -30,6 +31,7 @@ struct QuantizingAdcConfig {
   double offset_sigma_lsb = 0.0;      // per-column input-referred offset, rms
   double gain_sigma_rel = 0.0;        // per-column gain error, rms
   double dnl_sigma_lsb = 0.0;         // per-step width error; INL is its end-point-fit sum
+  std::vector<double> inl_lsb;        // a measured transfer curve: INL of each transition
   double max_column_current_a = 0.0;  // the sense input saturates here; 0 = no limit
   // kT/C noise of the sampling capacitor (the sample-and-hold at the converter's input):
   // sqrt(k T / C) over the LSB voltage V_fs / q_max; C = 0 means none.
@@ -75,7 +77,8 @@ class QuantizingAdc final : public Adc {
   double input_noise_lsb() const override { return total_noise_lsb(c_, c_.bits, false); }
   static double total_noise_lsb(const QuantizingAdcConfig& c, int bits, bool bipolar);
   bool has_static_errors() const override {
-    return c_.offset_sigma_lsb > 0 || c_.gain_sigma_rel > 0 || c_.dnl_sigma_lsb > 0;
+    return c_.offset_sigma_lsb > 0 || c_.gain_sigma_rel > 0 || c_.dnl_sigma_lsb > 0 ||
+           !c_.inl_lsb.empty();
   }
   AdcStaticErrors draw_static_errors(Index rows, bool bipolar, Rng& rng) const override;
   void convert(Eigen::Ref<Matrix> currents, const Vector& full_scale_a, bool bipolar, Rng* noise,

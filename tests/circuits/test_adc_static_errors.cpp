@@ -171,3 +171,41 @@ TEST_CASE("adc kT/C: the sampling capacitor adds sqrt(kT/C) of noise to every co
   CHECK(std::abs(s.mean - 100.3) < 5 * std::sqrt(expected / n));
   CHECK(std::abs(s.var - expected) < 5 * expected * std::sqrt(2.0 / (n - 1)));
 }
+
+TEST_CASE("adc inl table: codes change at the card's transition levels") {
+  // A 3-bit unipolar converter, full scale 7 A so that one LSB is 1 A: transition k of the
+  // ideal curve lies at k + 0.5 A, the card moves it by inl[k]. An input just above a moved
+  // transition reads the upper code, just below it the lower one.
+  const std::vector<double> inl = {0.0, 0.3, -0.2, 0.4, 0.1, -0.3, 0.0};
+  ParamSet p = test::defaults_of(quantizing_adc_spec());
+  p.set("bits", std::int64_t{3});
+  p.set("bits_scaling", std::string("walden"));
+  p.set("inl_lsb", std::string("0, 0.3, -0.2, 0.4, 0.1, -0.3, 0"));
+  const auto a = make_quantizing_adc(p);
+  REQUIRE(a->has_static_errors());
+  Rng rng(1);
+  const AdcStaticErrors e = a->draw_static_errors(1, false, rng);
+  const Vector fs = Vector::Constant(1, 7.0f);
+  for (std::size_t k = 0; k < inl.size(); ++k) {
+    const double level = static_cast<double>(k) + 0.5 + inl[k];
+    Matrix below(1, 1), above(1, 1);
+    below(0, 0) = static_cast<float>(level - 0.01);
+    above(0, 0) = static_cast<float>(level + 0.01);
+    a->convert(below, fs, false, nullptr, &e);
+    a->convert(above, fs, false, nullptr, &e);
+    CAPTURE(k);
+    CHECK(below(0, 0) == doctest::Approx(static_cast<double>(k)));
+    CHECK(above(0, 0) == doctest::Approx(static_cast<double>(k + 1)));
+  }
+}
+
+TEST_CASE("adc inl table: the wrong length or a falling curve names the key") {
+  ParamSet p = test::defaults_of(quantizing_adc_spec());
+  p.set("bits", std::int64_t{3});
+  p.set("bits_scaling", std::string("walden"));
+  p.set("inl_lsb", std::string("0, 0.1, 0"));
+  CHECK_THROWS_WITH_AS(make_quantizing_adc(p), doctest::Contains("expected 7 entries"),
+                       ConfigError);
+  p.set("inl_lsb", std::string("0, 0, 0, 1.5, 0, 0, 0"));  // transition 4 below transition 3
+  CHECK_THROWS_WITH_AS(make_quantizing_adc(p), doctest::Contains("inl_lsb"), ConfigError);
+}
