@@ -116,9 +116,9 @@ AdcStaticErrors QuantizingAdc::draw_static_errors(Index rows, bool bipolar, Rng&
     if (c_.dnl_sigma_lsb <= 0) {
       // The card's curve alone: transition k at its ideal level plus the table's INL.
       for (Index k = 0; table && k < transitions; ++k)
-        e.thresholds(r, k) = static_cast<float>(static_cast<double>(qmin) + 0.5 +
-                                                static_cast<double>(k) +
-                                                c_.inl_lsb[static_cast<std::size_t>(k)]);
+        e.thresholds(r, k) =
+            static_cast<float>(static_cast<double>(qmin) + 0.5 + static_cast<double>(k) +
+                               c_.inl_lsb[static_cast<std::size_t>(k)]);
       continue;
     }
     // Inner step widths 1 + d_k (a width below 0 is a missing code), then the end-point fit:
@@ -317,14 +317,15 @@ std::unique_ptr<Adc> make_quantizing_adc(const ParamSet& p) {
   const std::size_t transitions = (std::size_t{1} << c.bits) - 1;
   if (!c.inl_lsb.empty() && c.inl_lsb.size() != transitions)
     throw ConfigError(p.origin(), "inl_lsb",
-                      "expected " + std::to_string(transitions) + " entries (the transitions of a " +
-                          std::to_string(c.bits) + "-bit converter), got " +
-                          std::to_string(c.inl_lsb.size()));
+                      "expected " + std::to_string(transitions) +
+                          " entries (the transitions of a " + std::to_string(c.bits) +
+                          "-bit converter), got " + std::to_string(c.inl_lsb.size()));
   for (std::size_t k = 1; k < c.inl_lsb.size(); ++k)
     if (1.0 + c.inl_lsb[k] - c.inl_lsb[k - 1] < 0)
       throw ConfigError(p.origin(), "inl_lsb",
                         "transition " + std::to_string(k) + " lies below transition " +
-                            std::to_string(k - 1) + ": a converter's transfer curve must not "
+                            std::to_string(k - 1) +
+                            ": a converter's transfer curve must not "
                             "fall (DNL >= -1 LSB)");
   c.max_column_current_a = checked_real(p, spec, "max_column_current_a");
   c.sample_capacitance_f = checked_real(p, spec, "sample_capacitance_f");

@@ -172,7 +172,7 @@ int run_mvm(const MvmOptions& o) {
 
   const AdcRangeMode adc_mode = models->adc->range_mode();
   const std::string adc_range_text =
-      models->adc->bits() == 0                  ? "ADC ideal (no range)"
+      models->adc->bits() == 0                ? "ADC ideal (no range)"
       : adc_mode == AdcRangeMode::kCalibrated ? "ADC ranges calibrated on " + calibration_source
       : adc_mode == AdcRangeMode::kAbsolute
           ? "ADC range absolute: full scale " +

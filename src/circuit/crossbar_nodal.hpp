@@ -11,8 +11,8 @@ namespace xbarsim::circuit_detail {
 
 struct CrossbarNodal {
   Eigen::SparseMatrix<double> matrix;  // symmetric positive definite, S
-  double driver_siemens = 0;           // a row's source is a Norton current V / R_drv into node (i, 0)
-  double foot_ohm = 0;                 // bare column segments below the last cell + sense input
+  double driver_siemens = 0;  // a row's source is a Norton current V / R_drv into node (i, 0)
+  double foot_ohm = 0;        // bare column segments below the last cell + sense input
   Index rows = 0, cols = 0;
   Index row_node(Index i, Index j) const { return i * cols + j; }
   Index col_node(Index i, Index j) const { return rows * cols + i * cols + j; }

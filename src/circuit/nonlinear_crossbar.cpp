@@ -82,8 +82,8 @@ Eigen::MatrixXd NonlinearCrossbar::currents(const Eigen::MatrixXd& volts, double
   return out;
 }
 
-Eigen::MatrixXd NonlinearCrossbar::solve_block(const Eigen::MatrixXd& volts,
-                                               double* cell_power_w, int& iterations) const {
+Eigen::MatrixXd NonlinearCrossbar::solve_block(const Eigen::MatrixXd& volts, double* cell_power_w,
+                                               int& iterations) const {
   const Index rc = rows_ * cols_, batch = volts.cols();
   Eigen::MatrixXd drive = Eigen::MatrixXd::Zero(2 * rc, batch);
   for (Index i = 0; i < rows_; ++i) drive.row(i * cols_) = driver_siemens_ * volts.row(i);
@@ -120,22 +120,21 @@ Eigen::MatrixXd NonlinearCrossbar::solve_block(const Eigen::MatrixXd& volts,
     n = std::move(n_next);
     if (change <= tolerance_rel_ * scale) {
       iterations = std::max(iterations, k);
-      if (cell_power_w)
-        *cell_power_w += (d * (d.colwise() * g_ + n)).sum();  // sum d I_cell(d)
+      if (cell_power_w) *cell_power_w += (d * (d.colwise() * g_ + n)).sum();  // sum d I_cell(d)
       return current;
     }
   }
   std::ostringstream msg;
   msg.precision(3);
   if (k <= max_iterations_)
-    msg << "the IR-drop solve with nonlinear cells did not converge: it diverged at iteration "
-        << k << " (the currents overflowed; the last finite step moved them by " << change
+    msg << "the IR-drop solve with nonlinear cells did not converge: it diverged at iteration " << k
+        << " (the currents overflowed; the last finite step moved them by " << change
         << " A, Kirchhoff residual " << residual << " A)";
   else
     msg << "the IR-drop solve with nonlinear cells did not converge in " << max_iterations_
-        << " iterations: the column currents still move by " << change << " A ("
-        << change / scale << " of the largest, tile.wires.iv_tolerance_rel is "
-        << tolerance_rel_ << "), Kirchhoff residual " << residual << " A";
+        << " iterations: the column currents still move by " << change << " A (" << change / scale
+        << " of the largest, tile.wires.iv_tolerance_rel is " << tolerance_rel_
+        << "), Kirchhoff residual " << residual << " A";
   msg << "; the cells' nonlinearity (tile.device.iv_quadratic_rel, iv_cubic_rel) is too strong "
          "for the fixed-matrix iteration in this network, or more iterations are needed";
   throw ConfigError(origin_, "tile.wires.iv_max_iterations", msg.str());

@@ -243,8 +243,8 @@ void AnalogMatrix::check_iv_monotonic(const Matrix& g, const Matrix& a2, const M
                         "the cell I-V must rise with V over the drive range [" +
                             std::to_string(v_min) + ", " + std::to_string(v_max) +
                             "] V; at G0 = " + std::to_string(g0) + " S its slope dI/dV is " +
-                            std::to_string(slope(worst_v)) + " S at " +
-                            std::to_string(worst_v) + " V (check iv_quadratic_rel and "
+                            std::to_string(slope(worst_v)) + " S at " + std::to_string(worst_v) +
+                            " V (check iv_quadratic_rel and "
                             "iv_cubic_rel against iv_reference_voltage_v)");
   }
 }
@@ -291,10 +291,9 @@ void AnalogMatrix::set_fixed_full_scale() {
   const DeviceModel& device = *models_->device;
   const double span = device.g_max_siemens() - device.g_min_siemens();
   const double v_read = models_->dac->read_voltage_v();
-  const double full =
-      models_->adc->range_mode() == AdcRangeMode::kAbsolute
-          ? models_->adc->absolute_full_scale_a(device.g_max_siemens() * v_read)
-          : static_cast<double>(plan_.array_rows) * v_read * span;
+  const double full = models_->adc->range_mode() == AdcRangeMode::kAbsolute
+                          ? models_->adc->absolute_full_scale_a(device.g_max_siemens() * v_read)
+                          : static_cast<double>(plan_.array_rows) * v_read * span;
   full_scale_.assign(plan_.row_blocks, Vector::Constant(data_rows(), static_cast<float>(full)));
 }
 
@@ -309,9 +308,8 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
   // A DAC with INL drives digit d at (d + inl[d]) steps: a table lookup per digit.
   auto levels = [&inl](const Matrix& digits) -> Matrix {
     if (inl.empty()) return digits;
-    return digits.unaryExpr([&inl](float d) {
-      return d + static_cast<float>(inl[static_cast<std::size_t>(d)]);
-    });
+    return digits.unaryExpr(
+        [&inl](float d) { return d + static_cast<float>(inl[static_cast<std::size_t>(d)]); });
   };
   for (int ph = 0; ph < phases; ++ph) {
     const Matrix& codes = ph == 0 ? codes_pos : *codes_neg;
@@ -322,9 +320,9 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
         block = rows * step;
       else if (models_->config.mapping.bipolar_inputs)
         // Bipolar drivers: each digit of the magnitude, driven with the input's sign.
-        block = (levels(digit(rows.cwiseAbs(), dac_bits_, c)).array() * rows.array().sign())
-                    .matrix() *
-                step;
+        block =
+            (levels(digit(rows.cwiseAbs(), dac_bits_, c)).array() * rows.array().sign()).matrix() *
+            step;
       else
         block = levels(digit(rows, dac_bits_, c)) * step;
     }
@@ -456,20 +454,18 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, st
   } else if (block.cell_power.size()) {
     // With IR drop the cells see less than the row voltage: power V^T Q V from the solve.
     ws.power.noalias() = block.cell_power * ws.volts;
-    ws.read_energy_j +=
-        t_read * static_cast<double>((ws.power.array() * ws.volts.array()).sum());
+    ws.read_energy_j += t_read * static_cast<double>((ws.power.array() * ws.volts.array()).sum());
   } else {
     // Every physical cell on row i dissipates V_i I(V_i) t_read = (G V_i^2 + a2 V_i^3 +
     // a3 V_i^4) t_read: sum over the row's cells first.
     const auto v2 = ws.volts.array().square();
-    ws.read_energy_j += t_read * static_cast<double>(block.row_conductance.dot(
-                                     v2.rowwise().sum().matrix()));
+    ws.read_energy_j +=
+        t_read * static_cast<double>(block.row_conductance.dot(v2.rowwise().sum().matrix()));
     if (block.row_quadratic.size())
       ws.read_energy_j +=
-          t_read *
-          static_cast<double>(
-              block.row_quadratic.dot((v2 * ws.volts.array()).rowwise().sum().matrix()) +
-              block.row_cubic.dot(v2.square().rowwise().sum().matrix()));
+          t_read * static_cast<double>(
+                       block.row_quadratic.dot((v2 * ws.volts.array()).rowwise().sum().matrix()) +
+                       block.row_cubic.dot(v2.square().rowwise().sum().matrix()));
   }
   if (ws.active.empty()) return;
   const Index n = static_cast<Index>(ws.active.size());

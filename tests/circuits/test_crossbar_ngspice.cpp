@@ -50,10 +50,10 @@ std::string netlist(const Matrix& g, Index physical_rows, const WireConfig& w,
     for (Index j = 0; j < cols; ++j) {
       if (g(i, j) > 0 && a2) {
         const std::string d = "V(" + node('r', i, j) + "," + node('c', i, j) + ")";
-        n << "Bc" << i << "_" << j << " " << node('r', i, j) << " " << node('c', i, j) << " I="
-          << static_cast<double>(g(i, j)) << "*" << d << "+" << static_cast<double>((*a2)(i, j))
-          << "*" << d << "*" << d << "+" << static_cast<double>((*a3)(i, j)) << "*" << d << "*"
-          << d << "*" << d << "\n";
+        n << "Bc" << i << "_" << j << " " << node('r', i, j) << " " << node('c', i, j)
+          << " I=" << static_cast<double>(g(i, j)) << "*" << d << "+"
+          << static_cast<double>((*a2)(i, j)) << "*" << d << "*" << d << "+"
+          << static_cast<double>((*a3)(i, j)) << "*" << d << "*" << d << "*" << d << "\n";
       } else if (g(i, j) > 0) {
         n << "Rc" << i << "_" << j << " " << node('r', i, j) << " " << node('c', i, j) << " "
           << 1.0 / static_cast<double>(g(i, j)) << "\n";
@@ -279,8 +279,8 @@ void compare_nonlinear(Index rows, Index cols, double wire_ohm, unsigned seed) {
   CAPTURE(wire_ohm);
   CAPTURE(iterations);
   MESSAGE(rows << " x " << cols << ", " << wire_ohm << " ohm: " << iterations
-                << " iterations, largest relative difference to ngspice "
-                << ((mine - spice).array() / spice.array().abs()).abs().maxCoeff());
+               << " iterations, largest relative difference to ngspice "
+               << ((mine - spice).array() / spice.array().abs()).abs().maxCoeff());
   const double foot_ohm = w.sense_ohm;
   const double ours = w.iv_tolerance_rel * spice.cwiseAbs().maxCoeff();
   for (Index j = 0; j < cols; ++j) {

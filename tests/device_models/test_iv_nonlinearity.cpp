@@ -16,11 +16,12 @@ TEST_CASE("I-V coefficients: polynomials in log10(G / 1 uS), scaled by G and V_r
   const Registry& reg = builtin_registry();
   for (const char* model : {"reram.multilevel", "reram.relaxation", "pcm.statistical"}) {
     CAPTURE(model);
-    auto device = reg.make_device(model, test::params_for(model, {
-                                                                     {"iv_reference_voltage_v", 0.25},
-                                                                     {"iv_quadratic_rel", "0.1, -0.02"},
-                                                                     {"iv_cubic_rel", "0.05, 0, 0.01"},
-                                                                 }));
+    auto device =
+        reg.make_device(model, test::params_for(model, {
+                                                           {"iv_reference_voltage_v", 0.25},
+                                                           {"iv_quadratic_rel", "0.1, -0.02"},
+                                                           {"iv_cubic_rel", "0.05, 0, 0.01"},
+                                                       }));
     REQUIRE(device->iv_nonlinear());
     Matrix g(1, 4);
     g << 0.0f, 1e-6f, 10e-6f, 100e-6f;  // x = -inf (an open cell), 0, 1, 2

@@ -23,8 +23,7 @@ namespace {
 
 constexpr double kReadV = 0.3;
 
-TileSpec tile(double q, double c, int dac_bits, double wire_ohm = 0,
-              IrDrop mode = IrDrop::kExact) {
+TileSpec tile(double q, double c, int dac_bits, double wire_ohm = 0, IrDrop mode = IrDrop::kExact) {
   TileSpec t;
   t.device = "reram.multilevel";
   t.device_params = {{"g_min_siemens", 1e-6},
@@ -66,7 +65,9 @@ Run run(const TileSpec& t, const Matrix& w, const Matrix& x) {
   return {y, counts.cell_read_energy_j};
 }
 
-float max_abs(const Matrix& m) { return m.cwiseAbs().maxCoeff(); }
+float max_abs(const Matrix& m) {
+  return m.cwiseAbs().maxCoeff();
+}
 
 }  // namespace
 
@@ -77,11 +78,10 @@ TEST_CASE("I-V nonlinearity, ideal wires: the output is the linear one of the di
   const double q = 0.05, c = 0.12;
   Matrix w = Matrix::Random(20, 100);
   Matrix x = Matrix::Random(100, 40);
-  const Matrix u =
-      x.unaryExpr([&](float v) {
-         const double a = std::abs(v);
-         return static_cast<float>(std::copysign(a * (1 + q * a + c * a * a), v));
-       }).eval();
+  const Matrix u = x.unaryExpr([&](float v) {
+                      const double a = std::abs(v);
+                      return static_cast<float>(std::copysign(a * (1 + q * a + c * a * a), v));
+                    }).eval();
   const Run nonlinear = run(tile(q, c, 0), w, x);
   const Run linear = run(tile(0, 0, 0), w, u);
   // Float sums of 100 terms: a few 1e-7 relative of the largest output.
