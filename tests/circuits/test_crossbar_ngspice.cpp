@@ -125,6 +125,18 @@ SpiceResult run_ngspice(const std::string& text, Index cols) {
   return r;
 }
 
+// The wires of every comparison: the column segment 1.5 times the row segment (unequal, so a
+// swapped row and column in the solver would show), a 50 ohm driver and a 20 ohm sense input.
+WireConfig test_wires(double wire_ohm) {
+  WireConfig w;
+  w.ir_drop = IrDrop::kExact;
+  w.row_wire_ohm = wire_ohm;
+  w.col_wire_ohm = 1.5 * wire_ohm;
+  w.driver_ohm = 50.0;
+  w.sense_ohm = 20.0;
+  return w;
+}
+
 void compare(Index rows, Index cols, Index physical_rows, double wire_ohm, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> conductance(1e-6, 100e-6), volts(0.0, 0.3);
@@ -133,12 +145,7 @@ void compare(Index rows, Index cols, Index physical_rows, double wire_ohm, unsig
   g(0, 0) = 0.0f;  // a cell at 0 S is an open circuit
   Eigen::VectorXd v(rows);
   for (Index k = 0; k < rows; ++k) v(k) = volts(rng);
-  WireConfig w;
-  w.ir_drop = IrDrop::kExact;
-  w.row_wire_ohm = wire_ohm;
-  w.col_wire_ohm = 1.5 * wire_ohm;
-  w.driver_ohm = 50.0;
-  w.sense_ohm = 20.0;
+  WireConfig w = test_wires(wire_ohm);
   const CrossbarTransfer t = solve_crossbar(g, physical_rows, w);
   const Eigen::VectorXd mine = t.transfer * v;
   const bool nodes = rows * cols <= 64;
@@ -261,12 +268,7 @@ void compare_nonlinear(Index rows, Index cols, double wire_ohm, unsigned seed) {
   }
   Eigen::VectorXd v(rows);
   for (Index k = 0; k < rows; ++k) v(k) = volts(rng);
-  WireConfig w;
-  w.ir_drop = IrDrop::kExact;
-  w.row_wire_ohm = wire_ohm;
-  w.col_wire_ohm = 1.5 * wire_ohm;
-  w.driver_ohm = 50.0;
-  w.sense_ohm = 20.0;
+  WireConfig w = test_wires(wire_ohm);
   w.iv_tolerance_rel = 1e-13;
   const NonlinearCrossbar array(g, a2, a3, rows, w, "test");
   double power = 0;

@@ -33,6 +33,23 @@ struct TileSpec {
   WireConfig wires;  // ideal wires unless a test sets ir_drop
 };
 
+// The small ReRAM tile of the array-circuit tests: 64 x 32 arrays of 1-40 uS cells with
+// `levels` levels, a bit-serial 0.3 V driver, 2-bit slices of `weight_bits`-bit weights and
+// 4-bit inputs; ideal ADC and wires until a test sets them.
+inline TileSpec small_reram_tile(std::int64_t levels, int weight_bits) {
+  TileSpec t;
+  t.device = "reram.multilevel";
+  t.device_params = {{"g_min_siemens", 1e-6}, {"g_max_siemens", 40e-6}, {"levels", levels}};
+  t.dac = "dac.linear";
+  t.dac_params = {{"bits", std::int64_t{1}}, {"read_voltage_v", 0.3}};
+  t.mapping.weight_bits = weight_bits;
+  t.mapping.bits_per_cell = 2;
+  t.mapping.input_bits = 4;
+  t.rows = 64;
+  t.cols = 32;
+  return t;
+}
+
 inline std::shared_ptr<const TileModels> make_models(const TileSpec& t) {
   const Registry& r = builtin_registry();
   auto m = std::make_shared<TileModels>();

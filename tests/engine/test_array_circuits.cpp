@@ -18,17 +18,7 @@ using namespace xbarsim::test;
 namespace {
 
 TileSpec tile(double wire_ohm, IrDrop mode = IrDrop::kExact) {
-  TileSpec t;
-  t.device = "reram.multilevel";
-  t.device_params = {
-      {"g_min_siemens", 1e-6}, {"g_max_siemens", 40e-6}, {"levels", std::int64_t{16}}};
-  t.dac = "dac.linear";
-  t.dac_params = {{"bits", std::int64_t{1}}, {"read_voltage_v", 0.3}};
-  t.mapping.weight_bits = 5;
-  t.mapping.bits_per_cell = 2;
-  t.mapping.input_bits = 4;
-  t.rows = 64;
-  t.cols = 32;
+  TileSpec t = small_reram_tile(16, 5);
   if (wire_ohm > 0) {
     t.wires.ir_drop = mode;
     t.wires.row_wire_ohm = t.wires.col_wire_ohm = wire_ohm;

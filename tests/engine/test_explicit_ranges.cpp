@@ -20,19 +20,9 @@ using namespace xbarsim::test;
 namespace {
 
 TileSpec reram_tile() {
-  TileSpec t;
-  t.device = "reram.multilevel";
-  t.device_params = {
-      {"g_min_siemens", 1e-6}, {"g_max_siemens", 40e-6}, {"levels", std::int64_t{4}}};
-  t.dac = "dac.linear";
-  t.dac_params = {{"bits", std::int64_t{1}}, {"read_voltage_v", 0.3}};
+  TileSpec t = small_reram_tile(4, 4);
   t.adc = "adc.quantizing";
   t.adc_params = {{"bits", std::int64_t{6}}, {"energy_model", std::string("walden")}};
-  t.mapping.weight_bits = 4;
-  t.mapping.bits_per_cell = 2;
-  t.mapping.input_bits = 4;
-  t.rows = 64;
-  t.cols = 32;
   return t;
 }
 

@@ -24,26 +24,16 @@ namespace {
 constexpr double kReadV = 0.3;
 
 TileSpec tile(double q, double c, int dac_bits, double wire_ohm = 0, IrDrop mode = IrDrop::kExact) {
-  TileSpec t;
-  t.device = "reram.multilevel";
-  t.device_params = {{"g_min_siemens", 1e-6},
-                     {"g_max_siemens", 40e-6},
-                     {"levels", std::int64_t{16}},
-                     {"iv_reference_voltage_v", kReadV},
-                     {"iv_quadratic_rel", std::to_string(q)},
-                     {"iv_cubic_rel", std::to_string(c)}};
+  TileSpec t = small_reram_tile(16, 5);
+  t.device_params["iv_reference_voltage_v"] = kReadV;
+  t.device_params["iv_quadratic_rel"] = std::to_string(q);
+  t.device_params["iv_cubic_rel"] = std::to_string(c);
   if (dac_bits == 0) {
     t.dac = "dac.ideal";
     t.dac_params = {{"read_voltage_v", kReadV}};
   } else {
-    t.dac = "dac.linear";
-    t.dac_params = {{"bits", std::int64_t{dac_bits}}, {"read_voltage_v", kReadV}};
+    t.dac_params["bits"] = std::int64_t{dac_bits};
   }
-  t.mapping.weight_bits = 5;
-  t.mapping.bits_per_cell = 2;
-  t.mapping.input_bits = 4;
-  t.rows = 64;
-  t.cols = 32;
   if (wire_ohm > 0) {
     t.wires.ir_drop = mode;
     t.wires.row_wire_ohm = t.wires.col_wire_ohm = wire_ohm;
