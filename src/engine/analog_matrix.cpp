@@ -306,10 +306,12 @@ void AnalogMatrix::drive_voltages(const Matrix& codes_pos, const Matrix* codes_n
   const float step = static_cast<float>(models_->dac->voltage_step_v());
   const std::vector<double>& inl = models_->dac->inl_lsb();
   // A DAC with INL drives digit d at (d + inl[d]) steps: a table lookup per digit.
-  auto levels = [&inl](const Matrix& digits) -> Matrix {
-    if (inl.empty()) return digits;
-    return digits.unaryExpr(
-        [&inl](float d) { return d + static_cast<float>(inl[static_cast<std::size_t>(d)]); });
+  // Takes the digits by value (a temporary, moved in) so the ideal DAC costs no copy.
+  auto levels = [&inl](Matrix digits) -> Matrix {
+    if (!inl.empty())
+      digits = digits.unaryExpr(
+          [&inl](float d) { return d + static_cast<float>(inl[static_cast<std::size_t>(d)]); });
+    return digits;
   };
   for (int ph = 0; ph < phases; ++ph) {
     const Matrix& codes = ph == 0 ? codes_pos : *codes_neg;
