@@ -206,7 +206,10 @@ int run_mvm(const MvmOptions& o) {
     // The ranges used: the DAC's (input units and volts) and each ADC's, per row block.
     j["input_range"] = input_range;
     j["input_range_source"] = input_range_source;
-    j["inputs_clipped"] = (x.array().abs() > static_cast<float>(input_range)).count();
+    // A quantising DAC clips beyond the range at its top code; the ideal continuous one does not.
+    j["inputs_clipped"] = models->dac->bits_per_cycle() > 0
+                              ? (x.array().abs() > static_cast<float>(input_range)).count()
+                              : 0;
     j["dac_full_scale_v"] = models->dac->read_voltage_v();
     YAML::Node scales(YAML::NodeType::Sequence);
     for (const Vector& block : analog.adc_full_scales()) {
