@@ -11,6 +11,9 @@ chosen from what the file holds, not from the study's name:
   *sigma*), one line per value of the other axes, with the stored 95 % confidence band;
 - accuracy_adc_energy_vs_bits: accuracy (left axis) and ADC energy per inference (right axis)
   against a swept tile.adc.bits, one line per value of the other axes;
+- accuracy_vs_wire_resistance: accuracy against a swept wire-segment resistance
+  (tile.wires.*_wire_ohm), one colour per array size, solid for the exact IR-drop solve,
+  dashed for the first-order approximation, dotted levels for ideal wires (ir_drop none);
 - energy_breakdown: stacked per-component energy per inference, in-memory against digital,
   one panel per workload or model (else per value of the axis with the fewest values).
 
@@ -47,6 +50,10 @@ AXIS_NAMES = {
     "tile.device.drift_compensation": "drift compensation",
     "tile.adc.bits": "ADC resolution",
     "tile.adc.range": "ADC range",
+    "tile.rows": "array rows",
+    "tile.wires.ir_drop": "IR drop",
+    "tile.wires.row_wire_ohm": "wire segment resistance",
+    "tile.wires.col_wire_ohm": "column wire segment resistance",
     "arch": "architecture",
     "workload": "workload",
     "model": "model",
@@ -61,6 +68,7 @@ SUFFIX_UNITS = (
     ("_j", "J", 1.0),
     ("_s", "s", 1.0),
     ("_v", "V", 1.0),
+    ("_ohm", "Ω", 1.0),
     ("bits", "bit", 1.0),
 )
 
@@ -141,6 +149,8 @@ def read_sweep(f, path):
     sweep.results = read_results(f["results"], len(values), path)
     if "images" in sweep.results:
         sweep.images = int(sweep.results["images"][0])
+    elif int(f.attrs.get("limit", 0)) > 0:  # accuracy-only runs store the image limit only
+        sweep.images = int(f.attrs["limit"])
     return sweep
 
 
@@ -283,7 +293,9 @@ def save(fig, out_dir, stem, dpi):
 def subtitle(sweep):
     """Trials and images behind each accuracy point, so a reader can judge the bands."""
     images = f", {sweep.images} test images" if sweep.images else ""
-    return f"{sweep.trials} trial(s) per point{images}; band: 95 % CI of the mean"
+    if sweep.trials == 1:  # no spread over trials to draw: say so rather than show a 0 band
+        return f"1 trial per point{images}; no trial spread to show"
+    return f"{sweep.trials} trials per point{images}; band: 95 % CI of the mean"
 
 
 def plot_accuracy_lines(ax, sweep, x_axis, style="-o", label_prefix=""):
@@ -372,6 +384,57 @@ def figure_adc_bits(sweep, bits_axis, reference):
     ax.set_title(f"{sweep.name}: accuracy and ADC energy against ADC resolution\n"
                  f"{subtitle(sweep)}", fontsize=9)
     # Below the plot: inside it, the legend would hide points of one axis or the other.
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=2, frameon=False)
+    return fig
+
+
+def figure_wire_resistance(sweep, r_axis, reference):
+    """Accuracy against the wire-segment resistance: where IR drop starts to cost accuracy.
+
+    Row and column segments are usually swept together (a zip sweep); the other wire axes are
+    then not series of their own. One colour per array size, one line style per solve.
+    """
+    fig, ax = plt.subplots(figsize=(6.8, 4.4))
+    r = sweep.results
+    mean = r["accuracy_mean"] * 100.0
+    ci = r.get("accuracy_ci95", np.zeros_like(mean)) * 100.0
+    xs = np.asarray(sweep.numeric(r_axis))
+    others = [a for a in sweep.axes if not a.endswith("_wire_ohm")]
+    solve_axis = "tile.wires.ir_drop"
+    styles = {"exact": "-o", "first_order": "--s"}
+    colour_axes = [a for a in others if a != solve_axis]
+    colours = {}
+    handles = []
+    groups = {}
+    for i, v in enumerate(sweep.values):
+        groups.setdefault(tuple(v.get(a, "") for a in others), []).append(i)
+    for key, idx in groups.items():
+        idx = sorted(idx, key=lambda i: xs[i])
+        point = dict(zip(others, key))
+        colour_key = tuple(point.get(a, "") for a in colour_axes)
+        colour = colours.setdefault(colour_key, f"C{len(colours) % 10}")
+        solve = point.get(solve_axis, "")
+        label = base = ", ".join(value_label(a, point[a]) for a in colour_axes)
+        if solve:
+            label = f"{label}, {solve.replace('_', ' ')}" if label else solve
+        if solve == "none":  # ideal wires: the resistance is unused, so a level, not a line
+            line = ax.axhline(float(np.mean(mean[idx])), color=colour, ls=":", lw=1,
+                              label=f"{base}, ideal wires" if base else "ideal wires")
+            handles.append(line)
+            continue
+        (line,) = ax.plot(xs[idx], mean[idx], styles.get(solve, "-o"), color=colour, ms=4,
+                          label=label or "all points")
+        ax.fill_between(xs[idx], mean[idx] - ci[idx], mean[idx] + ci[idx], color=colour,
+                        alpha=0.15, lw=0)
+        handles.append(line)
+    handles += reference_line(ax, reference)
+    ax.set_xscale("log")
+    ax.set_xlabel(axis_label(r_axis))
+    ax.set_ylabel("top-1 accuracy (%)")
+    ax.grid(True, alpha=0.3)
+    ax.set_title(f"{sweep.name}: accuracy against wire resistance (solid: exact solve, "
+                 f"dashed: first order)\n{subtitle(sweep)}", fontsize=9)
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13),
               ncol=2, frameon=False)
     return fig
@@ -502,6 +565,9 @@ def choose_figures(sweep):
         bits = [a for a in numeric if a.endswith("adc.bits")]
         if bits:
             chosen.append(("accuracy_adc_energy_vs_bits", figure_adc_bits, bits[0]))
+        wires = [a for a in numeric if a.startswith("tile.wires.") and a.endswith("_wire_ohm")]
+        if wires:
+            chosen.append(("accuracy_vs_wire_resistance", figure_wire_resistance, wires[0]))
     if any(k.startswith("energy_breakdown_analog/") for k in r) and any(
             k.startswith("energy_breakdown_digital/") for k in r):
         chosen.append(("energy_breakdown", figure_energy_breakdown, panel_axis(sweep)))

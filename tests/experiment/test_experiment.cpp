@@ -319,7 +319,8 @@ TEST_CASE("shipped experiments: specs load and validate, and energy_compare quic
   const std::string root = XBARSIM_TEST_DATA_DIR "/../../experiments";
   const Registry& registry = builtin_registry();
   for (const std::string study :
-       {"adc_bits", "noise_accuracy", "energy_compare", "drift_accuracy", "relaxation_accuracy"}) {
+       {"adc_bits", "noise_accuracy", "energy_compare", "drift_accuracy", "relaxation_accuracy",
+        "ir_drop"}) {
     CAPTURE(study);
     const std::string path = root + "/" + study + "/experiment.yaml";
     CHECK(fs::exists(fs::path(root) / study / "README.md"));

@@ -27,6 +27,7 @@ EXPECTED = {
     "drift_accuracy": ["accuracy_vs_time"],
     "relaxation_accuracy": ["accuracy_vs_time"],
     "energy_compare": ["energy_breakdown"],
+    "ir_drop": ["accuracy_vs_wire_resistance"],
 }
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
