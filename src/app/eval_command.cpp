@@ -93,8 +93,9 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   const Registry& registry = builtin_registry();
   const std::string arch_path = resolve_arch_path(o.arch);
   const ArchConfig arch = load_arch(arch_path, parse_overrides(o.sets), registry);
-  const auto models = make_tile_models(arch, registry);
   const Network net = load_network(o.model);
+  check_layer_names(arch.layer_origins(), crossbar_layer_names(net), net.name);
+  const NetworkTileModels models = make_network_tile_models(arch, registry);
   const Dataset data = load_dataset(o.dataset, Split::kTest, o.limit);
   if (data.num_classes > net.num_classes)
     throw ShapeError(data.name + " has labels up to " + std::to_string(data.num_classes - 1) +

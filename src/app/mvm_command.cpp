@@ -81,6 +81,10 @@ int run_mvm(const MvmOptions& o) {
   const Registry& registry = builtin_registry();
   const std::string arch_path = resolve_arch_path(o.arch);
   const ArchConfig arch = load_arch(arch_path, parse_overrides(o.sets), registry);
+  if (!arch.layers.empty())
+    throw ConfigError(arch.file, "layers." + arch.layers.begin()->first,
+                      "mvm programs one matrix, which is no layer of a network: per-layer tile "
+                      "settings do not apply (set the tile keys themselves)");
   const auto models = make_tile_models(arch, registry);
 
   // The matrix as it sits on the crossbar is rows x cols; the engine takes W = M^T (y = W x).

@@ -321,17 +321,34 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
                      const Registry& registry) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw ConfigError(path, "", "expected a map at the top level");
-  check_keys(root, {"name", "description", "tile", "chip"}, path, "");
+  check_keys(root, {"name", "description", "tile", "chip", "layers"}, path, "");
   for (const Override& o : overrides) apply_override(root, o);
   const Origins origins(path, overrides);
   // Overrides may have added keys that do not exist; check the top level again.
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
-    if (key != "name" && key != "description" && key != "tile" && key != "chip")
+    if (key != "name" && key != "description" && key != "tile" && key != "chip" && key != "layers")
       throw ConfigError(origins.of(key), key,
-                        "unknown key; expected one of: name, description, tile, chip");
+                        "unknown key; expected one of: name, description, tile, chip, layers");
   }
+  // Looked up through a const reference: a non-const operator[] would add the key.
+  const YAML::Node& read_root = root;
+  YAML::Node layers;
+  if (read_root["layers"]) {
+    layers = YAML::Clone(read_root["layers"]);
+    root.remove("layers");
+  }
+  ArchConfig arch = resolve_arch_tree(root, path, origins, registry);
+  if (layers.IsDefined() && !layers.IsNull()) {
+    arch.layers = resolve_layer_archs(layers, root, path, origins, registry);
+    for (const auto& [name, layer] : arch.layers)
+      arch.resolved["layers"][name]["tile"] = layer->resolved["tile"];
+  }
+  return arch;
+}
 
+ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Origins& origins,
+                             const Registry& registry) {
   ArchConfig arch;
   arch.file = path;
   arch.name = root["name"].IsScalar() ? root["name"].Scalar() : fs::path(path).stem().string();

@@ -14,4 +14,17 @@ std::shared_ptr<const TileModels> make_tile_models(const ArchConfig& arch,
   return m;
 }
 
+const std::shared_ptr<const TileModels>& NetworkTileModels::of(const std::string& layer) const {
+  const auto it = per_layer.find(layer);
+  return it == per_layer.end() ? base : it->second;
+}
+
+NetworkTileModels make_network_tile_models(const ArchConfig& arch, const Registry& registry) {
+  NetworkTileModels m(make_tile_models(arch, registry));
+  for (const auto& [name, layer] : arch.layers)
+    m.per_layer.emplace(name, make_tile_models(*layer, registry));
+  m.layer_origins = arch.layer_origins();
+  return m;
+}
+
 }  // namespace xbarsim

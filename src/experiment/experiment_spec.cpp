@@ -9,6 +9,8 @@
 
 #include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/nn/network.hpp"
+#include "xbarsim/system/workload.hpp"
 
 namespace xbarsim {
 
@@ -284,6 +286,14 @@ std::vector<ArchConfig> validate_experiment(const ExperimentSpec& spec, const Re
         throw ConfigError(spec.file, "metrics", "accuracy needs a model, not a workload");
       if (spec.wants("energy") && !out.back().system)
         throw ConfigError(ps.arch_path, "chip", "energy needs an architecture with a chip section");
+      if (!out.back().layers.empty()) {  // per-layer settings must name layers of the network
+        const Workload w = ps.model.empty() ? load_workload(ps.workload)
+                                            : workload_from_network(load_network(ps.model));
+        std::vector<std::string> crossbar;
+        for (const LayerWork& l : w.layers)
+          if (l.uses_crossbar()) crossbar.push_back(l.name);
+        check_layer_names(out.back().layer_origins(), crossbar, w.name);
+      }
     } catch (const Error& e) {
       throw ConfigError(spec.file, "sweep",
                         "point " + std::to_string(i) + " (" + desc + "): " + e.what());

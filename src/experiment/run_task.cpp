@@ -84,7 +84,7 @@ TaskResult run_task(const ExperimentSpec& spec, TaskId id, const ArchConfig& arc
   if (!ps.model.empty()) net = std::make_unique<Network>(load_network(ps.model));
   if (spec.wants("accuracy")) {
     const Dataset& data = context.test_images();
-    const auto models = make_tile_models(arch, registry);
+    const NetworkTileModels models = make_network_tile_models(arch, registry);
     const Matrix inputs = normalise_inputs(*net, data.images);
     const Matrix calibration_inputs = normalise_inputs(*net, context.calibration_images().images);
     const ActivationRanges ranges = calibrate_ranges(*net, calibration_inputs, 1);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "xbarsim/core/error.hpp"
 #include "xbarsim/core/parallel_gemm.hpp"
 
 namespace xbarsim {
@@ -53,15 +54,23 @@ CrossbarProduct int8_product(const Network& net, const ActivationRanges& ranges,
   };
 }
 
-AnalogNetwork::AnalogNetwork(const Network& net, std::shared_ptr<const TileModels> models,
+std::vector<std::string> crossbar_layer_names(const Network& net) {
+  std::vector<std::string> out;
+  for (const Layer& l : net.layers)
+    if (l.uses_crossbar()) out.push_back(l.name);
+  return out;
+}
+
+AnalogNetwork::AnalogNetwork(const Network& net, const NetworkTileModels& models,
                              const ActivationRanges& ranges, std::uint64_t seed,
                              std::uint64_t trial, int threads)
     : net_(net), ranges_(ranges), layers_(net.layers.size()), counts_(net.layers.size()) {
+  check_layer_names(models.layer_origins, crossbar_layer_names(net), net.name);
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     if (!l.uses_crossbar()) continue;
-    layers_[i] = std::make_unique<AnalogMatrix>(l.weight, models, StreamKey{seed, i, trial},
-                                                "layer '" + l.name + "'", threads);
+    layers_[i] = std::make_unique<AnalogMatrix>(
+        l.weight, models.of(l.name), StreamKey{seed, i, trial}, "layer '" + l.name + "'", threads);
   }
 }
 

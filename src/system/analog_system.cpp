@@ -75,6 +75,56 @@ struct Placed {
   std::vector<Index> tiles;  // tile ids within its pass
 };
 
+// One kind of tile, priced: the architecture's own, or a layer's with its per-layer keys
+// (docs/architecture.md#per-layer). Every figure that depends on a tile key lives here.
+struct TilePricing {
+  TilePricing(const ArchConfig& arch, const Registry& registry)
+      : tile(arch.tile), sys(*arch.system), models(make_tile_models(arch, registry)) {
+    auto cost = [&](const ComponentConfig& c) { return registry.make_cost(c.model, c.params); };
+    sample_hold = cost(sys.sample_hold);
+    shift_add = cost(sys.shift_add);
+    in_buf = cost(sys.input_buffer);
+    out_buf = cost(sys.output_buffer);
+    if (sys.tile_buffer) tile_buf = cost(*sys.tile_buffer);
+    if (sys.bus) bus = cost(*sys.bus);
+    // The input buffer must hold at least one input vector of one array.
+    const int in_bits = tile.mapping.input_bits;
+    const double one_row_bits = static_cast<double>(tile.rows) * (in_bits + 1);
+    if (sys.input_buffer.params.has("capacity_bits") &&
+        sys.input_buffer.params.real("capacity_bits") < one_row_bits)
+      throw ConfigError(arch.file, "tile.input_buffer.capacity_bits",
+                        "holds fewer bits than one input vector of an array (" +
+                            std::to_string(tile.rows) + " rows x " + std::to_string(in_bits + 1) +
+                            " bits = " + std::to_string(static_cast<long long>(one_row_bits)) +
+                            ")");
+    adcs_per_array = static_cast<double>(tile.cols / tile.adc_shared_columns);
+    drive_j = models->dac->drive_energy_j(models->device->read_pulse_s());
+    g_mean = 0.5 * (models->device->g_min_siemens() + models->device->g_max_siemens());
+  }
+  const DeviceModel& device() const { return *models->device; }
+  const Dac& dac() const { return *models->dac; }
+  const Adc& adc() const { return *models->adc; }
+  // One read step: the rows are driven for the read pulse while the previous step's samples
+  // are converted by the cols / k ADCs of the array; the step takes the longer of the two.
+  // `outputs` is the number of conversions one array needs per read: one per logical output
+  // (a differential pair or an offset column is subtracted before its ADC).
+  double step_s(Index outputs) const {
+    const double conversions = std::ceil(static_cast<double>(outputs) / adcs_per_array);
+    return std::max(device().read_pulse_s(), conversions * adc().conversion_time_s());
+  }
+  // The DAC is priced for the pulse it drives, the sample-and-hold for the step it holds.
+  double sample_j(double hold_s) const {
+    return sample_hold->cost("sample").energy_j +
+           sample_hold->cost("hold_second").energy_j * hold_s;
+  }
+
+  const TileConfig& tile;
+  const SystemConfig& sys;
+  std::shared_ptr<const TileModels> models;
+  std::shared_ptr<const CostModel> sample_hold, shift_add, in_buf, out_buf, tile_buf, bus;
+  double adcs_per_array = 1, drive_j = 0, g_mean = 0;
+};
+
 }  // namespace
 
 SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Registry& registry,
@@ -87,31 +137,22 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     throw ShapeError("simulated counts cover " + std::to_string(simulated->size()) +
                      " layers, the workload has " + std::to_string(w.layers.size()));
   const SystemConfig& sys = *arch.system;
-  const TileConfig& tile = arch.tile;
-  const auto models = make_tile_models(arch, registry);
-  const DeviceModel& device = *models->device;
-  const Dac& dac = *models->dac;
-  const Adc& adc = *models->adc;
+  std::vector<std::string> crossbar_layers;
+  for (const LayerWork& l : w.layers)
+    if (l.uses_crossbar()) crossbar_layers.push_back(l.name);
+  check_layer_names(arch.layer_origins(), crossbar_layers, w.name);
+  // The chip-level components are shared; the tile-level ones follow each layer's tile.
   auto cost = [&](const ComponentConfig& c) { return registry.make_cost(c.model, c.params); };
-  const auto sample_hold = cost(sys.sample_hold), shift_add = cost(sys.shift_add);
-  const auto in_buf = cost(sys.input_buffer), out_buf = cost(sys.output_buffer);
   const auto gbuf = cost(sys.global_buffer), noc = cost(sys.noc), dram = cost(sys.dram);
   const auto digital = cost(sys.digital);
-  const std::shared_ptr<const CostModel> tile_buf =
-      sys.tile_buffer ? std::shared_ptr<const CostModel>(cost(*sys.tile_buffer)) : nullptr;
-  const std::shared_ptr<const CostModel> bus =
-      sys.bus ? std::shared_ptr<const CostModel>(cost(*sys.bus)) : nullptr;
-
-  const MappingConfig& m = tile.mapping;
-  const int in_bits = m.input_bits;
-  // The input buffer must hold at least one input vector of one array.
-  const double one_row_bits = static_cast<double>(tile.rows) * (in_bits + 1);
-  if (sys.input_buffer.params.has("capacity_bits") &&
-      sys.input_buffer.params.real("capacity_bits") < one_row_bits)
-    throw ConfigError(arch.file, "tile.input_buffer.capacity_bits",
-                      "holds fewer bits than one input vector of an array (" +
-                          std::to_string(tile.rows) + " rows x " + std::to_string(in_bits + 1) +
-                          " bits = " + std::to_string(static_cast<long long>(one_row_bits)) + ")");
+  const TilePricing base(arch, registry);
+  std::map<std::string, TilePricing> own;
+  for (const auto& [name, layer_arch] : arch.layers)
+    own.emplace(name, TilePricing(*layer_arch, registry));
+  auto pricing = [&](const std::string& layer) -> const TilePricing& {
+    const auto it = own.find(layer);
+    return it == own.end() ? base : it->second;
+  };
 
   SystemReport r;
   r.name = "analog";
@@ -158,16 +199,16 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   std::map<std::size_t, Placed> placed;
   int passes = 1;
   Index used = 0;
-  const int dac_bits = dac.bits_per_cycle();
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const LayerWork& l = w.layers[i];
     if (!l.uses_crossbar()) continue;
+    const TilePricing& tp = pricing(l.name);
     Placed p;
-    p.plan = plan_mapping(l.matrix_cols, l.matrix_rows, tile, device.levels());
-    p.cycles = input_cycles(in_bits, dac_bits);
+    p.plan = plan_mapping(l.matrix_cols, l.matrix_rows, tp.tile, tp.device().levels());
+    p.cycles = input_cycles(tp.tile.mapping.input_bits, tp.dac().bits_per_cycle());
     // "signed" counts a second input phase; bipolar row drivers read signed inputs in one.
-    p.signed_inputs = !input_non_negative(l.inputs[0]) && !tile.mapping.bipolar_inputs;
-    p.tiles_needed = (p.plan.arrays() + tile.arrays - 1) / tile.arrays;
+    p.signed_inputs = !input_non_negative(l.inputs[0]) && !tp.tile.mapping.bipolar_inputs;
+    p.tiles_needed = (p.plan.arrays() + tp.tile.arrays - 1) / tp.tile.arrays;
     if (used > 0 && used + p.tiles_needed > sys.tiles) {
       ++passes;
       used = 0;
@@ -193,6 +234,12 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
                       std::to_string(sys.tiles) + ": " + std::to_string(passes) +
                       " passes per batch, with the cells reprogrammed before each pass and "
                       "activations between passes stored in DRAM");
+  if (passes > 1 && !arch.layers.empty())
+    throw ConfigError(
+        arch.file, "layers",
+        "per-layer tile settings need the network on the chip at once, but it needs " +
+            std::to_string(tiles_used) + " tiles and the chip has " + std::to_string(sys.tiles) +
+            " (reprogramming a tile cannot change its converters); raise chip.tiles");
 
   const Mesh mesh{sys.mesh_columns > 0
                       ? sys.mesh_columns
@@ -205,32 +252,22 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   auto location_of = [&](int i) { return i == kNetworkInput ? io_port : location[i]; };
   auto pass_of_input = [&](int i) { return i == kNetworkInput ? 0 : pass_of[i]; };
 
-  const double act_bits_signed = in_bits + 1.0, act_bits_unsigned = in_bits;
-  auto activation_bits = [&](int i) {
-    return input_non_negative(i) ? act_bits_unsigned : act_bits_signed;
+  // An activation travels at the input precision of the layer that reads it (a crossbar
+  // layer's own, the architecture's for the digital layers), plus a sign bit when it can be
+  // negative.
+  auto activation_bits = [&](int i, const TilePricing& reader) {
+    const double bits = reader.tile.mapping.input_bits;
+    return input_non_negative(i) ? bits : bits + 1.0;
   };
-  const double g_mean = 0.5 * (device.g_min_siemens() + device.g_max_siemens());
-  const double v = dac.read_voltage_v();
-  double cells_to_program = 0, weight_bits_to_load = 0;
-  // One read step: the rows are driven for the read pulse while the previous step's samples
-  // are converted by the cols / k ADCs of the array; the step takes the longer of the two.
-  // The DAC is priced for the pulse it drives, the sample-and-hold for the step it holds.
-  const double adcs_per_array = static_cast<double>(tile.cols / tile.adc_shared_columns);
-  // `outputs` is the number of conversions one array needs per read: one per logical output
-  // (a differential pair or an offset column is subtracted before its ADC).
-  auto step_s = [&](Index outputs) {
-    const double conversions = std::ceil(static_cast<double>(outputs) / adcs_per_array);
-    return std::max(device.read_pulse_s(), conversions * adc.conversion_time_s());
-  };
-  const double drive_j = dac.drive_energy_j(device.read_pulse_s());
-  auto sample_j = [&](double hold_s) {
-    return sample_hold->cost("sample").energy_j +
-           sample_hold->cost("hold_second").energy_j * hold_s;
-  };
+  double write_energy = 0, cells_to_program = 0, weight_bits_to_load = 0, program_time = 0;
   double psum_bits_out = 0;  // width of the last crossbar layer's sums (the logits)
 
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const LayerWork& l = w.layers[i];
+    const TilePricing& tp = l.uses_crossbar() ? pricing(l.name) : base;
+    const TileConfig& tile = tp.tile;
+    const DeviceModel& device = tp.device();
+    const MappingConfig& m = tile.mapping;
     const double out_elems = static_cast<double>(l.out_shape.size()) * batch;
     if (!l.uses_crossbar()) {
       location[i] = location_of(l.inputs[0]);
@@ -258,24 +295,27 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       // Cell reads: V^2 G t from the simulation, or estimated from the mean conductance and
       // the fraction of driven input digits (chip.input_bit_activity_rel).
       double cell_energy = 0;
+      const double v = tp.dac().read_voltage_v();
       if (!device.resistive_read())
         cell_energy = device.fixed_read_energy_j();
       else if (simulated && c.cell_macs > 0)
         cell_energy = c.cell_read_energy_j / c.cell_macs;
       else
-        cell_energy = sys.input_bit_activity * v * v * g_mean * device.read_pulse_s();
+        cell_energy = sys.input_bit_activity * v * v * tp.g_mean * device.read_pulse_s();
       add_energy(l.name, "cell", "read", c.cell_macs, cell_energy);
       Index widest = 0;
       for (Index cb = 0; cb < p.plan.col_blocks; ++cb)
         widest = std::max(widest, p.plan.outputs_in_block(cb));
-      add_energy(l.name, "dac", "drive", c.dac_drives, drive_j);
-      add_energy(l.name, "adc", "conversion", c.adc_conversions, adc.energy_per_conversion_j());
-      add_energy(l.name, "sample_hold", "sample", c.adc_conversions, sample_j(step_s(widest)));
-      add(l.name, "shift_add", *shift_add, "shift_add", c.shift_adds);
+      add_energy(l.name, "dac", "drive", c.dac_drives, tp.drive_j);
+      add_energy(l.name, "adc", "conversion", c.adc_conversions,
+                 tp.adc().energy_per_conversion_j());
+      add_energy(l.name, "sample_hold", "sample", c.adc_conversions,
+                 tp.sample_j(tp.step_s(widest)));
+      add(l.name, "shift_add", *tp.shift_add, "shift_add", c.shift_adds);
       add(l.name, "digital", *digital, "add", c.digital_adds + out_elems);  // + bias adds
       // Input buffers: each tile stores the rows of its row blocks once; every array reads
       // its rows' inputs once per vector (then drives them bit by bit).
-      const double bits = activation_bits(l.inputs[0]);
+      const double bits = activation_bits(l.inputs[0], tp);
       double rows_written = 0;
       for (Index t = 0; t < static_cast<Index>(p.tiles.size()); ++t) {
         const Index a0 = t * tile.arrays, a1 = std::min(p.plan.arrays(), a0 + tile.arrays);
@@ -286,22 +326,22 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       }
       if (p.tiles_needed > static_cast<Index>(p.tiles.size()))  // rounds: every tile reused
         rows_written *= static_cast<double>(p.tiles_needed) / static_cast<double>(p.tiles.size());
-      add(l.name, "input_buffer", *in_buf, "write_bit", rows_written * vectors * bits);
-      if (tile_buf) {
+      add(l.name, "input_buffer", *tp.in_buf, "write_bit", rows_written * vectors * bits);
+      if (tp.tile_buf) {
         // The inputs arrive in the tile buffer and are carried to the input buffers.
-        add(l.name, "tile_buffer", *tile_buf, "write_bit", rows_written * vectors * bits);
-        add(l.name, "tile_buffer", *tile_buf, "read_bit", rows_written * vectors * bits);
-        if (bus) add(l.name, "bus", *bus, "bit_hop", rows_written * vectors * bits);
+        add(l.name, "tile_buffer", *tp.tile_buf, "write_bit", rows_written * vectors * bits);
+        add(l.name, "tile_buffer", *tp.tile_buf, "read_bit", rows_written * vectors * bits);
+        if (tp.bus) add(l.name, "bus", *tp.bus, "bit_hop", rows_written * vectors * bits);
       }
       const double rows_read = f.dac_drives / (p.cycles * (p.signed_inputs ? 2.0 : 1.0));
-      add(l.name, "input_buffer", *in_buf, "read_bit", rows_read * bits);
+      add(l.name, "input_buffer", *tp.in_buf, "read_bit", rows_read * bits);
       // Output buffers: one partial sum per output and row block per vector, written after
       // shift-and-add and read to send on.
       const double psum_bits = partial_sum_bits(m, l.matrix_rows);
       psum_bits_out = psum_bits;
       const double psums = static_cast<double>(p.plan.outputs * p.plan.row_blocks) * vectors;
-      add(l.name, "output_buffer", *out_buf, "write_bit", psums * psum_bits);
-      add(l.name, "output_buffer", *out_buf, "read_bit", psums * psum_bits);
+      add(l.name, "output_buffer", *tp.out_buf, "write_bit", psums * psum_bits);
+      add(l.name, "output_buffer", *tp.out_buf, "read_bit", psums * psum_bits);
       // Partial sums of each row block travel from the tile that holds it to the tile where
       // its column block is summed (the one holding row block 0): every partial sum made on
       // another tile crosses the mesh, one hop per tile of distance.
@@ -315,8 +355,12 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
           psum_bit_hops += static_cast<double>(p.plan.outputs_in_block(cb)) * vectors * psum_bits *
                            mesh.hops(tile_of(rb, cb), tile_of(0, cb));
       add(l.name, "noc", *noc, "bit_hop", psum_bit_hops);
-      cells_to_program += f.cell_macs / (vectors * p.cycles * (p.signed_inputs ? 2.0 : 1.0));
+      const double cells = f.cell_macs / (vectors * p.cycles * (p.signed_inputs ? 2.0 : 1.0));
+      cells_to_program += cells;
+      write_energy += cells * device.write_energy_j();
       weight_bits_to_load += static_cast<double>(l.matrix_rows * l.matrix_cols) * m.weight_bits;
+      // Arrays program in parallel, row by row: the tallest array with the slowest cells.
+      program_time = std::max(program_time, static_cast<double>(tile.rows) * device.write_time_s());
     }
     // Activations arriving from each input: over the mesh, or through DRAM across passes.
     // A crossbar layer's tiles each receive the input rows of the row blocks they hold, so an
@@ -341,7 +385,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       }
     }
     for (int in : l.inputs) {
-      const double bits = (in == kNetworkInput ? 8.0 : activation_bits(in)) *
+      const double bits = (in == kNetworkInput ? 8.0 : activation_bits(in, tp)) *
                           static_cast<double>(in == kNetworkInput ? w.input_shape.size()
                                                                   : w.layers[in].out_shape.size()) *
                           batch;
@@ -373,17 +417,18 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   add("network", "global_buffer", *gbuf, "write_bit", logit_bits);
   add("network", "global_buffer", *gbuf, "read_bit", logit_bits);
   add("network", "dram", *dram, "write_bit", logit_bits);
-  const double program_time = static_cast<double>(tile.rows) * device.write_time_s();
+  // Mean write energy per cell, so that count x energy each is the total over the layers.
+  const double write_j = cells_to_program > 0 ? write_energy / cells_to_program : 0.0;
   if (passes > 1) {
     // Weights no longer stay in place: every batch reloads and reprograms all cells.
-    add_energy("network", "cell", "write", cells_to_program, device.write_energy_j());
+    add_energy("network", "cell", "write", cells_to_program, write_j);
     add("network", "dram", *dram, "read_bit", weight_bits_to_load);
     r.weights_where = "reprogrammed into the cells for every batch (" + std::to_string(passes) +
                       " passes), read from DRAM each time";
   } else {
     // The network fits: its cells are programmed once, from weights read from DRAM once,
     // and then serve every batch. Arrays program in parallel, row by row.
-    r.setup.push_back({"network", "cell", "write", cells_to_program, device.write_energy_j()});
+    r.setup.push_back({"network", "cell", "write", cells_to_program, write_j});
     r.setup.push_back(
         {"network", "dram", "read_bit", weight_bits_to_load, dram->cost("read_bit").energy_j});
     r.setup_time_s = program_time;
@@ -401,7 +446,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     Index max_outputs = 0;
     for (Index cb = 0; cb < p.plan.col_blocks; ++cb)
       max_outputs = std::max(max_outputs, p.plan.outputs_in_block(cb));
-    const double step = step_s(max_outputs);
+    const double step = pricing(l.name).step_s(max_outputs);
     const double rounds =
         std::ceil(static_cast<double>(p.tiles_needed) / static_cast<double>(sys.tiles));
     const double per_sample = static_cast<double>(l.vectors_per_sample) * p.cycles *
@@ -418,57 +463,89 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   r.latency_s = latency;
   r.throughput_per_s = latency > 0 ? batch / latency : 0;
 
-  // Area of the whole chip: every tile with its arrays, converters and buffers, a router
-  // per tile, and the global buffer.
-  const double arrays = static_cast<double>(sys.tiles * tile.arrays);
-  const double cells = arrays * static_cast<double>(tile.rows * tile.cols);
-  r.area.push_back({"cell", cells, device.cell_area_m2()});
-  r.area.push_back({"adc", arrays * adcs_per_array, adc.area_m2()});
-  r.area.push_back({"dac", arrays * static_cast<double>(tile.rows), dac.area_m2()});
-  r.area.push_back(
-      {"sample_hold", arrays * static_cast<double>(tile.cols), sample_hold->area_m2()});
-  const double shift_adds_per_tile = sys.shift_adds > 0
-                                         ? static_cast<double>(sys.shift_adds)
-                                         : static_cast<double>(tile.arrays) * adcs_per_array;
-  const double tiles_n = static_cast<double>(sys.tiles);
-  r.area.push_back({"shift_add", tiles_n * shift_adds_per_tile, shift_add->area_m2()});
-  r.area.push_back(
-      {"input_buffer", tiles_n * static_cast<double>(sys.input_buffers), in_buf->area_m2()});
-  r.area.push_back(
-      {"output_buffer", tiles_n * static_cast<double>(sys.output_buffers), out_buf->area_m2()});
-  if (tile_buf) r.area.push_back({"tile_buffer", tiles_n, tile_buf->area_m2()});
-  if (bus) r.area.push_back({"bus", tiles_n, bus->area_m2()});
-  r.area.push_back({"digital", static_cast<double>(sys.tiles), digital->area_m2()});
-  const double routers =
-      std::ceil(static_cast<double>(sys.tiles) / static_cast<double>(sys.tiles_per_router));
+  // Area and peak power of the whole chip: every tile with its arrays, converters and
+  // buffers, a router per tile, and the global buffer. With per-layer tile settings the chip
+  // holds tiles of several kinds: a layer's own kind on the tiles it occupies, the
+  // architecture's on all the others. Each component's line then sums over the kinds (its
+  // area each and its power per tile are the means over the chip's tiles).
+  std::vector<std::pair<const TilePricing*, double>> kinds;  // tile kind, tiles of that kind
+  double own_tiles = 0;
+  for (const auto& [i, p] : placed)
+    if (own.count(w.layers[i].name)) {
+      kinds.push_back({&pricing(w.layers[i].name), static_cast<double>(p.tiles_needed)});
+      own_tiles += static_cast<double>(p.tiles_needed);
+    }
+  kinds.push_back({&base, static_cast<double>(sys.tiles) - own_tiles});
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<double, double>> area_of;  // instances, m^2
+  std::map<std::string, double> power_of;                    // W, whole chip
+  auto add_area = [&](const std::string& component, double instances, double each_m2) {
+    if (!area_of.count(component)) order.push_back(component);
+    area_of[component].first += instances;
+    area_of[component].second += instances * each_m2;
+  };
+  const double tiles_d = static_cast<double>(sys.tiles);
+  for (const auto& [kind, n] : kinds) {
+    if (n <= 0) continue;
+    const TilePricing& tp = *kind;
+    const TileConfig& tile = tp.tile;
+    const double arrays = n * static_cast<double>(tile.arrays);
+    add_area("cell", arrays * static_cast<double>(tile.rows * tile.cols),
+             tp.device().cell_area_m2());
+    add_area("adc", arrays * tp.adcs_per_array, tp.adc().area_m2());
+    add_area("dac", arrays * static_cast<double>(tile.rows), tp.dac().area_m2());
+    add_area("sample_hold", arrays * static_cast<double>(tile.cols), tp.sample_hold->area_m2());
+    const double shift_adds_per_tile = sys.shift_adds > 0
+                                           ? static_cast<double>(sys.shift_adds)
+                                           : static_cast<double>(tile.arrays) * tp.adcs_per_array;
+    add_area("shift_add", n * shift_adds_per_tile, tp.shift_add->area_m2());
+    add_area("input_buffer", n * static_cast<double>(sys.input_buffers), tp.in_buf->area_m2());
+    add_area("output_buffer", n * static_cast<double>(sys.output_buffers), tp.out_buf->area_m2());
+    if (tp.tile_buf) add_area("tile_buffer", n, tp.tile_buf->area_m2());
+    if (tp.bus) add_area("bus", n, tp.bus->area_m2());
+    // Peak power: every array reading at its full rate (all rows driven, every cell read, all
+    // columns sampled and converted each step), every other instance at its card's rate.
+    const Index outputs_full =
+        tile.mapping.signed_weights == SignedWeights::kDifferential ? tile.cols / 2 : tile.cols;
+    const double step_full = tp.step_s(outputs_full);
+    const double arrays_per_tile = static_cast<double>(tile.arrays);
+    const double rows = static_cast<double>(tile.rows), cols = static_cast<double>(tile.cols);
+    const double v = tp.dac().read_voltage_v();
+    const double cell_full_j = tp.device().resistive_read()
+                                   ? v * v * tp.g_mean * tp.device().read_pulse_s()
+                                   : tp.device().fixed_read_energy_j();
+    auto tile_power = [&](const std::string& component, double watts_per_tile) {
+      power_of[component] += watts_per_tile * n;
+    };
+    tile_power("cell", arrays_per_tile * rows * cols * cell_full_j / step_full);
+    r.peak_cell_reads_per_s += arrays_per_tile * rows * cols / step_full * n / tiles_d;
+    tile_power("dac", arrays_per_tile * rows * tp.drive_j / step_full);
+    const double conversions_full = static_cast<double>(outputs_full);
+    tile_power("adc",
+               arrays_per_tile * conversions_full * tp.adc().energy_per_conversion_j() / step_full);
+    tile_power("sample_hold",
+               arrays_per_tile * conversions_full * tp.sample_j(step_full) / step_full);
+    tile_power("shift_add", shift_adds_per_tile * tp.shift_add->peak_power_w());
+    tile_power("input_buffer", static_cast<double>(sys.input_buffers) * tp.in_buf->peak_power_w());
+    tile_power("output_buffer",
+               static_cast<double>(sys.output_buffers) * tp.out_buf->peak_power_w());
+    if (tp.tile_buf) tile_power("tile_buffer", tp.tile_buf->peak_power_w());
+    if (tp.bus) tile_power("bus", tp.bus->peak_power_w());
+  }
+  for (const std::string& c : order) {
+    const auto [instances, m2] = area_of[c];
+    r.area.push_back({c, instances, instances > 0 ? m2 / instances : 0.0});
+  }
+  for (const char* c : {"cell", "dac", "adc", "sample_hold", "shift_add", "input_buffer",
+                        "output_buffer", "tile_buffer", "bus"})
+    if (power_of.count(c)) r.peak_power.push_back({c, power_of[c] / tiles_d, power_of[c]});
+  r.area.push_back({"digital", tiles_d, digital->area_m2()});
+  const double routers = std::ceil(tiles_d / static_cast<double>(sys.tiles_per_router));
   r.area.push_back({"noc", routers, noc->area_m2()});
   r.area.push_back({"global_buffer", 1, gbuf->area_m2()});
-  // Peak power: every array reading at its full rate (all rows driven, every cell read, all
-  // columns sampled and converted each step), every other instance at its card's rate.
-  const Index outputs_full =
-      m.signed_weights == SignedWeights::kDifferential ? tile.cols / 2 : tile.cols;
-  const double step_full = step_s(outputs_full);
-  const double arrays_per_tile = static_cast<double>(tile.arrays);
-  const double rows = static_cast<double>(tile.rows), cols = static_cast<double>(tile.cols);
-  const double cell_full_j = device.resistive_read() ? v * v * g_mean * device.read_pulse_s()
-                                                     : device.fixed_read_energy_j();
-  const double tiles_d = static_cast<double>(sys.tiles);
-  auto tile_power = [&](const std::string& component, double watts_per_tile) {
-    r.peak_power.push_back({component, watts_per_tile, watts_per_tile * tiles_d});
-  };
-  tile_power("cell", arrays_per_tile * rows * cols * cell_full_j / step_full);
-  r.peak_cell_reads_per_s = arrays_per_tile * rows * cols / step_full;
-  tile_power("dac", arrays_per_tile * rows * drive_j / step_full);
-  const double conversions_full = static_cast<double>(outputs_full);
-  tile_power("adc", arrays_per_tile * conversions_full * adc.energy_per_conversion_j() / step_full);
-  tile_power("sample_hold", arrays_per_tile * conversions_full * sample_j(step_full) / step_full);
-  tile_power("shift_add", shift_adds_per_tile * shift_add->peak_power_w());
-  tile_power("input_buffer", static_cast<double>(sys.input_buffers) * in_buf->peak_power_w());
-  tile_power("output_buffer", static_cast<double>(sys.output_buffers) * out_buf->peak_power_w());
-  if (tile_buf) tile_power("tile_buffer", tile_buf->peak_power_w());
-  if (bus) tile_power("bus", bus->peak_power_w());
-  tile_power("digital", digital->peak_power_w());
-  tile_power("noc", routers * noc->peak_power_w() / tiles_d);
+  r.peak_power.push_back({"digital", digital->peak_power_w(), digital->peak_power_w() * tiles_d});
+  r.peak_power.push_back(
+      {"noc", routers * noc->peak_power_w() / tiles_d, routers * noc->peak_power_w()});
   r.peak_power.push_back({"global_buffer", 0.0, gbuf->peak_power_w()});
   if (passes == 1)
     r.notes.push_back(std::to_string(tiles_used) + " of " + std::to_string(sys.tiles) +

@@ -111,6 +111,9 @@ Comparison compare(const Workload& workload, const ArchConfig& arch, const Regis
         "technology: each card at its own node (no chip.node_nm); the digital cards are "
         "Horowitz's 45 nm unless its file says otherwise");
   }
+  if (!arch.layers.empty())
+    c.assumptions.push_back("per-layer tiles: " + arch.layers_summary() +
+                            "; every other layer on the architecture's tile");
   for (const std::string& warning : arch.warnings) c.assumptions.push_back("warning: " + warning);
   c.assumptions.push_back(
       "DAC drives and sample-and-hold priced at this architecture's own read timing");

@@ -640,5 +640,24 @@ TEST_CASE("mvm: a fixed input range and an absolute ADC full scale are reported 
   CHECK_CONTAINS(both.err, "exactly one full scale");
 }
 
+TEST_CASE("per-layer tile keys from the command line: eval, energy and mvm") {
+  const std::string mlp = "'" + std::string(XBARSIM_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5'";
+  // A layer the model does not have: named with the model's crossbar layers, before any work.
+  const Run unknown =
+      xbarsim("eval reram --model " + mlp + " --limit 20 --set layers.fc9.tile.adc.bits=4");
+  check_bad_input(unknown);
+  CHECK_CONTAINS(unknown.err, "command line (--set layers.fc9.tile.adc.bits): key 'layers.fc9'");
+  CHECK_CONTAINS(unknown.err, "fc1, fc2, fc3");
+  check_bad_input(xbarsim("energy reram --model " + mlp + " --set layers.fc1.tile.adc.bits=99"));
+  // mvm has no layers: per-layer keys are refused, not ignored.
+  const Run mvm = xbarsim("mvm reram --rows 8 --cols 4 --set layers.fc1.tile.adc.bits=4");
+  check_bad_input(mvm);
+  CHECK_CONTAINS(mvm.err, "layers.fc1");
+  // The report says which layers run on their own tiles.
+  const Run energy = xbarsim("energy reram --model " + mlp + " --set layers.fc3.tile.adc.bits=4");
+  REQUIRE(energy.code == 0);
+  CHECK_CONTAINS(energy.out, "per-layer tiles: fc3 (tile.adc.bits=4)");
+}
+
 }  // namespace
 }  // namespace xbarsim

@@ -4,8 +4,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xbarsim/config/param.hpp"
@@ -105,10 +108,32 @@ struct ArchConfig {
   std::string description;
   TileConfig tile;
   std::optional<SystemConfig> system;
+  // Per-layer tile settings (`layers: {fc1: {tile.adc.bits: 6}}`, docs/architecture.md#per-layer):
+  // the whole architecture resolved again with that layer's tile keys, by layer name. Layers
+  // not named here use `tile`. The names are checked against a network where one meets it.
+  std::map<std::string, std::shared_ptr<const ArchConfig>> layers;
+  // The architecture a layer runs on: its own entry in `layers`, else this one.
+  const ArchConfig& for_layer(const std::string& layer) const;
+  // Names of the per-layer entries, in order.
+  std::vector<std::string> layer_names() const;
+  // On a layer's own architecture: the keys that set it apart, as path=value, and where its
+  // entry came from (the file, or the --set that created it).
+  std::vector<std::string> layer_keys;
+  std::string layer_origin;
+  // (name, where its entry came from) of each per-layer entry, in order.
+  std::vector<std::pair<std::string, std::string>> layer_origins() const;
+  // "fc1 (tile.adc.bits=4); conv1 (...)", or "" without per-layer entries: for reports.
+  std::string layers_summary() const;
   YAML::Node resolved;  // the whole resolved tree (cards merged, overrides applied)
   // Valid but suspect: e.g. circuit cards of different nodes mixed without chip.node_nm.
   std::vector<std::string> warnings;
 };
+
+// Throws a ConfigError (key layers.<name>, at the place the entry came from) naming the first
+// of `named` (name, origin) that is not one of `crossbar_layers` (the layers of `model` that run
+// on crossbars), listing those.
+void check_layer_names(const std::vector<std::pair<std::string, std::string>>& named,
+                       const std::vector<std::string>& crossbar_layers, const std::string& model);
 
 // Loads and validates an architecture file. Card paths are looked up relative to the
 // architecture file, then under the data directory's cards/ folder.

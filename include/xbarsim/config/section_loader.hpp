@@ -3,6 +3,8 @@
 // baselines, experiments): overrides, model components chosen by card, and plain sections.
 #include <yaml-cpp/yaml.h>
 
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,5 +49,15 @@ ParamSet load_section(const YAML::Node& section, const std::string& path,
 
 // The resolved form of a component, for provenance: card path, model and every value.
 YAML::Node component_tree(const ComponentConfig& c);
+
+// An architecture from its YAML tree (overrides already applied, no `layers` section).
+ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Origins& origins,
+                             const Registry& registry);
+
+// The `layers` section: for each named layer, `root` resolved again with that layer's tile
+// keys (src/config/arch_layers.cpp). Errors name the key as layers.<name>.tile.<...>.
+std::map<std::string, std::shared_ptr<const ArchConfig>> resolve_layer_archs(
+    const YAML::Node& layers, const YAML::Node& root, const std::string& path,
+    const Origins& origins, const Registry& registry);
 
 }  // namespace xbarsim

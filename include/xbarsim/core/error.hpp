@@ -15,9 +15,14 @@ class Error : public std::runtime_error {
 class ConfigError : public Error {
  public:
   ConfigError(std::string file, std::string key, const std::string& what)
-      : Error(format(file, key, what)), file_(std::move(file)), key_(std::move(key)) {}
+      : Error(format(file, key, what)),
+        file_(std::move(file)),
+        key_(std::move(key)),
+        detail_(what) {}
   const std::string& file() const { return file_; }
   const std::string& key() const { return key_; }
+  // The message without the file and key, so a caller can re-attribute it.
+  const std::string& detail() const { return detail_; }
 
  private:
   static std::string format(const std::string& file, const std::string& key,
@@ -28,6 +33,7 @@ class ConfigError : public Error {
   }
   std::string file_;
   std::string key_;
+  std::string detail_;
 };
 
 // A matrix, tensor or file has a shape other than the one expected.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "xbarsim/engine/analog_matrix.hpp"
+#include "xbarsim/engine/tile_models.hpp"
 #include "xbarsim/nn/forward.hpp"
 
 namespace xbarsim {
@@ -34,13 +35,17 @@ struct LayerMapping {
   double utilization = 0;  // cells used / cells of the arrays used
 };
 
+// Names of the layers of `net` that run on crossbars, in order.
+std::vector<std::string> crossbar_layer_names(const Network& net);
+
 // Every crossbar layer of a network programmed onto the tiles of one architecture, for one
 // Monte-Carlo trial (the trial selects fresh programming noise). `net` must outlive it.
 class AnalogNetwork {
  public:
-  AnalogNetwork(const Network& net, std::shared_ptr<const TileModels> models,
-                const ActivationRanges& ranges, std::uint64_t seed, std::uint64_t trial,
-                int threads);
+  // Each layer runs on models.of(its name); a per-layer entry that names no crossbar layer
+  // of `net` is a ConfigError.
+  AnalogNetwork(const Network& net, const NetworkTileModels& models, const ActivationRanges& ranges,
+                std::uint64_t seed, std::uint64_t trial, int threads);
   // Sets calibrated ADC ranges layer by layer, feeding each layer what the analog layers
   // before it really produce.
   void calibrate(const Matrix& inputs);
