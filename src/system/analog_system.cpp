@@ -514,8 +514,10 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     const double cell_full_j = tp.device().resistive_read()
                                    ? v * v * tp.g_mean * tp.device().read_pulse_s()
                                    : tp.device().fixed_read_energy_j();
+    // Clang 14 cannot capture a structured binding, so the count gets a plain name.
+    const double tiles_of_kind = n;
     auto tile_power = [&](const std::string& component, double watts_per_tile) {
-      power_of[component] += watts_per_tile * n;
+      power_of[component] += watts_per_tile * tiles_of_kind;
     };
     tile_power("cell", arrays_per_tile * rows * cols * cell_full_j / step_full);
     r.peak_cell_reads_per_s += arrays_per_tile * rows * cols / step_full * n / tiles_d;
