@@ -8,9 +8,10 @@
 #include "common.hpp"
 #include "report_format.hpp"
 #include "xbarsim/config/arch_config.hpp"
-#include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/io/json.hpp"
 #include "xbarsim/system/comparison.hpp"
+#include "xbarsim/system/report_json.hpp"
 #include "xbarsim/system/workload.hpp"
 
 namespace xbarsim::app {
@@ -45,7 +46,7 @@ std::string resolve_workload_path(const std::string& w) {
 }
 }  // namespace
 
-int run_energy(const EnergyOptions& o) {
+int run_energy(const EnergyOptions& o, const std::string& command_line) {
   if (o.model.empty() == o.workload.empty())
     throw ConfigError("command line", "--model/--workload", "give exactly one of them");
   const Registry& registry = builtin_registry();
@@ -61,30 +62,10 @@ int run_energy(const EnergyOptions& o) {
   const std::string& digital_path = cmp.digital_path;
 
   if (o.format == "json") {
-    YAML::Node j(YAML::NodeType::Map);
-    j["arch"] = arch.name;
-    j["digital"] = digital_path;
-    j["workload"] = workload.name;
-    j["batch"] = o.batch;
-    j["macs"] = analog.macs;
-    j["energy_j_analog"] = analog.energy_j();
-    j["energy_j_digital"] = base.energy_j();
-    j["latency_s_analog"] = analog.latency_s;
-    j["latency_s_digital"] = base.latency_s;
-    j["area_m2_analog"] = analog.area_m2();
-    j["area_m2_digital"] = base.area_m2();
-    j["throughput_per_s_analog"] = analog.throughput_per_s;
-    j["throughput_per_s_digital"] = base.throughput_per_s;
-    j["tops_per_w_analog"] = analog.tops_per_w();
-    j["tops_per_w_digital"] = base.tops_per_w();
-    j["inferences_per_load"] = cmp.inferences_per_load;
-    j["energy_per_inference_j_analog"] = analog.energy_per_inference_j(cmp.inferences_per_load);
-    j["energy_per_inference_j_digital"] = base.energy_per_inference_j(cmp.inferences_per_load);
-    for (const std::string& a : cmp.assumptions) j["assumptions"].push_back(a);
-    j["breakdown"]["analog"] = report_tree(analog);
-    j["breakdown"]["digital"] = report_tree(base);
+    Json j = json_document(command_line, 0);
+    j.update(energy_estimate_json(cmp, arch.name, workload, o.batch));
     j["estimate_seconds"] = seconds;
-    std::cout << yaml_to_json(j) << "\n";
+    std::cout << dump_json(j) << "\n";
     return 0;
   }
   std::cout << "xbarsim energy: " << workload.name << " (" << fmt_num(workload.macs_per_sample(), 4)

@@ -18,6 +18,6 @@ struct EnergyOptions {
 };
 
 CLI::App* add_energy_command(CLI::App& app, EnergyOptions& options);
-int run_energy(const EnergyOptions& options);
+int run_energy(const EnergyOptions& options, const std::string& command_line);
 
 }  // namespace xbarsim::app

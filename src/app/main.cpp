@@ -58,14 +58,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (mvm_cmd->parsed()) return run_mvm(mvm);
+    if (mvm_cmd->parsed()) return run_mvm(mvm, command_line);
     if (eval_cmd->parsed()) return run_eval(eval, command_line);
-    if (energy_cmd->parsed()) return run_energy(energy);
+    if (energy_cmd->parsed()) return run_energy(energy, command_line);
     if (list_cmd->parsed()) return run_list(describe);
     if (describe_cmd->parsed()) return run_describe(describe);
     if (sweep_cmd->parsed()) return run_sweep(sweep, command_line);
     if (inspect_cmd->parsed()) return run_inspect(inspect);
-    if (validate_cmd->parsed()) return run_validate(validate);
+    if (validate_cmd->parsed()) return run_validate(validate, command_line);
   } catch (const xbarsim::Error& e) {
     std::cerr << "xbarsim: error: " << e.what() << "\n";
     return 2;

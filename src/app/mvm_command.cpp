@@ -10,13 +10,13 @@
 
 #include "common.hpp"
 #include "xbarsim/config/arch_config.hpp"
-#include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/parallel.hpp"
 #include "xbarsim/core/parallel_gemm.hpp"
 #include "xbarsim/core/random.hpp"
 #include "xbarsim/engine/analog_matrix.hpp"
 #include "xbarsim/io/hdf5_matrix.hpp"
+#include "xbarsim/io/json.hpp"
 
 namespace xbarsim::app {
 
@@ -77,7 +77,7 @@ Matrix reference_product(const Matrix& weights, const Matrix& x, int threads) {
 
 }  // namespace
 
-int run_mvm(const MvmOptions& o) {
+int run_mvm(const MvmOptions& o, const std::string& command_line) {
   const Registry& registry = builtin_registry();
   const std::string arch_path = resolve_arch_path(o.arch);
   const ArchConfig arch = load_arch(arch_path, parse_overrides(o.sets), registry);
@@ -185,7 +185,7 @@ int run_mvm(const MvmOptions& o) {
                 fmt_num(static_cast<double>(analog.adc_full_scales().front()(0))) +
                 " A (every row at V_read across G_max - G_min)";
   if (o.format == "json") {
-    YAML::Node j(YAML::NodeType::Map);
+    Json j = json_document(command_line, o.seed);
     j["arch"] = arch.name;
     j["matrix_rows"] = rows;
     j["matrix_cols"] = weights.rows();
@@ -196,7 +196,7 @@ int run_mvm(const MvmOptions& o) {
     j["weight_slices"] = plan.slices;
     j["input_cycles"] = analog.input_cycles();
     j["rel_error_rms"] = rel_error_rms;
-    j["snr_db"] = std::isfinite(snr_db) ? YAML::Node(snr_db) : YAML::Node("inf");
+    j["snr_db"] = snr_db;  // infinite (written as null) when the product is exact
     for (const auto& [k, v] : counts.items()) j[k] = v;
     j["analog_seconds"] = analog_seconds;
     j["reference_seconds"] = reference_seconds;
@@ -215,15 +215,12 @@ int run_mvm(const MvmOptions& o) {
                               ? (x.array().abs() > static_cast<float>(input_range)).count()
                               : 0;
     j["dac_full_scale_v"] = models->dac->read_voltage_v();
-    YAML::Node scales(YAML::NodeType::Sequence);
-    for (const Vector& block : analog.adc_full_scales()) {
-      YAML::Node row(YAML::NodeType::Sequence);
-      for (Index r = 0; r < block.size(); ++r) row.push_back(static_cast<double>(block(r)));
-      scales.push_back(row);
-    }
+    Json scales = Json::array();
+    for (const Vector& block : analog.adc_full_scales())
+      scales.push_back(std::vector<float>(block.data(), block.data() + block.size()));
     j["adc_full_scale_a"] = scales;
-    j["config"] = arch.resolved;
-    std::cout << yaml_to_json(j) << "\n";
+    j["config"] = yaml_to_json(arch.resolved);
+    std::cout << dump_json(j) << "\n";
     return 0;
   }
   std::cout << "xbarsim mvm: " << arch.name << " (" << arch_path << ")\n"

@@ -25,6 +25,6 @@ struct MvmOptions {
 };
 
 CLI::App* add_mvm_command(CLI::App& app, MvmOptions& options);
-int run_mvm(const MvmOptions& options);
+int run_mvm(const MvmOptions& options, const std::string& command_line);
 
 }  // namespace xbarsim::app

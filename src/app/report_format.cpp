@@ -4,72 +4,9 @@
 #include <set>
 #include <vector>
 
+#include "xbarsim/system/report_json.hpp"
+
 namespace xbarsim::app {
-
-std::map<std::string, double> energy_by_component(const SystemReport& r) {
-  std::map<std::string, double> m;
-  for (const ActionLine& a : r.actions) m[a.component] += a.energy_j();
-  return m;
-}
-
-std::map<std::string, double> energy_by_layer(const SystemReport& r) {
-  std::map<std::string, double> m;
-  for (const ActionLine& a : r.actions) m[a.layer] += a.energy_j();
-  return m;
-}
-
-std::map<std::string, double> area_by_component(const SystemReport& r) {
-  std::map<std::string, double> m;
-  for (const AreaLine& a : r.area) m[a.component] += a.area_m2();
-  return m;
-}
-
-YAML::Node report_tree(const SystemReport& r) {
-  YAML::Node n(YAML::NodeType::Map);
-  n["energy_j"] = r.energy_j();
-  n["latency_s"] = r.latency_s;
-  n["area_m2"] = r.area_m2();
-  n["throughput_per_s"] = r.throughput_per_s;
-  n["macs"] = r.macs;
-  n["tops_per_w"] = r.tops_per_w();
-  n["tops_per_mm2"] = r.tops_per_mm2();
-  for (const auto& [k, v] : energy_by_component(r)) n["energy_j_by_component"][k] = v;
-  for (const auto& [k, v] : energy_by_layer(r)) n["energy_j_by_layer"][k] = v;
-  for (const auto& [k, v] : area_by_component(r)) n["area_m2_by_component"][k] = v;
-  for (const ActionLine& a : r.actions) {
-    YAML::Node line;
-    line["layer"] = a.layer;
-    line["component"] = a.component;
-    line["action"] = a.action;
-    line["count"] = a.count;
-    line["energy_per_action_j"] = a.energy_per_action_j;
-    n["actions"].push_back(line);
-  }
-  for (const LayerTiming& t : r.layers)
-    n["seconds_per_sample_by_layer"][t.layer] = t.seconds_per_sample;
-  for (EnergyCategory c :
-       {EnergyCategory::kCompute, EnergyCategory::kOnChipMovement, EnergyCategory::kDram})
-    n["energy_j_by_category"][to_string(c)] = r.energy_j(c);
-  n["one_time_load"]["energy_j"] = r.setup_energy_j();
-  n["one_time_load"]["time_s"] = r.setup_time_s;
-  n["one_time_load"]["weights_where"] = r.weights_where;
-  for (const ActionLine& a : r.setup) {
-    YAML::Node line;
-    line["component"] = a.component;
-    line["action"] = a.action;
-    line["count"] = a.count;
-    line["energy_per_action_j"] = a.energy_per_action_j;
-    n["one_time_load"]["actions"].push_back(line);
-  }
-  n["peak_power_w"]["per_tile"] = r.peak_power_per_tile_w();
-  n["peak_power_w"]["per_chip"] = r.peak_power_per_chip_w();
-  for (const PowerLine& p : r.peak_power) {
-    n["peak_power_w"]["by_component"][p.component]["per_tile"] = p.per_tile_w;
-    n["peak_power_w"]["by_component"][p.component]["per_chip"] = p.per_chip_w;
-  }
-  for (const std::string& note : r.notes) n["notes"].push_back(note);
-  return n;
-}
 
 namespace {
 std::string eng(double v, const char* unit) {

@@ -1,8 +1,6 @@
 #pragma once
 // Printing and serialising system reports: per-component and per-layer breakdowns, and the
 // in-memory against digital comparison.
-#include <yaml-cpp/yaml.h>
-
 #include <map>
 #include <ostream>
 #include <string>
@@ -10,13 +8,6 @@
 #include "xbarsim/system/report.hpp"
 
 namespace xbarsim::app {
-
-std::map<std::string, double> energy_by_component(const SystemReport& r);
-std::map<std::string, double> energy_by_layer(const SystemReport& r);
-std::map<std::string, double> area_by_component(const SystemReport& r);
-
-// Both tables of a report (counts and costs per action), for JSON and result files.
-YAML::Node report_tree(const SystemReport& r);
 
 // The side-by-side table of analog against digital, then each one's breakdown. With
 // inferences_per_load > 0 the energy per inference includes the shared one-time load.

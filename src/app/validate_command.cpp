@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "common.hpp"
-#include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/io/json.hpp"
 #include "xbarsim/system/validation.hpp"
 
 namespace xbarsim::app {
@@ -37,7 +37,7 @@ std::string design_file(const std::string& d) {
 }
 }  // namespace
 
-int run_validate(const ValidateOptions& o) {
+int run_validate(const ValidateOptions& o, const std::string& command_line) {
   const Registry& registry = builtin_registry();
   std::vector<std::string> names = o.designs;
   if (names.empty()) names = validation_design_names();
@@ -53,22 +53,20 @@ int run_validate(const ValidateOptions& o) {
   for (const ValidationResult& r : results) missed += r.within() ? 0 : 1;
 
   if (o.format == "json") {
-    YAML::Node j(YAML::NodeType::Map);
-    for (const ValidationResult& r : results) {
-      YAML::Node row;
-      row["design"] = r.design;
-      row["metric"] = r.metric;
-      row["kind"] = r.kind;
-      row["published"] = r.published;
-      row["simulated"] = r.simulated;
-      row["error_rel"] = r.error_rel;
-      row["tolerance_rel"] = r.tolerance_rel;
-      row["within"] = r.within();
-      row["source"] = r.source;
-      j["rows"].push_back(row);
-    }
+    Json j = json_document(command_line, 0);
+    j["rows"] = Json::array();
+    for (const ValidationResult& r : results)
+      j["rows"].push_back({{"design", r.design},
+                           {"metric", r.metric},
+                           {"kind", r.kind},
+                           {"published", r.published},
+                           {"simulated", r.simulated},
+                           {"error_rel", r.error_rel},
+                           {"tolerance_rel", r.tolerance_rel},
+                           {"within", r.within()},
+                           {"source", r.source}});
     j["missed"] = missed;
-    std::cout << yaml_to_json(j) << "\n";
+    std::cout << dump_json(j) << "\n";
   } else {
     char line[256];
     std::snprintf(line, sizeof(line), "%-14s %-44s %12s %12s %9s %9s  %s\n", "design", "metric",

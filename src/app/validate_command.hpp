@@ -15,6 +15,6 @@ struct ValidateOptions {
 inline constexpr int kValidationMissed = 3;
 
 CLI::App* add_validate_command(CLI::App& app, ValidateOptions& options);
-int run_validate(const ValidateOptions& options);
+int run_validate(const ValidateOptions& options, const std::string& command_line);
 
 }  // namespace xbarsim::app

@@ -1,8 +1,6 @@
 #include "xbarsim/config/yaml_util.hpp"
 
 #include <filesystem>
-#include <regex>
-#include <sstream>
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/strings.hpp"
@@ -39,71 +37,6 @@ void check_keys(const YAML::Node& node, std::initializer_list<const char*> allow
 
 YAML::Node to_yaml(const ParamValue& value) {
   return std::visit([](const auto& v) { return YAML::Node(v); }, value);
-}
-
-namespace {
-void emit_json(const YAML::Node& n, std::ostringstream& out) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      out << '{';
-      bool first = true;
-      for (const auto& kv : n) {
-        if (!first) out << ',';
-        first = false;
-        emit_json(kv.first, out);
-        out << ':';
-        emit_json(kv.second, out);
-      }
-      out << '}';
-      break;
-    }
-    case YAML::NodeType::Sequence: {
-      out << '[';
-      for (std::size_t i = 0; i < n.size(); ++i) {
-        if (i) out << ',';
-        emit_json(n[i], out);
-      }
-      out << ']';
-      break;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = n.Scalar();
-      double d;
-      bool b;
-      // Only text that is already a JSON number goes out unquoted (YAML also reads .5, 1.,
-      // +1 and 010 as numbers, which JSON does not).
-      static const std::regex json_number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-      if (n.Tag() != "!" && YAML::convert<double>::decode(n, d) && std::isfinite(d) &&
-          std::regex_match(s, json_number)) {
-        out << s;
-      } else if (n.Tag() != "!" && YAML::convert<bool>::decode(n, b)) {
-        out << (b ? "true" : "false");
-      } else {
-        out << '"';
-        for (char c : s) {
-          if (c == '"' || c == '\\')
-            out << '\\' << c;
-          else if (c == '\n')
-            out << "\\n";
-          else if (static_cast<unsigned char>(c) < 0x20)
-            out << ' ';
-          else
-            out << c;
-        }
-        out << '"';
-      }
-      break;
-    }
-    default:
-      out << "null";
-  }
-}
-}  // namespace
-
-std::string yaml_to_json(const YAML::Node& node) {
-  std::ostringstream out;
-  emit_json(node, out);
-  return out.str();
 }
 
 }  // namespace xbarsim

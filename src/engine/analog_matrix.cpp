@@ -414,7 +414,7 @@ struct InputCodes {
   RowVector signed_sum;  // per sample: sum_i (pos - neg), for the offset correction
 };
 
-InputCodes encode_inputs(const Matrix& x, double range, double levels, bool continuous,
+InputCodes encode_inputs(const MatrixView& x, double range, double levels, bool continuous,
                          bool bipolar) {
   InputCodes c;
   const float scale = static_cast<float>(levels / range);
@@ -483,7 +483,7 @@ void AnalogMatrix::read_block(Index rb, const Matrix& pos, const Matrix* neg, st
   for (Index j = 0; j < n; ++j) ws.readout.col(ws.active[j]) = ws.currents.col(j).head(data_rows());
 }
 
-void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
+void AnalogMatrix::calibrate(const MatrixView& inputs, double input_range) {
   const Adc& adc = *models_->adc;
   if (adc.bits() == 0 || adc.range_mode() != AdcRangeMode::kCalibrated) return;
   if (inputs.rows() != plan_.inputs)
@@ -552,7 +552,7 @@ void AnalogMatrix::calibrate(const Matrix& inputs, double input_range) {
   }
 }
 
-Matrix AnalogMatrix::multiply(const Matrix& inputs, double input_range, ActionCounts* counts) {
+Matrix AnalogMatrix::multiply(const MatrixView& inputs, double input_range, ActionCounts* counts) {
   if (inputs.rows() != plan_.inputs)
     throw ShapeError(label_ + ": input batch has " + std::to_string(inputs.rows()) +
                      " rows, expected " + std::to_string(plan_.inputs) + " (the weight columns)");

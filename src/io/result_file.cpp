@@ -8,6 +8,7 @@
 
 #include "hdf5_handle.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/io/json.hpp"
 #include "xbarsim/version.hpp"
 
 namespace xbarsim {
@@ -167,18 +168,14 @@ void ResultFile::text(const std::string& path, const std::string& content) {
 }
 
 void ResultFile::provenance(const std::string& command_line, std::uint64_t master_seed) {
-  attr("/", "schema_version", kResultSchemaVersion);
-  attr("/", "xbarsim_version", std::string(kVersion));
-  attr("/", "git_sha1", std::string(kGitSha1));
-  attr("/", "command_line", command_line);
-  attr("/", "master_seed", static_cast<std::int64_t>(master_seed));
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char when[32];
-  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  attr("/", "date_and_time_utc", std::string(when));
-  char host[256] = {0};
-  ::gethostname(host, sizeof(host) - 1);
-  attr("/", "host", std::string(host));
+  const Provenance p = make_provenance(command_line, master_seed, kResultSchemaVersion);
+  attr("/", "schema_version", p.schema_version);
+  attr("/", "xbarsim_version", p.xbarsim_version);
+  attr("/", "git_sha1", p.git_sha1);
+  attr("/", "command_line", p.command_line);
+  attr("/", "master_seed", static_cast<std::int64_t>(p.master_seed));
+  attr("/", "date_and_time_utc", p.date_and_time_utc);
+  attr("/", "host", p.host);
 }
 
 void ResultFile::commit() {

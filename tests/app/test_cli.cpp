@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -20,9 +21,9 @@
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/reference_doc.hpp"
 #include "xbarsim/config/registry.hpp"
-#include "xbarsim/config/yaml_util.hpp"
 #include "xbarsim/core/types.hpp"
 #include "xbarsim/io/hdf5_matrix.hpp"
+#include "xbarsim/io/json.hpp"
 
 namespace xbarsim {
 namespace {
@@ -36,9 +37,9 @@ std::string fixture(const std::string& name) {
 
 // A small strict JSON reader (RFC 8259): validates the whole text and returns the members of
 // the top-level object as raw JSON text.
-class Json {
+class JsonText {
  public:
-  explicit Json(std::string text) : s_(std::move(text)) {}
+  explicit JsonText(std::string text) : s_(std::move(text)) {}
 
   bool parse_object_members(std::map<std::string, std::string>& members) {
     ws();
@@ -174,22 +175,22 @@ class Json {
 
 std::map<std::string, std::string> json_members(const std::string& text) {
   std::map<std::string, std::string> members;
-  Json json(text);
+  JsonText json(text);
   REQUIRE_MESSAGE(json.parse_object_members(members), "not a JSON object: " << text);
   return members;
 }
 
 TEST_CASE("the JSON reader used here accepts JSON and rejects what is not") {
-  CHECK(Json(R"({"a":1,"b":[true,false,null],"c":{"d":"x\"y"},"e":-1.5e-3})").valid());
-  CHECK(Json("[]").valid());
-  CHECK_FALSE(Json("{").valid());
-  CHECK_FALSE(Json(R"({"a":.5})").valid());
-  CHECK_FALSE(Json(R"({"a":010})").valid());
-  CHECK_FALSE(Json(R"({"a":+1})").valid());
-  CHECK_FALSE(Json(R"({"a":1.})").valid());
-  CHECK_FALSE(Json(R"({"a":inf})").valid());
-  CHECK_FALSE(Json("{\"a\":\"line\nbreak\"}").valid());
-  CHECK_FALSE(Json(R"({"a":1} x)").valid());
+  CHECK(JsonText(R"({"a":1,"b":[true,false,null],"c":{"d":"x\"y"},"e":-1.5e-3})").valid());
+  CHECK(JsonText("[]").valid());
+  CHECK_FALSE(JsonText("{").valid());
+  CHECK_FALSE(JsonText(R"({"a":.5})").valid());
+  CHECK_FALSE(JsonText(R"({"a":010})").valid());
+  CHECK_FALSE(JsonText(R"({"a":+1})").valid());
+  CHECK_FALSE(JsonText(R"({"a":1.})").valid());
+  CHECK_FALSE(JsonText(R"({"a":inf})").valid());
+  CHECK_FALSE(JsonText("{\"a\":\"line\nbreak\"}").valid());
+  CHECK_FALSE(JsonText(R"({"a":1} x)").valid());
 }
 
 // --- Bad input: exit code 2 and a message ----------------------------------------------------
@@ -416,7 +417,8 @@ TEST_CASE("mvm gives identical results for any thread count") {
   REQUIRE(one.code == 0);
   REQUIRE(three.code == 0);
   auto a = json_members(one.out), b = json_members(three.out);
-  for (const char* timing : {"threads", "analog_seconds", "reference_seconds",
+  // provenance holds the command line (with --threads) and the time of the run.
+  for (const char* timing : {"provenance", "threads", "analog_seconds", "reference_seconds",
                              "cell_mac_rate_ratio", "logical_mac_rate_ratio"}) {
     a.erase(timing);
     b.erase(timing);
@@ -462,39 +464,49 @@ TEST_CASE("describe of an unknown model exits with 2 and names it") {
   CHECK_CONTAINS(r.err, "nosuch");
 }
 
-// --- yaml_to_json (the emitter behind --format json) -----------------------------------------
+// --- JSON output (nlohmann-json; docs/result_format.md#json) ------------------------------
 
-TEST_CASE("yaml_to_json emits JSON for strings, numbers, booleans and nesting") {
-  YAML::Node n(YAML::NodeType::Map);
-  n["text"] = "quote \" backslash \\ newline \n tab \t end";
-  n["int"] = 42;
-  n["real"] = 1.5e-9;
-  n["negative"] = -0.25;
-  n["flag"] = true;
-  n["list"].push_back(1);
-  n["list"].push_back("two");
-  n["nested"]["deep"] = "x";
-  n["path"] = "/work/data/cards/a.yaml";
-  const std::string json = yaml_to_json(n);
-  CAPTURE(json);
-  CHECK(Json(json).valid());
-  const auto j = json_members(json);
-  CHECK(j.at("int") == "42");
-  CHECK(std::stod(j.at("real")) == 1.5e-9);
-  CHECK(j.at("flag") == "true");
-  CHECK(j.at("nested") == R"({"deep":"x"})");
-  CHECK(j.at("path") == R"("/work/data/cards/a.yaml")");
+TEST_CASE("yaml_to_json follows the YAML 1.2 core schema and keeps quoted text a string") {
+  const YAML::Node n = YAML::Load(
+      "name: on\nquoted_number: '12'\nplain_number: 12\nreal: 1.5e-9\nflag: true\n"
+      "yes_word: yes\nnothing: ~\ninf: -.inf\nlist: [1, two]\nnested: {deep: x}\n"
+      "dotted: 1.\nleading_dot: .5\nplus: +1\n");
+  const xbarsim::Json j = xbarsim::yaml_to_json(n);
+  CHECK(j.at("name") == "on");  // YAML 1.1 read `on` as true; a name stays a name
+  CHECK(j.at("quoted_number") == "12");
+  CHECK(j.at("plain_number") == 12);
+  CHECK(j.at("real") == 1.5e-9);
+  CHECK(j.at("flag") == true);
+  CHECK(j.at("yes_word") == "yes");
+  CHECK(j.at("nothing").is_null());
+  CHECK(j.at("inf").get<double>() == -std::numeric_limits<double>::infinity());
+  CHECK(j.at("list")[0] == 1);
+  CHECK(j.at("list")[1] == "two");
+  CHECK(j.at("nested").at("deep") == "x");
+  CHECK(j.at("dotted") == 1.0);
+  CHECK(j.at("leading_dot") == 0.5);
+  CHECK(j.at("plus") == 1);
+  // Every document passes the strict reader above, non-finite numbers included (as null).
+  const std::string text = xbarsim::dump_json(j);
+  CAPTURE(text);
+  CHECK(JsonText(text).valid());
+  CHECK(json_members(text).at("inf") == "null");
 }
 
-TEST_CASE("yaml_to_json quotes YAML numbers that are not JSON numbers") {
-  // YAML reads ".5", "1.", "+1" and "010" as numbers, but they are not JSON numbers: an
-  // architecture `name: 1.` must still give valid --format json output.
-  for (const std::string text : {".5", "1.", "+1", "010"}) {
-    CAPTURE(text);
-    YAML::Node n(YAML::NodeType::Map);
-    n["name"] = std::string(text);
-    CHECK(Json(yaml_to_json(n)).valid());
-  }
+TEST_CASE("a model named like a JSON literal or a number stays a string in eval --format json") {
+  // The HDF5 model's name is text: `on` and `12` must not come out as true and 12.
+  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+                        "/models/fmnist_mlp.h5' --limit 20 --calibration-images 20 --format json");
+  CAPTURE(r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(JsonText(r.out).valid());
+  const auto j = json_members(r.out);
+  CHECK(j.at("model") == "\"fmnist_mlp\"");
+  CHECK(j.at("schema_version") == "1");
+  const auto provenance = json_members(j.at("provenance"));
+  for (const char* key :
+       {"xbarsim_version", "git_sha1", "command_line", "master_seed", "date_and_time_utc", "host"})
+    CHECK_MESSAGE(provenance.count(key) == 1, "missing provenance key " << key);
 }
 
 }  // namespace
@@ -508,7 +520,7 @@ TEST_CASE("energy --format json has the keys of both reports and their energies 
   CAPTURE(r.err);
   REQUIRE(r.exited);
   REQUIRE(r.code == 0);
-  REQUIRE(Json(r.out).valid());
+  REQUIRE(JsonText(r.out).valid());
   const auto j = json_members(r.out);
   for (const char* key : {"energy_j_analog", "energy_j_digital", "latency_s_analog",
                           "latency_s_digital", "area_m2_analog", "area_m2_digital", "breakdown"})

@@ -18,7 +18,4 @@ void check_keys(const YAML::Node& node, std::initializer_list<const char*> allow
 
 YAML::Node to_yaml(const ParamValue& value);
 
-// Emits a YAML node as JSON (for --format json and HDF5 attributes).
-std::string yaml_to_json(const YAML::Node& node);
-
 }  // namespace xbarsim

@@ -11,5 +11,8 @@ using Vector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
 using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
 using MatrixD = Eigen::MatrixXd;
 using Index = Eigen::Index;
+// A read-only view of a column-major float matrix or of a block or map of one: what a function
+// takes when it must not force its caller to copy (numpy arrays from Python, batch slices).
+using MatrixView = Eigen::Ref<const Matrix>;
 
 }  // namespace xbarsim

@@ -33,11 +33,11 @@ class AnalogMatrix {
 
   // Sets calibrated ADC ranges from the currents of a calibration batch (in x B). Does
   // nothing for fixed-range or ideal ADCs.
-  void calibrate(const Matrix& inputs, double input_range);
+  void calibrate(const MatrixView& inputs, double input_range);
 
   // y = W x for a batch (in x B). Inputs are quantised over [-input_range, input_range].
   // Every call is a fresh read: new read and ADC noise.
-  Matrix multiply(const Matrix& inputs, double input_range, ActionCounts* counts = nullptr);
+  Matrix multiply(const MatrixView& inputs, double input_range, ActionCounts* counts = nullptr);
 
   const MappingPlan& plan() const { return plan_; }
   // Counts of one multiply of a batch of `batch` vectors, from the mapping alone.
