@@ -229,61 +229,78 @@ class Jobs(unittest.TestCase):
         self.assertGreater(len(inside), 10)
 
 
+def torch_model_from_file(kind: str):
+    """The shipped model `fmnist_<kind>.h5` as the PyTorch module it was exported from."""
+    import h5py
+    import torch
+    sys.path.insert(0, MODELS)
+    import train_fmnist
+    f = h5py.File(os.path.join(MODELS, f"fmnist_{kind}.h5"), "r")
+    model = train_fmnist.BUILDERS[kind]()
+    state = {}
+    for key in f["layers"]:
+        g = f["layers"][key]
+        name = g.attrs["name"].decode()
+        layer_type = g.attrs["type"].decode()
+        if layer_type in ("conv2d", "dense"):
+            state[f"{name}.weight"] = torch.from_numpy(g["weight"][()])
+            state[f"{name}.bias"] = torch.from_numpy(g["bias"][()])
+        elif layer_type == "batchnorm":
+            for ours, theirs in (("gamma", "weight"), ("beta", "bias"),
+                                 ("running_mean", "running_mean"),
+                                 ("running_var", "running_var")):
+                state[f"{name}.{theirs}"] = torch.from_numpy(g[ours][()])
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    # Only batch-norm counters may be missing: every weight must come from the file.
+    assert all(k.endswith("num_batches_tracked") for k in missing), missing
+    assert not unexpected, unexpected
+    return model.eval(), float(f.attrs["input_mean"]), float(f.attrs["input_std"])
+
+
 class TorchConvert(unittest.TestCase):
+    """Both shipped models: the CNN (convolutions, folded batch norm) and the MLP."""
+
     @classmethod
     def setUpClass(cls):
-        import h5py
         import torch
-        sys.path.insert(0, MODELS)
-        import train_fmnist
         cls.torch = torch
-        f = h5py.File(os.path.join(MODELS, "fmnist_cnn.h5"), "r")
-        cls.mean, cls.std = float(f.attrs["input_mean"]), float(f.attrs["input_std"])
-        model = train_fmnist.build_cnn()
-        state = {}
-        for key in f["layers"]:
-            g = f["layers"][key]
-            name = g.attrs["name"].decode()
-            kind = g.attrs["type"].decode()
-            if kind in ("conv2d", "dense"):
-                state[f"{name}.weight"] = torch.from_numpy(g["weight"][()])
-                state[f"{name}.bias"] = torch.from_numpy(g["bias"][()])
-            elif kind == "batchnorm":
-                for ours, theirs in (("gamma", "weight"), ("beta", "bias"),
-                                     ("running_mean", "running_mean"),
-                                     ("running_var", "running_var")):
-                    state[f"{name}.{theirs}"] = torch.from_numpy(g[ours][()])
-        model.load_state_dict(state, strict=False)
-        cls.model = model.eval()
         images = read_idx(os.path.join(FMNIST, "t10k-images-idx3-ubyte.gz"))[:500]
         cls.labels = read_idx(os.path.join(FMNIST, "t10k-labels-idx1-ubyte.gz"))[:500]
-        x = (images.astype(np.float32) / np.float32(255) - np.float32(cls.mean)) / np.float32(cls.std)
-        cls.x = torch.from_numpy(x[:, None, :, :].copy())
+        cls.models = {}
+        for kind in ("cnn", "mlp"):
+            model, mean, std = torch_model_from_file(kind)
+            x = (images.astype(np.float32) / np.float32(255) - np.float32(mean)) / np.float32(std)
+            cls.models[kind] = (model, mean, std, torch.from_numpy(x[:, None, :, :].copy()))
 
-    def convert(self, arch, seed=1):
+    def convert(self, kind, arch, seed=1):
         from xbarsim.torch import convert
-        return convert(self.model, xbarsim.Arch(arch), input_mean=self.mean, input_std=self.std,
+        model, mean, std, _ = self.models[kind]
+        return convert(model, xbarsim.Arch(arch), input_mean=mean, input_std=std,
                        num_classes=10, seed=seed, threads=1)
 
     def test_ideal_equals_torch(self):
-        analog = self.convert("ideal")
-        with self.torch.no_grad():
-            ref = self.model(self.x[:100])
-            got = analog(self.x[:100])
-        self.assertLess(float((got - ref).abs().max()), 1e-4)
-        self.assertEqual(type(analog.conv1).__name__, "AnalogConv2d")
-        self.assertEqual(type(analog.fc1).__name__, "AnalogLinear")
+        for kind in ("cnn", "mlp"):
+            model, _, _, x = self.models[kind]
+            analog = self.convert(kind, "ideal")
+            with self.torch.no_grad():
+                ref = model(x[:100])
+                got = analog(x[:100])
+            self.assertLess(float((got - ref).abs().max()), 1e-4, kind)
+            self.assertEqual(type(analog.fc1).__name__, "AnalogLinear")
+        self.assertEqual(type(self.convert("cnn", "ideal").conv1).__name__, "AnalogConv2d")
 
     def test_noisy_accuracy_equals_xbarsim_eval(self):
-        analog = self.convert("reram", seed=3)
-        correct = 0
-        with self.torch.no_grad():
-            for b0 in range(0, 500, 250):  # eval's --batch 250
-                pred = analog(self.x[b0:b0 + 250]).argmax(1).numpy()
-                correct += int((pred == self.labels[b0:b0 + 250]).sum())
-        cli = cli_json("eval", "reram", "--model", os.path.join(MODELS, "fmnist_cnn.h5"),
-                       "--limit", "500", "--batch", "250", "--seed", "3", "--threads", "1")
-        self.assertEqual(correct / 500, cli["accuracy_analog_trials"][0])
+        for kind in ("cnn", "mlp"):
+            _, _, _, x = self.models[kind]
+            analog = self.convert(kind, "reram", seed=3)
+            correct = 0
+            with self.torch.no_grad():
+                for b0 in range(0, 500, 250):  # eval's --batch 250
+                    pred = analog(x[b0:b0 + 250]).argmax(1).numpy()
+                    correct += int((pred == self.labels[b0:b0 + 250]).sum())
+            cli = cli_json("eval", "reram", "--model", os.path.join(MODELS, f"fmnist_{kind}.h5"),
+                           "--limit", "500", "--batch", "250", "--seed", "3", "--threads", "1")
+            self.assertEqual(correct / 500, cli["accuracy_analog_trials"][0], kind)
 
 
 if __name__ == "__main__":
