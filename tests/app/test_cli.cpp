@@ -597,7 +597,7 @@ TEST_CASE("eval: float images above 1 and calibration on the scored images are w
   REQUIRE(std::system(("/usr/bin/python3 '" + py + "'").c_str()) == 0);
   const std::string calibration = dir.file("calibration.h5");
   fs::copy_file(data, calibration);
-  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) +
                         "/models/fmnist_mlp.h5' --dataset '" + data + "' --calibration-images 4");
   CAPTURE(r.err);
   REQUIRE(r.exited);
@@ -605,7 +605,7 @@ TEST_CASE("eval: float images above 1 and calibration on the scored images are w
   CHECK_CONTAINS(r.err, "probably 0-255 pixels");
   CHECK_CONTAINS(r.err, "calibrated on the images being scored");
   // A separate calibration set silences the second warning.
-  const Run apart = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+  const Run apart = xbarsim("eval ideal --model '" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) +
                             "/models/fmnist_mlp.h5' --dataset '" + data +
                             "' --calibration-dataset '" + calibration + "' --calibration-images 4");
   CAPTURE(apart.err);
@@ -641,7 +641,8 @@ TEST_CASE("mvm: a fixed input range and an absolute ADC full scale are reported 
 }
 
 TEST_CASE("per-layer tile keys from the command line: eval, energy and mvm") {
-  const std::string mlp = "'" + std::string(XBARSIM_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5'";
+  const std::string mlp =
+      "'" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5'";
   // A layer the model does not have: named with the model's crossbar layers, before any work.
   const Run unknown =
       xbarsim("eval reram --model " + mlp + " --limit 20 --set layers.fc9.tile.adc.bits=4");
