@@ -28,11 +28,6 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& args) {
   return out;
 }
 
-std::string data_dir() {
-  if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env) return env;
-  return XBARSIM_SOURCE_DATA_DIR;
-}
-
 void apply_override(YAML::Node root, const Override& o) {
   std::vector<std::string> parts;
   std::string::size_type start = 0;
@@ -150,18 +145,23 @@ std::string resolve_card_path(const std::string& card, const std::string& arch_f
                               const std::string& key) {
   const fs::path arch_dir = fs::path(arch_file).parent_path();
   std::vector<fs::path> candidates;
+  std::optional<std::string> data;
   if (fs::path(card).is_absolute()) {
     candidates.push_back(card);
   } else {
     candidates.push_back(arch_dir / card);
     candidates.push_back(arch_dir / ".." / "cards" / card);
-    candidates.push_back(fs::path(data_dir()) / "cards" / card);
+    // A card beside the architecture file needs no data folder: look there only if one exists.
+    data = find_data_dir();
+    if (data) candidates.push_back(fs::path(*data) / "cards" / card);
   }
   std::string tried;
   for (const fs::path& c : candidates) {
     if (fs::is_regular_file(c)) return fs::weakly_canonical(c).string();
     append_item(tried, c.lexically_normal().string(), ", ");
   }
+  if (!fs::path(card).is_absolute() && !data)
+    tried += " (and no xbarsim data folder: set XBARSIM_DATA_DIR, docs/install.md)";
   throw ConfigError(arch_file, key, "card '" + card + "' not found; looked in: " + tried);
 }
 

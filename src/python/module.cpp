@@ -329,6 +329,9 @@ PYBIND11_MODULE(_xbarsim, m) {
   m.doc() = "xbarsim: analog processing-in-memory accelerators for DNNs (docs/python.md)";
   m.attr("__version__") = std::string(kVersion);
   m.attr("git_sha1") = std::string(kGitSha1);
+  m.def("data_dir", &data_dir,
+        "The data folder in use: $XBARSIM_DATA_DIR, else the one installed with the module "
+        "(docs/install.md)");
 
   // Every library error becomes an exception of the matching class, with the same message.
   static py::exception<Error> error(m, "Error", PyExc_RuntimeError);

@@ -495,7 +495,7 @@ TEST_CASE("yaml_to_json follows the YAML 1.2 core schema and keeps quoted text a
 
 TEST_CASE("a model named like a JSON literal or a number stays a string in eval --format json") {
   // The HDF5 model's name is text: `on` and `12` must not come out as true and 12.
-  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) +
                         "/models/fmnist_mlp.h5' --limit 20 --calibration-images 20 --format json");
   CAPTURE(r.err);
   REQUIRE(r.code == 0);
@@ -609,7 +609,7 @@ TEST_CASE("eval: float images above 1 and calibration on the scored images are w
   REQUIRE(std::system(("/usr/bin/python3 '" + py + "'").c_str()) == 0);
   const std::string calibration = dir.file("calibration.h5");
   fs::copy_file(data, calibration);
-  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+  const Run r = xbarsim("eval ideal --model '" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) +
                         "/models/fmnist_mlp.h5' --dataset '" + data + "' --calibration-images 4");
   CAPTURE(r.err);
   REQUIRE(r.exited);
@@ -617,7 +617,7 @@ TEST_CASE("eval: float images above 1 and calibration on the scored images are w
   CHECK_CONTAINS(r.err, "probably 0-255 pixels");
   CHECK_CONTAINS(r.err, "calibrated on the images being scored");
   // A separate calibration set silences the second warning.
-  const Run apart = xbarsim("eval ideal --model '" + std::string(XBARSIM_SOURCE_DATA_DIR) +
+  const Run apart = xbarsim("eval ideal --model '" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) +
                             "/models/fmnist_mlp.h5' --dataset '" + data +
                             "' --calibration-dataset '" + calibration + "' --calibration-images 4");
   CAPTURE(apart.err);
@@ -653,7 +653,8 @@ TEST_CASE("mvm: a fixed input range and an absolute ADC full scale are reported 
 }
 
 TEST_CASE("per-layer tile keys from the command line: eval, energy and mvm") {
-  const std::string mlp = "'" + std::string(XBARSIM_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5'";
+  const std::string mlp =
+      "'" + std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5'";
   // A layer the model does not have: named with the model's crossbar layers, before any work.
   const Run unknown =
       xbarsim("eval reram --model " + mlp + " --limit 20 --set layers.fc9.tile.adc.bits=4");

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using namespace xbarsim::cli_test;
 
 std::string model() {
-  return std::string(XBARSIM_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5";
+  return std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/models/fmnist_mlp.h5";
 }
 
 // eval with a model file that does not exist: any error about -o comes before it.

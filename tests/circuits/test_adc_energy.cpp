@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kAdcCards = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "circuits" / "adc";
+const fs::path kAdcCards = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards" / "circuits" / "adc";
 
 ParamSet adc_params(const std::string& model, int bits, int enob_loss) {
   ParamSet p = test::defaults_of(quantizing_adc_spec());

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kCards = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "circuits";
+const fs::path kCards = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards" / "circuits";
 
 using test::load_card;
 

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kCards = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "circuits";
+const fs::path kCards = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards" / "circuits";
 
 const Registry& circuits_registry() {
   static const Registry registry = [] {

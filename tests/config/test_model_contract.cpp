@@ -166,7 +166,7 @@ struct ShippedCard {
 // Every card under data/cards, found by scanning for YAML files (each names its `model:`).
 std::vector<ShippedCard> shipped_cards() {
   std::vector<ShippedCard> out;
-  const fs::path root = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards";
+  const fs::path root = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards";
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (!e.is_regular_file()) continue;
     const std::string ext = e.path().extension().string();
@@ -185,7 +185,7 @@ using TempDir = xbarsim::test::TempDir;
 // Loads `card` through load_arch, as the `kind` component of an otherwise ideal tile that
 // references every card by absolute path.
 ComponentConfig load_card_via_arch(const fs::path& card, ModelKind kind) {
-  const fs::path cards = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards";
+  const fs::path cards = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards";
   fs::path device = cards / "device_models/ideal/ideal.yaml";
   fs::path dac = cards / "circuits/dac/ideal.yaml";
   fs::path adc = cards / "circuits/adc/ideal.yaml";

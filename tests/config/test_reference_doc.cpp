@@ -42,7 +42,8 @@ std::string first_difference(const std::string& a, const std::string& b) {
 }
 
 TEST_CASE("docs/config_reference.md equals the reference generated from the registry") {
-  const fs::path doc = fs::path(XBARSIM_SOURCE_DATA_DIR) / ".." / "docs" / "config_reference.md";
+  const fs::path doc =
+      fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / ".." / "docs" / "config_reference.md";
   REQUIRE_MESSAGE(fs::is_regular_file(doc), doc.string() << " is missing. " << kRegenerate);
   const std::string on_disk = read_file(doc);
   const std::string generated = config_reference_markdown(builtin_registry());

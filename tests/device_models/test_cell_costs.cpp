@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCards = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "device_models";
+const fs::path kCards = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards" / "device_models";
 
 // The card's values over the model's defaults, as the loader builds them.
 std::unique_ptr<DeviceModel> from_card(const std::string& card) {

@@ -41,7 +41,7 @@ double as_number(const ParamValue& v) {
 
 std::vector<fs::path> device_cards() {
   std::vector<fs::path> out;
-  const fs::path root = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "device_models";
+  const fs::path root = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards" / "device_models";
   for (const auto& e : fs::recursive_directory_iterator(root))
     if (e.is_regular_file() && e.path().extension() == ".yaml") out.push_back(e.path());
   std::sort(out.begin(), out.end());
@@ -106,7 +106,7 @@ ParamSet load_card(const fs::path& path, std::string& model) {
 }  // namespace
 
 TEST_CASE("device models: every parameter is documented and unit-suffixed and defaulted in range") {
-  std::ifstream docs(fs::path(XBARSIM_SOURCE_DATA_DIR) / ".." / "docs" / "devices.md");
+  std::ifstream docs(fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / ".." / "docs" / "devices.md");
   REQUIRE(docs.good());
   std::stringstream text;
   text << docs.rdbuf();
@@ -144,7 +144,7 @@ TEST_CASE("device cards: every card loads and is fully sourced and builds its mo
 }
 
 TEST_CASE("device cards: the ReRAM fits reproduce the published sigma(G)") {
-  const fs::path dir = fs::path(XBARSIM_SOURCE_DATA_DIR) / "cards" / "device_models" / "reram";
+  const fs::path dir = fs::path(XBARSIM_TEST_SOURCE_DATA_DIR) / "cards" / "device_models" / "reram";
   std::string model;
   {
     // Milo et al., IRPS 2021, Fig. 4: sigma = -0.009107 G + 4.782 uS over 50-225 uS.

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 
 // The shipped data folder of the source tree (models, architectures, scripts).
 inline std::string source_data(const std::string& rel) {
-  return std::string(XBARSIM_SOURCE_DATA_DIR) + "/" + rel;
+  return std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/" + rel;
 }
 
 using TempDir = xbarsim::test::TempDir;

@@ -46,7 +46,7 @@ SystemReport estimate(const Workload& w, const std::vector<std::string>& sets) {
 
 TEST_CASE("per-layer tiles: each layer is priced on its own tile, the chip area mixes them") {
   const Workload w = workload_from_network(
-      load_network(std::string(XBARSIM_SOURCE_DATA_DIR) + "/models/fmnist_cnn.h5"));
+      load_network(std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/models/fmnist_cnn.h5"));
   const SystemReport base = estimate(w, {});
   const SystemReport global = estimate(w, {"tile.adc.bits=4"});
   const SystemReport one = estimate(w, {"layers.fc1.tile.adc.bits=4"});
@@ -79,7 +79,7 @@ TEST_CASE("per-layer tiles: each layer is priced on its own tile, the chip area 
 
 TEST_CASE("per-layer tiles: the energy model refuses what it cannot price") {
   const Workload w = workload_from_network(
-      load_network(std::string(XBARSIM_SOURCE_DATA_DIR) + "/models/fmnist_cnn.h5"));
+      load_network(std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/models/fmnist_cnn.h5"));
   try {
     estimate(w, {"layers.fc7.tile.adc.bits=4"});
     FAIL("a layer name the workload does not have was accepted");

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string shipped(const std::string& rel) {
-  return std::string(XBARSIM_SOURCE_DATA_DIR) + "/" + rel;
+  return std::string(XBARSIM_TEST_SOURCE_DATA_DIR) + "/" + rel;
 }
 
 using WorkloadTempDir = xbarsim::test::TempDir;

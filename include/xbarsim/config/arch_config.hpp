@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "xbarsim/config/data_dir.hpp"  // data_dir(), declared here before it had its own file
 #include "xbarsim/config/param.hpp"
 #include "xbarsim/config/registry.hpp"
 
@@ -139,9 +140,5 @@ void check_layer_names(const std::vector<std::pair<std::string, std::string>>& n
 // architecture file, then under the data directory's cards/ folder.
 ArchConfig load_arch(const std::string& path, const std::vector<Override>& overrides,
                      const Registry& registry);
-
-// Folder holding shipped data (arch/, cards/, models/): $XBARSIM_DATA_DIR, or the source
-// tree's data/ folder recorded at build time.
-std::string data_dir();
 
 }  // namespace xbarsim

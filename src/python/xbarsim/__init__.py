@@ -21,6 +21,7 @@ from ._xbarsim import (  # noqa: F401  (the public API)
     NetworkSession,
     ShapeError,
     __version__,
+    data_dir,
     estimate_energy,
     evaluate,
     git_sha1,
@@ -30,5 +31,5 @@ from ._xbarsim import (  # noqa: F401  (the public API)
 
 __all__ = [
     "AnalogMatrix", "Arch", "ConfigError", "Error", "IoError", "NetworkSession",
-    "ShapeError", "estimate_energy", "evaluate", "program", "sweep",
+    "ShapeError", "data_dir", "estimate_energy", "evaluate", "program", "sweep",
 ]
