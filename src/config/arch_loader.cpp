@@ -22,10 +22,14 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
     const auto eq = a.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == a.size())
-      throw ConfigError("command line", a, "--set expects path=value, e.g. tile.adc.bits=6");
+      throw ConfigError("--set " + a, "", "expected path=value, e.g. tile.adc.bits=6");
     out.push_back({a.substr(0, eq), a.substr(eq + 1)});
   }
   return out;
+}
+
+std::string set_argument(const Override& o) {
+  return "--set " + o.path + "=" + o.value;
 }
 
 std::string data_dir() {
@@ -46,10 +50,10 @@ void apply_override(YAML::Node root, const Override& o) {
   std::string walked;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     append_item(walked, parts[i], ".");
-    if (parts[i].empty()) throw ConfigError("command line", o.path, "empty path component");
+    if (parts[i].empty()) throw ConfigError(set_argument(o), o.path, "empty path component");
     YAML::Node next = chain.back()[parts[i]];
     if (next.IsDefined() && !next.IsMap())
-      throw ConfigError("command line (--set " + o.path + ")", walked,
+      throw ConfigError(set_argument(o), walked,
                         "is a value, not a section, so it has no key '" + parts[i + 1] + "'");
     if (!next.IsDefined()) {
       chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
@@ -61,7 +65,7 @@ void apply_override(YAML::Node root, const Override& o) {
   try {
     value = YAML::Load(o.value);
   } catch (const YAML::Exception& e) {
-    throw ConfigError("command line (--set " + o.path + ")", o.path,
+    throw ConfigError(set_argument(o), o.path,
                       "value '" + o.value + "' is not valid YAML: " + e.msg);
   }
   chain.back()[parts.back()] = value;
@@ -75,11 +79,10 @@ ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std:
     throw ConfigError(origin, path, "expected a single " + to_string(spec.type) + " value");
   const std::string text = node.Scalar();
   auto range_error = [&](const std::string& got) {
-    std::string unit = spec.unit.empty() || spec.unit == "1" ? "" : " " + spec.unit;
     return ConfigError(origin, path,
-                       "value " + got + " is out of range; expected " + to_string(spec.type) +
-                           " in [" + to_string(ParamValue(spec.min)) + ", " +
-                           to_string(ParamValue(spec.max)) + "]" + unit);
+                       "value " + got + " is out of range; expected " +
+                           (spec.type == ParamType::kInteger ? "an integer " : "a real number ") +
+                           bounds_text(spec));
   };
   switch (spec.type) {
     case ParamType::kReal: {

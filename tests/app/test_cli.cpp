@@ -646,7 +646,7 @@ TEST_CASE("per-layer tile keys from the command line: eval, energy and mvm") {
   const Run unknown =
       xbarsim("eval reram --model " + mlp + " --limit 20 --set layers.fc9.tile.adc.bits=4");
   check_bad_input(unknown);
-  CHECK_CONTAINS(unknown.err, "command line (--set layers.fc9.tile.adc.bits): key 'layers.fc9'");
+  CHECK_CONTAINS(unknown.err, "--set layers.fc9.tile.adc.bits=4: key 'layers.fc9'");
   CHECK_CONTAINS(unknown.err, "fc1, fc2, fc3");
   check_bad_input(xbarsim("energy reram --model " + mlp + " --set layers.fc1.tile.adc.bits=99"));
   // mvm has no layers: per-layer keys are refused, not ignored.

@@ -22,6 +22,9 @@ struct Override {
   std::string value;  // parsed as a YAML scalar
 };
 std::vector<Override> parse_overrides(const std::vector<std::string>& args);
+// "--set path=value": how errors about an override name it, so that the user finds the
+// argument to fix.
+std::string set_argument(const Override& o);
 
 // A component (device, DAC, ADC) chosen by its card.
 struct ComponentConfig {
