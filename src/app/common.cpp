@@ -1,6 +1,5 @@
 #include "common.hpp"
 
-#include <filesystem>
 #include <sstream>
 
 #include "xbarsim/config/arch_config.hpp"
@@ -8,12 +7,11 @@
 namespace xbarsim::app {
 
 std::string resolve_arch_path(const std::string& arch) {
-  namespace fs = std::filesystem;
-  if (fs::exists(arch) || arch.find('/') != std::string::npos ||
-      arch.find(".yaml") != std::string::npos)
-    return arch;
-  const fs::path shipped = fs::path(data_dir()) / "arch" / (arch + ".yaml");
-  return fs::exists(shipped) ? shipped.string() : arch;
+  return resolve_shipped(arch, "arch", "architecture");
+}
+
+std::string resolve_workload_path(const std::string& workload) {
+  return resolve_shipped(workload, "workloads", "workload");
 }
 
 std::string fmt_num(double v, int digits) {

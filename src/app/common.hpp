@@ -5,8 +5,11 @@
 
 namespace xbarsim::app {
 
-// An architecture given as a path, or as the name of a shipped one (data/arch/NAME.yaml).
+// An architecture given as a path, or as the name of a shipped one (data/arch/NAME.yaml);
+// a folder named like a shipped architecture is not a path (looks_like_path).
 std::string resolve_arch_path(const std::string& arch);
+// The same for workloads (data/workloads/NAME.yaml).
+std::string resolve_workload_path(const std::string& workload);
 
 class Stopwatch {
  public:

@@ -2,7 +2,6 @@
 // against a digital accelerator running the same network, from layer shapes alone.
 #include "energy_command.hpp"
 
-#include <filesystem>
 #include <iostream>
 
 #include "common.hpp"
@@ -34,16 +33,6 @@ CLI::App* add_energy_command(CLI::App& app, EnergyOptions& o) {
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   return cmd;
 }
-
-namespace {
-std::string resolve_workload_path(const std::string& w) {
-  namespace fs = std::filesystem;
-  if (fs::exists(w) || w.find('/') != std::string::npos || w.find(".yaml") != std::string::npos)
-    return w;
-  const fs::path shipped = fs::path(data_dir()) / "workloads" / (w + ".yaml");
-  return fs::exists(shipped) ? shipped.string() : w;
-}
-}  // namespace
 
 int run_energy(const EnergyOptions& o) {
   if (o.model.empty() == o.workload.empty())

@@ -1,5 +1,8 @@
 // Strict loading of architecture files and cards: every key is declared, every value checked,
 // every error names the file and the key.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -35,6 +38,37 @@ std::string set_argument(const Override& o) {
 std::string data_dir() {
   if (const char* env = std::getenv("XBARSIM_DATA_DIR"); env && *env) return env;
   return XBARSIM_SOURCE_DATA_DIR;
+}
+
+bool looks_like_path(const std::string& arg) {
+  const std::string yaml = ".yaml";
+  return fs::is_regular_file(arg) || arg.find('/') != std::string::npos ||
+         (arg.size() >= yaml.size() &&
+          arg.compare(arg.size() - yaml.size(), yaml.size(), yaml) == 0);
+}
+
+std::vector<std::string> shipped_names(const std::string& folder) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::path(data_dir()) / folder, ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().extension() == ".yaml" && it->is_regular_file(ec))
+      names.push_back(it->path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string resolve_shipped(const std::string& arg, const std::string& folder,
+                            const std::string& what) {
+  if (looks_like_path(arg)) return arg;
+  const fs::path shipped = fs::path(data_dir()) / folder / (arg + ".yaml");
+  if (fs::is_regular_file(shipped)) return shipped.string();
+  std::string known;
+  for (const std::string& n : shipped_names(folder)) append_item(known, n);
+  throw IoError(
+      arg, "no such file, and not the name of a shipped " + what + " (" +
+               (known.empty() ? "none in " + (fs::path(data_dir()) / folder).string() : known) +
+               ")");
 }
 
 void apply_override(YAML::Node root, const Override& o) {

@@ -147,4 +147,15 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
 // tree's data/ folder recorded at build time.
 std::string data_dir();
 
+// Command-line and spec arguments that name a shipped file or give a path. A path is what
+// exists as a regular file, contains '/' or ends in .yaml; anything else is a name, so that a
+// folder in the current directory named like a shipped file does not hide it.
+bool looks_like_path(const std::string& arg);
+// `arg` itself when it is a path, else data_dir()/folder/arg.yaml; an IoError naming `arg` and
+// listing the shipped names when that is not a file. `what` names the kind ("architecture").
+std::string resolve_shipped(const std::string& arg, const std::string& folder,
+                            const std::string& what);
+// The names of data_dir()/folder/*.yaml (without .yaml), sorted.
+std::vector<std::string> shipped_names(const std::string& folder);
+
 }  // namespace xbarsim
