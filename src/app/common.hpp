@@ -25,4 +25,11 @@ class Stopwatch {
 // Number formatting for reports: significant digits, no trailing noise.
 std::string fmt_num(double v, int digits = 4);
 
+// Diagnostics (warnings, progress, debug detail) go through spdlog's default logger to stderr,
+// so that stdout holds only results (a --format json document stays pure JSON). Messages read
+// "xbarsim: warning: ..." and "xbarsim: debug: ..."; progress lines (info) are printed as they
+// are. --quiet keeps errors only, --verbose adds debug messages.
+enum class Verbosity { kQuiet, kNormal, kVerbose };
+void setup_logging(Verbosity verbosity);
+
 }  // namespace xbarsim::app

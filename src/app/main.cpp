@@ -1,12 +1,13 @@
-// xbarsim command line. Only main turns errors into messages and exit codes:
-// 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error, 3 a validation
-// row outside its tolerance (xbarsim validate).
+// xbarsim command line. Only main turns errors into messages and exit codes (README.md, "Exit
+// codes"): 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error, 3 a
+// validation row outside its tolerance (xbarsim validate).
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common.hpp"
 #include "describe_command.hpp"
 #include "energy_command.hpp"
 #include "eval_command.hpp"
@@ -28,6 +29,15 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", std::string("xbarsim ") + xbarsim::kVersion + " (" + xbarsim::kGitSha1 + ")");
   app.require_subcommand(1);
+  // Set before the subcommands exist, which copy it when they are added: the global flags below
+  // are accepted after the subcommand too (`xbarsim eval ... --quiet`).
+  app.fallthrough();
+  bool verbose = false, quiet = false;
+  CLI::Option* verbose_flag = app.add_flag(
+      "-v,--verbose", verbose, "Also print debug messages on stderr (files resolved, sizes)");
+  app.add_flag("-q,--quiet", quiet,
+               "Print only errors on stderr: no warnings, no progress (results still on stdout)")
+      ->excludes(verbose_flag);
   MvmOptions mvm;
   EvalOptions eval;
   EnergyOptions energy;
@@ -57,6 +67,10 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  setup_logging(quiet ? Verbosity::kQuiet : verbose ? Verbosity::kVerbose : Verbosity::kNormal);
+  spdlog::debug("command line: {}", command_line);
+  // Errors end the run here, written directly as the parse errors above are (before logging is
+  // set up): one form, "xbarsim: error: ...", shown under --quiet too.
   try {
     if (mvm_cmd->parsed()) return run_mvm(mvm);
     if (eval_cmd->parsed()) return run_eval(eval, command_line);

@@ -381,6 +381,28 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     for (const auto& [name, layer] : arch.layers)
       arch.resolved["layers"][name]["tile"] = layer->resolved["tile"];
   }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // Each card once, named as in the architecture file when it is a shipped one.
+    const std::string shipped = (fs::path(data_dir()) / "cards").string() + "/";
+    std::set<std::string> seen;
+    std::string cards;
+    std::vector<const ComponentConfig*> comps = {&arch.tile.device, &arch.tile.dac, &arch.tile.adc};
+    if (arch.system)
+      for (const ComponentConfig* c :
+           {&arch.system->sample_hold, &arch.system->shift_add, &arch.system->input_buffer,
+            &arch.system->output_buffer, &arch.system->global_buffer, &arch.system->noc,
+            &arch.system->dram, &arch.system->digital})
+        comps.push_back(c);
+    for (const ComponentConfig* c : comps) {
+      if (c->card_path.empty() || !seen.insert(c->card_path).second) continue;
+      append_item(cards, c->card_path.rfind(shipped, 0) == 0 ? c->card_path.substr(shipped.size())
+                                                             : c->card_path);
+    }
+    std::string layers;
+    for (const auto& [name, layer] : arch.layers) append_item(layers, name);
+    spdlog::debug("architecture {} ({}): cards {}{}{}", arch.name, path, cards,
+                  layers.empty() ? "" : "; own tiles for layers ", layers);
+  }
   return arch;
 }
 

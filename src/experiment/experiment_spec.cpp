@@ -1,6 +1,8 @@
 // Experiment specs: loader, point expansion, validation (docs/experiments.md).
 #include "xbarsim/experiment/experiment_spec.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -247,6 +249,8 @@ ExperimentSpec load_experiment(const std::string& path, bool quick) {
     for (const auto& [k, v] : s.points.front()) swept |= k == "model" || k == "workload";
     if (!swept) throw ConfigError(path, "model", "give a model or a workload");
   }
+  spdlog::debug("experiment {} ({}{}): {} points, {} trial{} each, {} mode", s.name, path,
+                quick ? ", quick" : "", s.points.size(), s.trials, s.trials > 1 ? "s" : "", s.mode);
   return s;
 }
 

@@ -339,6 +339,24 @@ TEST_CASE("mvm: calibration on the scored inputs is a warning, a separate file i
   CHECK_CONTAINS(wrong.err, "6 x 5");
 }
 
+TEST_CASE("--format json: stdout stays pure JSON while warnings and debug lines go to stderr") {
+  TempDir dir;
+  const std::string matrix = dir.file("matrix.h5"), inputs = dir.file("inputs.h5");
+  write_hdf5_matrix(matrix, "matrix", Matrix::Constant(4, 3, 0.5f));
+  write_hdf5_matrix(inputs, "inputs", Matrix::Constant(2, 4, 0.25f));
+  // Calibrating on the scored inputs is warned about; --verbose adds debug lines.
+  const Run mvm = xbarsim("--verbose mvm reram --matrix '" + matrix + "' --inputs '" + inputs +
+                          "' --format json");
+  REQUIRE(mvm.code == 0);
+  CHECK_CONTAINS(mvm.err, "calibrated on the scored inputs");
+  CHECK_CONTAINS(mvm.err, "xbarsim: debug: ");
+  CHECK(Json(mvm.out).valid());
+  const Run energy = xbarsim("energy reram --workload fmnist_cnn --format json --verbose");
+  REQUIRE(energy.code == 0);
+  CHECK_CONTAINS(energy.err, "xbarsim: debug: workload file: ");
+  CHECK(Json(energy.out).valid());
+}
+
 TEST_CASE("mvm: a wire resistance of zero for the IR-drop solve names the --set key") {
   const Run r = xbarsim(
       "mvm reram --rows 8 --cols 8 --batch 2 --set tile.wires.ir_drop=exact "
