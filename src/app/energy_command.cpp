@@ -28,7 +28,7 @@ CLI::App* add_energy_command(CLI::App& app, EnergyOptions& o) {
       "Workload YAML (layer shapes), a path or a shipped name (resnet18, resnet50, vgg16, ...)");
   model->excludes(workload);
   add_comparison_options(cmd, o.comparison);
-  cmd->add_option("--batch", o.batch, "Inferences per batch")->check(CLI::Range(1.0, 1e12));
+  cmd->add_option("--batch", o.batch, "Inferences per batch")->check(number_in(1, 1e12));
   cmd->add_option("--set", o.sets, "Override a config key of ARCH: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   return cmd;

@@ -16,6 +16,7 @@
 #include "sweep_command.hpp"
 #include "validate_command.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/strings.hpp"
 #include "xbarsim/version.hpp"
 
 int main(int argc, char** argv) {
@@ -29,9 +30,15 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", std::string("xbarsim ") + xbarsim::kVersion + " (" + xbarsim::kGitSha1 + ")");
   app.require_subcommand(1);
-  // Set before the subcommands exist, which copy it when they are added: the global flags below
-  // are accepted after the subcommand too (`xbarsim eval ... --quiet`).
+  // Set before the subcommands exist: each copies these settings when it is added. Every
+  // option's --help then shows its default, and the global flags below are accepted after the
+  // subcommand too (`xbarsim eval ... --quiet`).
+  app.option_defaults()->always_capture_default();
+  app.formatter(std::make_shared<HelpFormatter>());
   app.fallthrough();
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "xbarsim: error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+  });
   bool verbose = false, quiet = false;
   CLI::Option* verbose_flag = app.add_flag(
       "-v,--verbose", verbose, "Also print debug messages on stderr (files resolved, sizes)");
@@ -64,6 +71,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says only that a subcommand is required or an argument was not expected.
+    if (app.get_subcommands().empty()) {
+      for (const std::string& word : app.remaining()) {
+        if (word.empty() || word[0] == '-') continue;
+        std::string names;
+        for (const CLI::App* sub : {mvm_cmd, eval_cmd, energy_cmd, list_cmd, describe_cmd,
+                                    sweep_cmd, inspect_cmd, validate_cmd})
+          xbarsim::append_item(names, sub->get_name());
+        std::cerr << "xbarsim: error: unknown command '" << word << "'; commands: " << names
+                  << "\n";
+        return 2;
+      }
+    }
     app.exit(e);
     return 2;
   }

@@ -27,11 +27,11 @@ CLI::App* add_sweep_command(CLI::App& app, SweepOptions& o) {
                 "Quick mode: the spec's quick: block (fewer images, trials, values)");
   cmd->add_option("--jobs", o.jobs,
                   "Tasks run in parallel per process (results do not depend on it)")
-      ->check(CLI::Range(1, 1024));
+      ->check(integer_in(1, 1024));
   cmd->add_option("-o,--output", o.output, "Output folder (default results/<name>[-quick])");
   cmd->add_flag("--resume", o.resume, "Keep finished tasks of an earlier run in the folder");
   // Test hook, not for users: simulates an interruption after N tasks were handed out.
-  cmd->add_option("--stop-after", o.stop_after)->group("")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--stop-after", o.stop_after)->group("")->check(integer_at_least(0));
   return cmd;
 }
 
