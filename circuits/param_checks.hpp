@@ -23,23 +23,13 @@ inline const ParamSpec& declared(const ModelSpec& spec, const std::string& key) 
   return *p;
 }
 
-inline std::string range_text(const ParamSpec& p) {
-  std::string text = "[";
-  text += to_string(ParamValue(p.min));
-  text += ", ";
-  text += to_string(ParamValue(p.max));
-  text += "]";
-  if (!p.unit.empty() && p.unit != "1") text += " " + p.unit;
-  return text;
-}
-
 inline double checked_real(const ParamSet& set, const ModelSpec& spec, const std::string& key) {
   const ParamSpec& p = declared(spec, key);
   const double v = set.real(key);
   if (!(v >= p.min && v <= p.max))  // also rejects NaN
     throw ConfigError(
         set.origin(), key,
-        "expected a real number in " + range_text(p) + ", got " + to_string(ParamValue(v)));
+        "expected a real number " + bounds_text(p) + ", got " + to_string(ParamValue(v)));
   return v;
 }
 
@@ -49,7 +39,7 @@ inline std::int64_t checked_integer(const ParamSet& set, const ModelSpec& spec,
   const std::int64_t v = set.integer(key);
   if (static_cast<double>(v) < p.min || static_cast<double>(v) > p.max)
     throw ConfigError(set.origin(), key,
-                      "expected an integer in " + range_text(p) + ", got " + std::to_string(v));
+                      "expected an integer " + bounds_text(p) + ", got " + std::to_string(v));
   return v;
 }
 

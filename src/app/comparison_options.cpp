@@ -1,5 +1,7 @@
 #include "comparison_options.hpp"
 
+#include "common.hpp"
+
 namespace xbarsim::app {
 
 ComparisonOptions ComparisonCli::options() const {
@@ -21,7 +23,7 @@ void add_comparison_options(CLI::App* cmd, ComparisonCli& o) {
                   "Share the one-time weight load (programming the cells, filling the digital "
                   "weight store) over N inferences in the energy per inference (default 0: "
                   "reported apart)")
-      ->check(CLI::Range(0.0, 1e18));
+      ->check(number_in(0, 1e18));
 }
 
 }  // namespace xbarsim::app

@@ -2,7 +2,6 @@
 // against a digital accelerator running the same network, from layer shapes alone.
 #include "energy_command.hpp"
 
-#include <filesystem>
 #include <iostream>
 
 #include "common.hpp"
@@ -30,21 +29,11 @@ CLI::App* add_energy_command(CLI::App& app, EnergyOptions& o) {
       "Workload YAML (layer shapes), a path or a shipped name (resnet18, resnet50, vgg16, ...)");
   model->excludes(workload);
   add_comparison_options(cmd, o.comparison);
-  cmd->add_option("--batch", o.batch, "Inferences per batch")->check(CLI::Range(1.0, 1e12));
+  cmd->add_option("--batch", o.batch, "Inferences per batch")->check(number_in(1, 1e12));
   cmd->add_option("--set", o.sets, "Override a config key of ARCH: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   return cmd;
 }
-
-namespace {
-std::string resolve_workload_path(const std::string& w) {
-  namespace fs = std::filesystem;
-  if (fs::exists(w) || w.find('/') != std::string::npos || w.find(".yaml") != std::string::npos)
-    return w;
-  const fs::path shipped = fs::path(data_dir()) / "workloads" / (w + ".yaml");
-  return fs::exists(shipped) ? shipped.string() : w;
-}
-}  // namespace
 
 int run_energy(const EnergyOptions& o, const std::string& command_line) {
   if (o.model.empty() == o.workload.empty())

@@ -1,6 +1,8 @@
 // `xbarsim eval`: accuracy of a trained network on crossbar tiles, against float32 and int8.
 #include "eval_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -41,16 +43,15 @@ CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
                   "Data for activation and ADC range calibration (default: fashion-mnist:train "
                   "for Fashion-MNIST, else the evaluation data itself)");
   cmd->add_option("--calibration-images", o.calibration_images, "Images used for calibration")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+      ->check(integer_at_least(1));
   cmd->add_option("--limit", o.limit, "Evaluate only the first N images (0 = all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_at_least(0));
   cmd->add_option("--trials", o.trials, "Monte-Carlo trials, cells programmed afresh in each")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--batch", o.batch, "Images per batch")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--seed", o.seed, "Master seed");
+      ->check(integer_at_least(1));
+  cmd->add_option("--batch", o.batch, "Images per batch")->check(integer_at_least(1));
+  cmd->add_option("--seed", o.seed, "Master seed")->check(seed_value());
   cmd->add_option("--threads", o.threads, "Worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_at_least(0));
   cmd->add_option("--set", o.sets, "Override a config key: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("-o,--output", o.output,
@@ -150,7 +151,7 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   const Dataset calibration = load_dataset(calibration_spec, Split::kTrain, o.calibration_images);
   const std::vector<std::string> warnings =
       input_warnings(net, data, calibration_spec == o.dataset);
-  for (const std::string& w : warnings) std::cerr << "xbarsim: warning: " << w << "\n";
+  for (const std::string& w : warnings) spdlog::warn("{}", w);
 
   EvalSettings settings;
   settings.batch = o.batch;

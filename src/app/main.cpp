@@ -1,12 +1,13 @@
-// xbarsim command line. Only main turns errors into messages and exit codes:
-// 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error, 3 a validation
-// row outside its tolerance (xbarsim validate).
+// xbarsim command line. Only main turns errors into messages and exit codes (README.md, "Exit
+// codes"): 0 success, 2 bad input (config, files, shapes, arguments), 1 internal error, 3 a
+// validation row outside its tolerance (xbarsim validate).
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common.hpp"
 #include "describe_command.hpp"
 #include "energy_command.hpp"
 #include "eval_command.hpp"
@@ -15,6 +16,7 @@
 #include "sweep_command.hpp"
 #include "validate_command.hpp"
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/strings.hpp"
 #include "xbarsim/version.hpp"
 
 int main(int argc, char** argv) {
@@ -28,6 +30,21 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", std::string("xbarsim ") + xbarsim::kVersion + " (" + xbarsim::kGitSha1 + ")");
   app.require_subcommand(1);
+  // Set before the subcommands exist: each copies these settings when it is added. Every
+  // option's --help then shows its default, and the global flags below are accepted after the
+  // subcommand too (`xbarsim eval ... --quiet`).
+  app.option_defaults()->always_capture_default();
+  app.formatter(std::make_shared<HelpFormatter>());
+  app.fallthrough();
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "xbarsim: error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+  });
+  bool verbose = false, quiet = false;
+  CLI::Option* verbose_flag = app.add_flag(
+      "-v,--verbose", verbose, "Also print debug messages on stderr (files resolved, sizes)");
+  app.add_flag("-q,--quiet", quiet,
+               "Print only errors on stderr: no warnings, no progress (results still on stdout)")
+      ->excludes(verbose_flag);
   MvmOptions mvm;
   EvalOptions eval;
   EnergyOptions energy;
@@ -54,9 +71,26 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says only that a subcommand is required or an argument was not expected.
+    if (app.get_subcommands().empty()) {
+      for (const std::string& word : app.remaining()) {
+        if (word.empty() || word[0] == '-') continue;
+        std::string names;
+        for (const CLI::App* sub : {mvm_cmd, eval_cmd, energy_cmd, list_cmd, describe_cmd,
+                                    sweep_cmd, inspect_cmd, validate_cmd})
+          xbarsim::append_item(names, sub->get_name());
+        std::cerr << "xbarsim: error: unknown command '" << word << "'; commands: " << names
+                  << "\n";
+        return 2;
+      }
+    }
     app.exit(e);
     return 2;
   }
+  setup_logging(quiet ? Verbosity::kQuiet : verbose ? Verbosity::kVerbose : Verbosity::kNormal);
+  spdlog::debug("command line: {}", command_line);
+  // Errors end the run here, written directly as the parse errors above are (before logging is
+  // set up): one form, "xbarsim: error: ...", shown under --quiet too.
   try {
     if (mvm_cmd->parsed()) return run_mvm(mvm, command_line);
     if (eval_cmd->parsed()) return run_eval(eval, command_line);

@@ -1,6 +1,8 @@
 // `xbarsim mvm`: one matrix on the crossbar against the float product.
 #include "mvm_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
@@ -30,16 +32,15 @@ CLI::App* add_mvm_command(CLI::App& app, MvmOptions& o) {
                   "(ideal, reram, sram)")
       ->required();
   cmd->add_option("--rows", o.rows, "Matrix rows = crossbar rows used = input length")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()))
+      ->check(integer_at_least(1))
       ->each([&o](const std::string&) { o.rows_given = true; });
   cmd->add_option("--cols", o.cols, "Matrix columns = outputs")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()))
+      ->check(integer_at_least(1))
       ->each([&o](const std::string&) { o.cols_given = true; });
-  cmd->add_option("--batch", o.batch, "Input vectors per run")
-      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
-  cmd->add_option("--seed", o.seed, "Master seed");
+  cmd->add_option("--batch", o.batch, "Input vectors per run")->check(integer_at_least(1));
+  cmd->add_option("--seed", o.seed, "Master seed")->check(seed_value());
   cmd->add_option("--threads", o.threads, "Worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(integer_at_least(0));
   cmd->add_option("--set", o.sets, "Override a config key: path=value (repeatable)");
   cmd->add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--matrix", o.matrix_file,
@@ -53,7 +54,7 @@ CLI::App* add_mvm_command(CLI::App& app, MvmOptions& o) {
                   "Fixed DAC input range: inputs in [-R, R] map onto the DAC's codes and larger "
                   "ones clip at the top code (an ideal continuous DAC does not clip); default: "
                   "the largest |input| of the batch")
-      ->check(CLI::PositiveNumber);
+      ->check(number_above(0));
   cmd->add_option("--input-sign", o.input_sign,
                   "Random inputs uniform on [-1,1] (signed) or [0,1] (unsigned)")
       ->check(CLI::IsMember({"signed", "unsigned"}));
@@ -144,8 +145,9 @@ int run_mvm(const MvmOptions& o, const std::string& command_line) {
     calibration = x;
     calibration_source = "the scored inputs";
     if (models->adc->range_mode() == AdcRangeMode::kCalibrated)
-      std::cerr << "xbarsim mvm: warning: the ADC ranges are calibrated on the scored inputs "
-                   "(optimistic); pass --calibration-inputs FILE to keep them apart\n";
+      spdlog::warn(
+          "mvm: the ADC ranges are calibrated on the scored inputs (optimistic); pass "
+          "--calibration-inputs FILE to keep them apart");
   }
   if (!calibration.allFinite()) throw ShapeError("calibration inputs contain NaN or infinity");
   analog.calibrate(calibration, input_range);

@@ -1,5 +1,6 @@
 #include "progress.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -8,7 +9,9 @@
 namespace xbarsim::app {
 
 Progress::Progress(std::string label, double total)
-    : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) == 1) {}
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(::isatty(STDERR_FILENO) == 1 && spdlog::should_log(spdlog::level::info)) {}
 
 Progress::~Progress() {
   finish();
@@ -16,6 +19,7 @@ Progress::~Progress() {
 
 void Progress::update(double done, const std::string& detail) {
   if (!enabled_ || total_ <= 0) return;
+  drawn_ = true;
   constexpr int kWidth = 30;
   const double f = std::min(1.0, done / total_);
   const int filled = static_cast<int>(std::round(f * kWidth));
@@ -28,11 +32,15 @@ void Progress::update(double done, const std::string& detail) {
   std::fflush(stderr);
 }
 
-void Progress::finish() {
-  if (!enabled_ || finished_) return;
-  finished_ = true;
+void Progress::clear() {
+  if (!drawn_ || finished_) return;
   std::fprintf(stderr, "\r%*s\r", 100, "");
   std::fflush(stderr);
+}
+
+void Progress::finish() {
+  clear();
+  finished_ = true;
 }
 
 }  // namespace xbarsim::app

@@ -2,7 +2,7 @@
 // MPI launcher started it, over the ranks of the MPI job (docs/cluster.md).
 #include "sweep_command.hpp"
 
-#include <unistd.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <memory>
@@ -27,11 +27,11 @@ CLI::App* add_sweep_command(CLI::App& app, SweepOptions& o) {
                 "Quick mode: the spec's quick: block (fewer images, trials, values)");
   cmd->add_option("--jobs", o.jobs,
                   "Tasks run in parallel per process (results do not depend on it)")
-      ->check(CLI::Range(1, 1024));
+      ->check(integer_in(1, 1024));
   cmd->add_option("-o,--output", o.output, "Output folder (default results/<name>[-quick])");
   cmd->add_flag("--resume", o.resume, "Keep finished tasks of an earlier run in the folder");
   // Test hook, not for users: simulates an interruption after N tasks were handed out.
-  cmd->add_option("--stop-after", o.stop_after)->group("")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--stop-after", o.stop_after)->group("")->check(integer_at_least(0));
   return cmd;
 }
 
@@ -48,32 +48,34 @@ xbarsim::SweepOptions runner_options(const SweepOptions& o, const ExperimentSpec
   return so;
 }
 
-// Progress on a terminal, plain log lines otherwise; failures as soon as they are known.
+// Progress on a terminal, plain log lines otherwise; failures as soon as they are known. All
+// of it on stderr through the logger (--quiet keeps the failures only); the outcome on stdout.
 int run_reporting(const SweepOptions& o, const ExperimentSpec& spec, xbarsim::SweepOptions so,
                   int ranks, const std::function<SweepOutcome(const xbarsim::SweepOptions&)>& run) {
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
   const std::size_t tasks = sweep_tasks(spec).size();
-  std::cerr << "xbarsim sweep: " << spec.name << ", " << spec.points.size() << " points, " << tasks
-            << " task" << (tasks > 1 ? "s" : "") << ", " << ranks << " rank"
-            << (ranks > 1 ? "s" : "") << " x " << o.jobs << " job" << (o.jobs > 1 ? "s" : "")
-            << (o.quick ? " (quick)" : "") << " -> " << so.out_dir << "\n";
+  spdlog::info("xbarsim sweep: {}, {} points, {} task{}, {} rank{} x {} job{}{} -> {}", spec.name,
+               spec.points.size(), tasks, tasks > 1 ? "s" : "", ranks, ranks > 1 ? "s" : "", o.jobs,
+               o.jobs > 1 ? "s" : "", o.quick ? " (quick)" : "", so.out_dir);
   Progress progress("sweep", static_cast<double>(tasks));
+  // Under --verbose the tasks' debug lines would tear a bar apart: log lines instead.
+  const bool bar = progress.enabled() && !spdlog::should_log(spdlog::level::debug);
   Stopwatch clock;
   so.on_task = [&](std::size_t done, std::size_t total, TaskId id) {
     const std::string what =
         "point " + std::to_string(id.point) + " trial " + std::to_string(id.trial);
-    if (tty) {
+    if (bar) {
       progress.update(static_cast<double>(done), what);
     } else {
-      std::cerr << "[" << fmt_num(clock.seconds(), 3) << " s] " << what << " done (" << done << "/"
-                << total << ")\n";
+      spdlog::info("[{} s] {} done ({}/{})", fmt_num(clock.seconds(), 3), what, done, total);
     }
   };
   so.on_failure = [&](const TaskFailure& f) {
-    std::cerr << (tty ? "\n" : "") << "xbarsim sweep: FAILED " << describe_failure(spec, f) << "\n";
+    progress.clear();
+    spdlog::error("sweep: FAILED {}", describe_failure(spec, f));
   };
   so.on_warning = [&](const std::string& w) {
-    std::cerr << "xbarsim sweep: warning: " << w << "\n";
+    progress.clear();
+    spdlog::warn("sweep: {}", w);
   };
   const SweepOutcome out = run(so);
   progress.finish();

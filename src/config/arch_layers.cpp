@@ -69,7 +69,7 @@ std::map<std::string, std::shared_ptr<const ArchConfig>> resolve_layer_archs(
     } catch (const ConfigError& e) {
       // Everything else loaded without this layer's keys: the error is one of theirs.
       const std::string key = starts_with(e.key(), "tile") ? prefix + "." + e.key() : e.key();
-      const bool in_arch = e.file() == path || starts_with(e.file(), "command line");
+      const bool in_arch = e.file() == path || starts_with(e.file(), "--set ");
       throw ConfigError(in_arch ? origins.of(key) : e.file(), key,
                         e.detail() + " (in the tile settings of layer '" + name + "')");
     }

@@ -1,5 +1,8 @@
 // Strict loading of architecture files and cards: every key is declared, every value checked,
 // every error names the file and the key.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -22,10 +25,45 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
     const auto eq = a.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == a.size())
-      throw ConfigError("command line", a, "--set expects path=value, e.g. tile.adc.bits=6");
+      throw ConfigError("--set " + a, "", "expected path=value, e.g. tile.adc.bits=6");
     out.push_back({a.substr(0, eq), a.substr(eq + 1)});
   }
   return out;
+}
+
+std::string set_argument(const Override& o) {
+  return "--set " + o.path + "=" + o.value;
+}
+
+bool looks_like_path(const std::string& arg) {
+  const std::string yaml = ".yaml";
+  return fs::is_regular_file(arg) || arg.find('/') != std::string::npos ||
+         (arg.size() >= yaml.size() &&
+          arg.compare(arg.size() - yaml.size(), yaml.size(), yaml) == 0);
+}
+
+std::vector<std::string> shipped_names(const std::string& folder) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::path(data_dir()) / folder, ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().extension() == ".yaml" && it->is_regular_file(ec))
+      names.push_back(it->path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string resolve_shipped(const std::string& arg, const std::string& folder,
+                            const std::string& what) {
+  if (looks_like_path(arg)) return arg;
+  const fs::path shipped = fs::path(data_dir()) / folder / (arg + ".yaml");
+  if (fs::is_regular_file(shipped)) return shipped.string();
+  std::string known;
+  for (const std::string& n : shipped_names(folder)) append_item(known, n);
+  throw IoError(
+      arg, "no such file, and not the name of a shipped " + what + " (" +
+               (known.empty() ? "none in " + (fs::path(data_dir()) / folder).string() : known) +
+               ")");
 }
 
 void apply_override(YAML::Node root, const Override& o) {
@@ -41,10 +79,10 @@ void apply_override(YAML::Node root, const Override& o) {
   std::string walked;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     append_item(walked, parts[i], ".");
-    if (parts[i].empty()) throw ConfigError("command line", o.path, "empty path component");
+    if (parts[i].empty()) throw ConfigError(set_argument(o), o.path, "empty path component");
     YAML::Node next = chain.back()[parts[i]];
     if (next.IsDefined() && !next.IsMap())
-      throw ConfigError("command line (--set " + o.path + ")", walked,
+      throw ConfigError(set_argument(o), walked,
                         "is a value, not a section, so it has no key '" + parts[i + 1] + "'");
     if (!next.IsDefined()) {
       chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
@@ -56,7 +94,7 @@ void apply_override(YAML::Node root, const Override& o) {
   try {
     value = YAML::Load(o.value);
   } catch (const YAML::Exception& e) {
-    throw ConfigError("command line (--set " + o.path + ")", o.path,
+    throw ConfigError(set_argument(o), o.path,
                       "value '" + o.value + "' is not valid YAML: " + e.msg);
   }
   chain.back()[parts.back()] = value;
@@ -70,11 +108,10 @@ ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std:
     throw ConfigError(origin, path, "expected a single " + to_string(spec.type) + " value");
   const std::string text = node.Scalar();
   auto range_error = [&](const std::string& got) {
-    std::string unit = spec.unit.empty() || spec.unit == "1" ? "" : " " + spec.unit;
     return ConfigError(origin, path,
-                       "value " + got + " is out of range; expected " + to_string(spec.type) +
-                           " in [" + to_string(ParamValue(spec.min)) + ", " +
-                           to_string(ParamValue(spec.max)) + "]" + unit);
+                       "value " + got + " is out of range; expected " +
+                           (spec.type == ParamType::kInteger ? "an integer " : "a real number ") +
+                           bounds_text(spec));
   };
   switch (spec.type) {
     case ParamType::kReal: {
@@ -343,6 +380,28 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
     arch.layers = resolve_layer_archs(layers, root, path, origins, registry);
     for (const auto& [name, layer] : arch.layers)
       arch.resolved["layers"][name]["tile"] = layer->resolved["tile"];
+  }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // Each card once, named as in the architecture file when it is a shipped one.
+    const std::string shipped = (fs::path(data_dir()) / "cards").string() + "/";
+    std::set<std::string> seen;
+    std::string cards;
+    std::vector<const ComponentConfig*> comps = {&arch.tile.device, &arch.tile.dac, &arch.tile.adc};
+    if (arch.system)
+      for (const ComponentConfig* c :
+           {&arch.system->sample_hold, &arch.system->shift_add, &arch.system->input_buffer,
+            &arch.system->output_buffer, &arch.system->global_buffer, &arch.system->noc,
+            &arch.system->dram, &arch.system->digital})
+        comps.push_back(c);
+    for (const ComponentConfig* c : comps) {
+      if (c->card_path.empty() || !seen.insert(c->card_path).second) continue;
+      append_item(cards, c->card_path.rfind(shipped, 0) == 0 ? c->card_path.substr(shipped.size())
+                                                             : c->card_path);
+    }
+    std::string layers;
+    for (const auto& [name, layer] : arch.layers) append_item(layers, name);
+    spdlog::debug("architecture {} ({}): cards {}{}{}", arch.name, path, cards,
+                  layers.empty() ? "" : "; own tiles for layers ", layers);
   }
   return arch;
 }

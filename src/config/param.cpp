@@ -1,8 +1,12 @@
 #include "xbarsim/config/param.hpp"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 #include "xbarsim/core/error.hpp"
+#include "xbarsim/core/strings.hpp"
 
 namespace xbarsim {
 
@@ -30,14 +34,40 @@ std::string to_string(const ParamValue& value) {
         if constexpr (std::is_same_v<T, bool>) {
           out << (v ? "true" : "false");
         } else if constexpr (std::is_same_v<T, double>) {
-          out.precision(17);
-          out << v;
+          out << shortest_number(v);
         } else {
           out << v;
         }
       },
       value);
   return out.str();
+}
+
+std::string bounds_text(const ParamSpec& spec) {
+  const bool integer = spec.type == ParamType::kInteger;
+  // Declarations spell "no bound" as an infinity, the largest double or the int64 limits;
+  // printed, those are 309- or 19-digit numbers that say nothing.
+  const auto unbounded = [&](double b) {
+    return std::isinf(b) || std::abs(b) >= std::numeric_limits<double>::max() ||
+           (integer &&
+            std::abs(b) >= static_cast<double>(std::numeric_limits<std::int64_t>::max()));
+  };
+  const auto text = [&](double b) {
+    return integer ? std::to_string(static_cast<std::int64_t>(b)) : shortest_number(b);
+  };
+  const bool has_min = !unbounded(spec.min), has_max = !unbounded(spec.max);
+  std::string out;
+  if (has_min && has_max) {
+    out = "in [" + text(spec.min) + ", " + text(spec.max) + "]";
+  } else if (has_min) {
+    out = ">= " + text(spec.min);
+  } else if (has_max) {
+    out = "<= " + text(spec.max);
+  } else {
+    out = "of any value";
+  }
+  if (!spec.unit.empty() && spec.unit != "1") out += " " + spec.unit;
+  return out;
 }
 
 ParamSpec real_param(std::string key, std::string unit, std::optional<double> def, double min,

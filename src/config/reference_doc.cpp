@@ -1,6 +1,7 @@
 #include "xbarsim/config/reference_doc.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <sstream>
 
 #include "xbarsim/core/strings.hpp"
@@ -19,11 +20,11 @@ std::string range_text(const ParamSpec& p) {
     return p.key.size() > 4 && p.key.compare(p.key.size() - 4, 4, "_csv") == 0
                ? "a CSV file"
                : "a list of numbers";
-  auto bound = [](double v) {
-    if (std::isinf(v)) return std::string(v < 0 ? "-inf" : "inf");
-    std::ostringstream o;
-    o << v;
-    return o.str();
+  // Exact: six significant digits would print 2^24 tiles as 1.67772e+07.
+  auto bound = [&](double v) {
+    if (p.type == ParamType::kInteger && std::abs(v) < 9.2e18)
+      return std::to_string(static_cast<std::int64_t>(v));
+    return shortest_number(v);
   };
   std::ostringstream out;
   out << '[' << bound(p.min) << ", " << bound(p.max) << ']';

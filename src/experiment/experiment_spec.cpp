@@ -1,6 +1,8 @@
 // Experiment specs: loader, point expansion, validation (docs/experiments.md).
 #include "xbarsim/experiment/experiment_spec.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -53,19 +55,24 @@ std::string relative_to(const std::string& spec_file, const std::string& p) {
   return fs::exists(candidate) ? candidate.lexically_normal().string() : p;
 }
 
+// An arch or workload: a file next to the spec, a path, or a shipped name (looks_like_path);
+// a folder next to the spec or in the current directory does not hide a shipped name.
+std::string resolve_yaml(const std::string& spec_file, const std::string& name,
+                         const std::string& folder, const std::string& what) {
+  if (!name.empty() && !fs::path(name).is_absolute()) {
+    const fs::path next_to_spec = fs::path(spec_file).parent_path() / name;
+    if (fs::is_regular_file(next_to_spec)) return next_to_spec.lexically_normal().string();
+  }
+  if (looks_like_path(name)) return relative_to(spec_file, name);
+  return resolve_shipped(name, folder, what);
+}
+
 std::string resolve_arch(const std::string& spec_file, const std::string& arch) {
-  const std::string rel = relative_to(spec_file, arch);
-  if (fs::exists(rel) || arch.find('/') != std::string::npos ||
-      arch.find(".yaml") != std::string::npos)
-    return rel;
-  return data_dir() + "/arch/" + arch + ".yaml";
+  return resolve_yaml(spec_file, arch, "arch", "architecture");
 }
 
 std::string resolve_workload(const std::string& spec_file, const std::string& w) {
-  const std::string rel = relative_to(spec_file, w);
-  if (fs::exists(rel) || w.find('/') != std::string::npos || w.find(".yaml") != std::string::npos)
-    return rel;
-  return data_dir() + "/workloads/" + w + ".yaml";
+  return resolve_yaml(spec_file, w, "workloads", "workload");
 }
 
 std::string resolve_model(const std::string& spec_file, const std::string& m) {
@@ -242,6 +249,8 @@ ExperimentSpec load_experiment(const std::string& path, bool quick) {
     for (const auto& [k, v] : s.points.front()) swept |= k == "model" || k == "workload";
     if (!swept) throw ConfigError(path, "model", "give a model or a workload");
   }
+  spdlog::debug("experiment {} ({}{}): {} points, {} trial{} each, {} mode", s.name, path,
+                quick ? ", quick" : "", s.points.size(), s.trials, s.trials > 1 ? "s" : "", s.mode);
   return s;
 }
 

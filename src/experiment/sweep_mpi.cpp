@@ -14,12 +14,12 @@
 #include "xbarsim/experiment/sweep_mpi.hpp"
 
 #include <mpi.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -114,7 +114,7 @@ std::pair<std::size_t, double> coordinate(detail::SweepState& state, TaskContext
       std::size_t k = 0;
       std::string rest;
       if (!split_index(m.payload, tasks, k, rest)) {
-        std::cerr << "xbarsim sweep: malformed message from rank " << from << " ignored\n";
+        spdlog::warn("sweep: malformed message from rank {} ignored", from);
       } else if (m.tag == kResult) {
         state.finished(k, rest);
       } else {
@@ -223,7 +223,7 @@ SweepOutcome run_sweep_mpi(const ExperimentSpec& spec, const SweepOptions& optio
       waited_s = work(*state, context, jobs);
     }
   } catch (const std::exception& e) {
-    std::cerr << "xbarsim sweep: rank " << mpi.rank() << ": " << e.what() << "\n";
+    spdlog::error("sweep: rank {}: {}", mpi.rank(), e.what());
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   double total_waited_s = 0;

@@ -12,6 +12,7 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/random.hpp"
+#include "xbarsim/io/csv.hpp"
 #include "xbarsim/io/result_file.hpp"
 #include "xbarsim/io/text_file.hpp"
 #include "xbarsim/system/report.hpp"
@@ -44,12 +45,6 @@ TrialStats trial_stats(const std::vector<double>& v) {
 }
 
 namespace {
-
-std::string num(double v) {
-  char b[40];
-  std::snprintf(b, sizeof(b), "%.17g", v);
-  return b;
-}
 
 // A point's view of its tasks: per-trial accuracy, and trial 0 for energy and counts.
 struct PointTasks {
@@ -213,36 +208,42 @@ void write_energy(ResultFile& out, const std::vector<PointTasks>& points) {
 }
 
 std::string summary_csv(const ExperimentSpec& spec, const std::vector<PointTasks>& points) {
-  std::ostringstream c;
-  c << "point";
-  for (const auto& [k, v] : spec.points.front()) c << "," << k;
+  std::vector<std::string> header = {"point"};
+  for (const auto& [k, v] : spec.points.front()) header.push_back(k);
   if (spec.wants("accuracy"))
-    c << ",trials,accuracy_mean,accuracy_std,accuracy_ci95_low,accuracy_ci95_high";
+    header.insert(header.end(), {"trials", "accuracy_mean", "accuracy_std", "accuracy_ci95_low",
+                                 "accuracy_ci95_high"});
   if (spec.wants("energy"))
-    c << ",energy_j_analog,energy_j_digital,latency_s_analog,latency_s_digital,area_m2_analog,"
-         "area_m2_digital";
-  c << "\n";
+    header.insert(header.end(), {"energy_j_analog", "energy_j_digital", "latency_s_analog",
+                                 "latency_s_digital", "area_m2_analog", "area_m2_digital"});
+  std::string csv = csv_record(header);
   for (std::size_t i = 0; i < points.size(); ++i) {
     const PointTasks& p = points[i];
-    c << i;
-    for (const auto& [k, v] : spec.points[i]) c << "," << v;
+    std::vector<std::string> row = {std::to_string(i)};
+    // Axis values as written in the spec: a text value may hold commas (a list of numbers).
+    for (const auto& [k, v] : spec.points[i]) row.push_back(v);
     if (spec.wants("accuracy")) {
       const TrialStats s = trial_stats(p.accuracy);
-      c << "," << p.accuracy.size() << "," << num(s.mean) << "," << num(s.std) << ","
-        << num(s.mean - s.ci95) << "," << num(s.mean + s.ci95);
+      row.insert(row.end(),
+                 {std::to_string(p.accuracy.size()), csv_number(s.mean), csv_number(s.std),
+                  csv_number(s.mean - s.ci95), csv_number(s.mean + s.ci95)});
     }
     if (spec.wants("energy")) {
       const TaskResult& r = *p.first;
-      c << "," << num(r.energy_j_analog) << "," << num(r.energy_j_digital) << ","
-        << num(r.latency_s_analog) << "," << num(r.latency_s_digital) << ","
-        << num(r.area_m2_analog) << "," << num(r.area_m2_digital);
+      row.insert(row.end(), {csv_number(r.energy_j_analog), csv_number(r.energy_j_digital),
+                             csv_number(r.latency_s_analog), csv_number(r.latency_s_digital),
+                             csv_number(r.area_m2_analog), csv_number(r.area_m2_digital)});
     }
-    c << "\n";
+    csv += csv_record(row);
   }
-  return c.str();
+  return csv;
 }
 
 }  // namespace
+
+std::string summary_csv(const ExperimentSpec& spec, const std::vector<TaskResult>& tasks) {
+  return summary_csv(spec, group_by_point(spec, tasks));
+}
 
 void write_sweep_results(const ExperimentSpec& spec, const std::vector<ArchConfig>& archs,
                          const std::vector<TaskResult>& tasks, const std::string& out_dir,

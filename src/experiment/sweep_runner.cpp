@@ -1,6 +1,7 @@
 // The sweep runner on one process (include/xbarsim/experiment/sweep.hpp) and the bookkeeping
 // it shares with the MPI driver (sweep_state.hpp).
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -181,6 +182,8 @@ void task_loop(const SweepState& state, TaskContext& context,
                const std::function<void(std::size_t, const std::string&)>& deliver,
                const std::function<void(std::size_t, const std::string&)>& fail) {
   while (const std::optional<std::size_t> k = take()) {
+    const TaskId id = state.tasks().at(*k);
+    spdlog::debug("sweep: point {} trial {} started", id.point, id.trial);
     std::string text, error;
     try {
       text = format_task(state.compute(*k, context));

@@ -1,5 +1,7 @@
 #include "xbarsim/io/dataset.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -62,7 +64,9 @@ Dataset load_fashion_mnist(const std::string& dir, Split split, Index limit) {
   return ds;
 }
 
-Dataset load_dataset(const std::string& spec, Split split, Index limit) {
+namespace {
+
+Dataset load_any_dataset(const std::string& spec, Split split, Index limit) {
   const std::string_view s = spec;
   if (s.substr(0, kFashionMnistSpec.size()) != kFashionMnistSpec ||
       (s.size() > kFashionMnistSpec.size() && s[kFashionMnistSpec.size()] != ':'))
@@ -81,6 +85,15 @@ Dataset load_dataset(const std::string& spec, Split split, Index limit) {
   const char* env = std::getenv("XBARSIM_FASHION_MNIST_DIR");
   const std::string dir = env != nullptr && *env != '\0' ? env : kFashionMnistDir;
   return load_fashion_mnist(dir, split, limit);
+}
+
+}  // namespace
+
+Dataset load_dataset(const std::string& spec, Split split, Index limit) {
+  Dataset ds = load_any_dataset(spec, split, limit);
+  spdlog::debug("dataset {}: {} samples of {} x {} x {}, {} classes", ds.name, ds.size(),
+                ds.shape[0], ds.shape[1], ds.shape[2], ds.num_classes);
+  return ds;
 }
 
 }  // namespace xbarsim

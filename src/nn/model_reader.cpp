@@ -1,6 +1,8 @@
 // Reads model files (docs/model_format.md): strict about versions, shapes and layer types;
 // every error names the file, the layer and the dataset or attribute.
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <map>
 
@@ -225,7 +227,10 @@ Network load_network(const std::string& path) {
   if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path, "not an HDF5 file");
   H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (f.id < 0) throw IoError(path, "cannot open the HDF5 file (truncated or corrupt?)");
-  return read_network(f.id, path);
+  Network net = read_network(f.id, path);
+  spdlog::debug("model {} ({}): {} layers, {} classes", net.name, path, net.layers.size(),
+                net.num_classes);
+  return net;
 }
 
 Network read_network(std::int64_t file, const std::string& path) {

@@ -2,6 +2,8 @@
 // job returns the fields of the CLI's --format json, as dicts and numpy arrays.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <optional>
@@ -9,7 +11,6 @@
 #include "python_values.hpp"
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/config/registry.hpp"
-#include "xbarsim/config/shipped_files.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/parallel.hpp"
 #include "xbarsim/engine/analog_matrix.hpp"
@@ -35,7 +36,7 @@ struct Arch {
 
 Arch make_arch(const std::string& name_or_path, const py::dict& overrides) {
   Arch a;
-  a.path = shipped_or_path(name_or_path, "arch");
+  a.path = resolve_shipped(name_or_path, "arch", "architecture");
   a.config = load_arch(a.path, overrides_from(overrides), builtin_registry());
   return a;
 }
@@ -150,7 +151,7 @@ ComparisonOptions comparison_options(const std::string& digital, const std::stri
   if (digital_dram != "same" && digital_dram != "own")
     throw ConfigError("", "digital_dram", "must be 'same' or 'own', not '" + digital_dram + "'");
   ComparisonOptions c;
-  c.digital_path = digital.empty() ? "" : shipped_or_path(digital, "arch");
+  c.digital_path = digital.empty() ? "" : resolve_shipped(digital, "arch", "architecture");
   c.digital_own_dram = digital_dram == "own";
   c.inferences_per_load = inferences_per_load;
   return c;
@@ -203,8 +204,9 @@ py::object estimate_energy_job(const Arch& arch, const std::string& model,
   if (model.empty() == workload.empty())
     throw ConfigError("", "model/workload", "give exactly one of them");
   if (!(batch >= 1)) throw ConfigError("", "batch", "must be >= 1");
-  const Workload w = model.empty() ? load_workload(shipped_or_path(workload, "workloads"))
-                                   : workload_from_network(load_network(model));
+  const Workload w = model.empty()
+                         ? load_workload(resolve_shipped(workload, "workloads", "workload"))
+                         : workload_from_network(load_network(model));
   const ComparisonOptions options = comparison_options(digital, digital_dram, inferences_per_load);
   Json j = json_document("python: xbarsim.estimate_energy", 0);
   {
@@ -329,6 +331,15 @@ PYBIND11_MODULE(_xbarsim, m) {
   m.doc() = "xbarsim: analog processing-in-memory accelerators for DNNs (docs/python.md)";
   m.attr("__version__") = std::string(kVersion);
   m.attr("git_sha1") = std::string(kGitSha1);
+  // Diagnostics go to stderr, as on the command line, never into a notebook's stdout stream;
+  // warnings and errors only (spdlog's level can be changed from C++ for debugging).
+  {
+    auto logger = spdlog::get("xbarsim");
+    if (!logger) logger = spdlog::stderr_color_mt("xbarsim");
+    logger->set_pattern("xbarsim: %l: %v");
+    logger->set_level(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+  }
   m.def("data_dir", &data_dir,
         "The data folder in use: $XBARSIM_DATA_DIR, else the one installed with the module "
         "(docs/install.md)");

@@ -32,11 +32,13 @@ struct Run {
   std::string err;
 };
 
-// Runs the xbarsim binary with `args` (already shell-quoted where needed).
-inline Run xbarsim(const std::string& args) {
+// Runs the xbarsim binary with `args` (already shell-quoted where needed), in the folder
+// `cwd` when one is given.
+inline Run xbarsim(const std::string& args, const std::string& cwd = "") {
   TempDir dir;
   const std::string out = dir.file("stdout"), err = dir.file("stderr");
   std::ostringstream cmd;
+  if (!cwd.empty()) cmd << "cd '" << cwd << "' && ";
   cmd << '\'' << XBARSIM_BINARY << "' " << args << " >'" << out << "' 2>'" << err << '\'';
   const int status = std::system(cmd.str().c_str());
   Run r;

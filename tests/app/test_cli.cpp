@@ -340,6 +340,24 @@ TEST_CASE("mvm: calibration on the scored inputs is a warning, a separate file i
   CHECK_CONTAINS(wrong.err, "6 x 5");
 }
 
+TEST_CASE("--format json: stdout stays pure JSON while warnings and debug lines go to stderr") {
+  TempDir dir;
+  const std::string matrix = dir.file("matrix.h5"), inputs = dir.file("inputs.h5");
+  write_hdf5_matrix(matrix, "matrix", Matrix::Constant(4, 3, 0.5f));
+  write_hdf5_matrix(inputs, "inputs", Matrix::Constant(2, 4, 0.25f));
+  // Calibrating on the scored inputs is warned about; --verbose adds debug lines.
+  const Run mvm = xbarsim("--verbose mvm reram --matrix '" + matrix + "' --inputs '" + inputs +
+                          "' --format json");
+  REQUIRE(mvm.code == 0);
+  CHECK_CONTAINS(mvm.err, "calibrated on the scored inputs");
+  CHECK_CONTAINS(mvm.err, "xbarsim: debug: ");
+  CHECK(JsonText(mvm.out).valid());
+  const Run energy = xbarsim("energy reram --workload fmnist_cnn --format json --verbose");
+  REQUIRE(energy.code == 0);
+  CHECK_CONTAINS(energy.err, "xbarsim: debug: workload file: ");
+  CHECK(JsonText(energy.out).valid());
+}
+
 TEST_CASE("mvm: a wire resistance of zero for the IR-drop solve names the --set key") {
   const Run r = xbarsim(
       "mvm reram --rows 8 --cols 8 --batch 2 --set tile.wires.ir_drop=exact "
@@ -659,7 +677,7 @@ TEST_CASE("per-layer tile keys from the command line: eval, energy and mvm") {
   const Run unknown =
       xbarsim("eval reram --model " + mlp + " --limit 20 --set layers.fc9.tile.adc.bits=4");
   check_bad_input(unknown);
-  CHECK_CONTAINS(unknown.err, "command line (--set layers.fc9.tile.adc.bits): key 'layers.fc9'");
+  CHECK_CONTAINS(unknown.err, "--set layers.fc9.tile.adc.bits=4: key 'layers.fc9'");
   CHECK_CONTAINS(unknown.err, "fc1, fc2, fc3");
   check_bad_input(xbarsim("energy reram --model " + mlp + " --set layers.fc1.tile.adc.bits=99"));
   // mvm has no layers: per-layer keys are refused, not ignored.

@@ -92,7 +92,7 @@ TEST_CASE("per-layer tile keys: mistakes name the layer and the key") {
   std::string e = error_of(reram, {"layers.fc1.tile.adc.bits=40"});
   CHECK(e.find("layers.fc1.tile.adc.bits") != std::string::npos);
   CHECK(e.find("out of range") != std::string::npos);
-  CHECK(e.find("command line (--set layers.fc1.tile.adc.bits)") != std::string::npos);
+  CHECK(e.find("--set layers.fc1.tile.adc.bits=40") != std::string::npos);
   // From the file: the file is named.
   const std::string file = reram_with(dir, "layers:\n  fc1: {tile.adc.bits: 40}\n");
   e = error_of(file, {});

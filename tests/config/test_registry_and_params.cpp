@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "xbarsim/circuit/adc.hpp"
@@ -126,6 +127,45 @@ TEST_CASE("ConfigError formats file, key and message") {
   CHECK(e.file() == "arch.yaml");
   CHECK(e.key() == "tile.rows");
   CHECK(std::string(ConfigError("", "", "bad").what()) == "config: bad");
+}
+
+}  // namespace
+}  // namespace xbarsim
+
+namespace xbarsim {
+namespace {
+
+TEST_CASE("bounds_text reads as bounds: open ends are left out, never inf or DBL_MAX") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double dbl_max = std::numeric_limits<double>::max();
+  const std::int64_t int_max = std::numeric_limits<std::int64_t>::max();
+  CHECK(bounds_text(int_param("bits", "bit", 8, 1, 16, "")) == "in [1, 16] bit");
+  CHECK(bounds_text(int_param("rows", "1", 128, 1, int_max, "")) == ">= 1");
+  CHECK(bounds_text(int_param("n", "", 0, std::numeric_limits<std::int64_t>::min(), 5, "")) ==
+        "<= 5");
+  CHECK(bounds_text(real_param("g", "S", 1e-6, 0, inf, "")) == ">= 0 S");
+  CHECK(bounds_text(real_param("g", "S", 1e-6, 0, dbl_max, "")) == ">= 0 S");
+  CHECK(bounds_text(real_param("v", "V", 0.1, -dbl_max, 0.5, "")) == "<= 0.5 V");
+  CHECK(bounds_text(real_param("x", "1", 0, -inf, inf, "")) == "of any value");
+  CHECK(bounds_text(real_param("q", "1", 0.5, 0.1, 1, "")) == "in [0.1, 1]");
+  // Every declared range of the shipped models reads that way.
+  for (const ModelSpec* spec : builtin_registry().all())
+    for (const ParamSpec& p : spec->params) {
+      if (p.type != ParamType::kReal && p.type != ParamType::kInteger) continue;
+      CAPTURE(spec->name);
+      CAPTURE(p.key);
+      const std::string text = bounds_text(p);
+      CHECK(text.find("inf") == std::string::npos);
+      CHECK(text.find("e+308") == std::string::npos);
+      CHECK(text.find("9223372036854775807") == std::string::npos);
+    }
+}
+
+TEST_CASE("config values print in their shortest round-trip form") {
+  CHECK(to_string(ParamValue(0.1)) == "0.1");
+  CHECK(to_string(ParamValue(2.5e-5)) == "2.5e-05");
+  CHECK(std::stod(to_string(ParamValue(1.0 / 3.0))) == 1.0 / 3.0);
+  CHECK(to_string(ParamValue(std::int64_t{42})) == "42");
 }
 
 }  // namespace

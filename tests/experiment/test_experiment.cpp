@@ -350,3 +350,20 @@ TEST_CASE("shipped experiments: the quick modes of adc_bits and noise_accuracy r
     CHECK(csv.find("accuracy_ci95_high") != std::string::npos);
   }
 }
+
+TEST_CASE("experiment spec: folders named like a shipped arch or workload do not hide it") {
+  test::TempDir dir;
+  const std::string path =
+      dir.write("experiment.yaml",
+                "name: shadow\nquestion: q\narch: reram\nworkload: fmnist_cnn\n"
+                "metrics: [energy]\nsweep:\n  mode: list\n  points:\n"
+                "    - {arch: sram}\n    - {arch: mine.yaml}\n");
+  for (const char* name : {"reram", "sram", "fmnist_cnn"}) fs::create_directory(dir.path() / name);
+  fs::copy_file(fs::path(data_dir()) / "arch" / "ideal.yaml", dir.path() / "mine.yaml");
+  const ExperimentSpec spec = load_experiment(path, false);
+  const PointSetup shipped = point_setup(spec, 0);
+  CHECK(fs::equivalent(shipped.arch_path, fs::path(data_dir()) / "arch" / "sram.yaml"));
+  CHECK(fs::equivalent(shipped.workload, fs::path(data_dir()) / "workloads" / "fmnist_cnn.yaml"));
+  // A file next to the spec is still found there.
+  CHECK(fs::equivalent(point_setup(spec, 1).arch_path, dir.path() / "mine.yaml"));
+}

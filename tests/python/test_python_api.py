@@ -70,8 +70,9 @@ class ArchAndErrors(unittest.TestCase):
                              capture_output=True, text=True)
         self.assertEqual(cli.returncode, 2)
         self.assertIn(str(e.exception), cli.stderr)
-        with self.assertRaises(xbarsim.ConfigError):
+        with self.assertRaises(xbarsim.IoError) as e:
             xbarsim.Arch("no_such_architecture")
+        self.assertIn("reram", str(e.exception))  # the shipped names are listed
         with self.assertRaises(xbarsim.IoError):
             xbarsim.evaluate(xbarsim.Arch("ideal"), "/no/such/model.h5")
 

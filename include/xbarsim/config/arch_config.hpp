@@ -23,6 +23,9 @@ struct Override {
   std::string value;  // parsed as a YAML scalar
 };
 std::vector<Override> parse_overrides(const std::vector<std::string>& args);
+// "--set path=value": how errors about an override name it, so that the user finds the
+// argument to fix.
+std::string set_argument(const Override& o);
 
 // A component (device, DAC, ADC) chosen by its card.
 struct ComponentConfig {
@@ -140,5 +143,16 @@ void check_layer_names(const std::vector<std::pair<std::string, std::string>>& n
 // architecture file, then under the data directory's cards/ folder.
 ArchConfig load_arch(const std::string& path, const std::vector<Override>& overrides,
                      const Registry& registry);
+
+// Command-line and spec arguments that name a shipped file or give a path. A path is what
+// exists as a regular file, contains '/' or ends in .yaml; anything else is a name, so that a
+// folder in the current directory named like a shipped file does not hide it.
+bool looks_like_path(const std::string& arg);
+// `arg` itself when it is a path, else data_dir()/folder/arg.yaml; an IoError naming `arg` and
+// listing the shipped names when that is not a file. `what` names the kind ("architecture").
+std::string resolve_shipped(const std::string& arg, const std::string& folder,
+                            const std::string& what);
+// The names of data_dir()/folder/*.yaml (without .yaml), sorted.
+std::vector<std::string> shipped_names(const std::string& folder);
 
 }  // namespace xbarsim

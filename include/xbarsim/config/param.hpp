@@ -31,6 +31,10 @@ struct ParamSpec {
   std::string doc;
 };
 
+// A value's bounds for messages, "in [1, 16]", ">= 0 S" or "<= 1", with its unit: bounds that
+// stand for "none" (infinities, the largest double, the int64 limits) are left out.
+std::string bounds_text(const ParamSpec& spec);
+
 // Convenience builders keep model declarations short and readable.
 ParamSpec real_param(std::string key, std::string unit, std::optional<double> def, double min,
                      double max, std::string doc);

@@ -18,19 +18,20 @@ namespace xbarsim {
 class Origins {
  public:
   Origins(std::string file, const std::vector<Override>& overrides) : file_(std::move(file)) {
-    for (const Override& o : overrides) set_paths_.insert(o.path);
+    for (const Override& o : overrides) set_values_[o.path] = o.value;  // the last one wins
   }
-  // The --set that created `path`, or one below it (a --set of tilez.rows creates tilez).
+  // The --set that created `path`, or one below it (a --set of tilez.rows creates tilez),
+  // as the user typed it: "--set tile.adc.bits=99".
   std::string of(const std::string& path) const {
-    for (const std::string& p : set_paths_)
-      if (p == path || p.rfind(path + ".", 0) == 0) return "command line (--set " + p + ")";
+    for (const auto& [p, value] : set_values_)
+      if (p == path || p.rfind(path + ".", 0) == 0) return set_argument({p, value});
     return file_;
   }
   const std::string& file() const { return file_; }
 
  private:
   std::string file_;
-  std::set<std::string> set_paths_;
+  std::map<std::string, std::string> set_values_;
 };
 
 // Writes one --set into a YAML tree, creating sections on the way.

@@ -23,6 +23,10 @@ TrialStats trial_stats(const std::vector<double>& values);
 
 // `tasks` holds every task of sweep_tasks(spec), in that order. Both files are written to a
 // temporary name and renamed, so a crash never leaves a half-written result.
+// DIR/summary.csv: one row per point, its axis values and the summary statistics, in RFC 4180
+// CSV with numbers in their shortest round-trip form (docs/experiments.md#summary-csv).
+std::string summary_csv(const ExperimentSpec& spec, const std::vector<TaskResult>& tasks);
+
 void write_sweep_results(const ExperimentSpec& spec, const std::vector<ArchConfig>& archs,
                          const std::vector<TaskResult>& tasks, const std::string& out_dir,
                          const std::string& command_line);
