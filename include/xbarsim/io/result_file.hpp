@@ -11,7 +11,10 @@
 
 namespace xbarsim {
 
-inline constexpr std::int64_t kResultSchemaVersion = 1;
+// Version of the HDF5 layout (docs/result_format.md#hdf5); raised when a dataset or attribute
+// changes meaning, shape or place, or goes away. 2: accuracy as points x trials, typed /axes,
+// units from key suffixes, `per` and `batch` on energies, eval laid out as a sweep of one point.
+inline constexpr std::int64_t kResultSchemaVersion = 2;
 
 // The unit of a quantity from the suffix of its key, one rule for every numeric dataset of a
 // result file: a trailing side (`_analog`, `_digital`) and a trailing `_by_<what>` (a group of
