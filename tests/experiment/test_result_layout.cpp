@@ -255,3 +255,32 @@ TEST_CASE("sweep results.h5: inspect prints each point's accuracy and energy fro
   }
   CHECK(shown.find("mean +- std over 3 trials") != std::string::npos);
 }
+
+TEST_CASE("sweep results.h5: an accuracy-only sweep records its images, the batch of its counts") {
+  test::TempDir dir;
+  const std::string spec = dir.write("experiment.yaml", R"(name: accuracy_only
+question: which batch do the counts of an accuracy-only sweep cover?
+arch: reram
+model: fmnist_mlp.h5
+limit: 8
+calibration_images: 8
+trials: 2
+metrics: [accuracy]
+sweep:
+  mode: list
+  points:
+    - {tile.adc.bits: 8}
+)");
+  // Results are assembled from the task files, so the images must survive them.
+  REQUIRE(run_sweep(load_experiment(spec, false), test::sweep_options(dir.file("out"), 1),
+                    builtin_registry())
+              .complete);
+  const test::H5Reader f(dir.file("out/results.h5"));
+  CHECK(f.doubles("/results/images") == std::vector<double>{8});
+  CHECK(f.attr_int("/results/counts/cell_read_energy_j", "batch") == 8);
+  CHECK(f.dims("/results/accuracy") == std::vector<hsize_t>{1, 2});
+  // No energy metric: no estimate, and no digital baseline to store.
+  CHECK_FALSE(f.exists("/results/energy_j_analog"));
+  CHECK_FALSE(f.exists("/points/00000/digital_resolved_yaml"));
+  CHECK_FALSE(f.has_attr("/points/00000", "digital_file"));
+}
