@@ -289,11 +289,15 @@ void write_point_results(ResultFile& out, const std::vector<ResultPoint>& points
       throw Error("result file: point " + std::to_string(i) + " has no trial 0");
   const std::vector<double> images = column(points, &TaskResult::images);
   // Every point runs the same images (or prices one inference), so one batch size holds for
-  // the whole file; a difference is a bug, not a result to write.
-  for (double n : images)
-    if (n != images.front())
-      throw Error("result file: points ran batches of different sizes (" +
-                  std::to_string(images.front()) + " and " + std::to_string(n) + " inferences)");
+  // the whole file. Only task files of an earlier xbarsim, which did not record the images of
+  // an accuracy-only task, can make them differ.
+  for (std::size_t i = 0; i < images.size(); ++i)
+    if (images[i] != images.front())
+      throw Error("result file: point " + std::to_string(i) + " ran " +
+                  std::to_string(static_cast<long long>(images[i])) + " inferences, point 0 " +
+                  std::to_string(static_cast<long long>(images.front())) +
+                  "; task files of an earlier xbarsim may lack their images: rerun the sweep "
+                  "without --resume");
   const Quantity q{out, static_cast<std::int64_t>(images.front())};
   if (accuracy) write_accuracy(out, points, trials);
   q.write("/results/images", "images", images);
