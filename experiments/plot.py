@@ -3,8 +3,8 @@
 
 Usage: python3 experiments/plot.py RESULT.h5 -o DIR [--dpi N] [--reference-accuracy A]
 
-Reads the HDF5 file that `xbarsim sweep` writes (docs/experiments.md, schema_version 1) and
-writes PNG and SVG figures into DIR, named <experiment>_<figure>.{png,svg}. The figures are
+Reads the HDF5 file that `xbarsim sweep` writes (docs/result_format.md#hdf5, schema_version 2,
+and the version-1 files of earlier releases) and writes PNG and SVG figures into DIR, named <experiment>_<figure>.{png,svg}. The figures are
 chosen from what the file holds, not from the study's name:
 
 - accuracy_vs_noise: top-1 accuracy against a swept device-noise path (tile.device.*noise* or
@@ -38,7 +38,7 @@ matplotlib.use("Agg")  # no display; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import LogFormatter  # noqa: E402
 
-SUPPORTED_SCHEMA_VERSIONS = (1,)
+SUPPORTED_SCHEMA_VERSIONS = (1, 2)
 FORMATS = ("png", "svg")
 
 # Display names for common axis paths; any other path is shown as it is.
@@ -143,10 +143,15 @@ def read_sweep(f, path):
     for group in ("points", "results"):
         if not isinstance(f.get(group), h5py.Group):
             raise ResultError(f"{path}: missing group /{group}")
-    axes, values = read_points(f["points"])
+    if version == 1:
+        axes, values = read_points(f["points"])
+    else:
+        if not isinstance(f.get("axes"), h5py.Group):
+            raise ResultError(f"{path}: missing group /axes")
+        axes, values = read_axes(f["axes"], len(f["points"]), path)
     sweep = Sweep(path=path, name=text(f.attrs.get("experiment_name", "sweep")), axes=axes,
                   values=values, trials=int(f.attrs.get("trials", 1)))
-    sweep.results = read_results(f["results"], len(values), path)
+    sweep.results = read_results(f["results"], len(values), path, version)
     if "images" in sweep.results:
         sweep.images = int(sweep.results["images"][0])
     elif int(f.attrs.get("limit", 0)) > 0:  # accuracy-only runs store the image limit only
@@ -175,22 +180,66 @@ def read_points(points):
     return axes, values
 
 
-def read_results(results, n, path):
-    """Every per-point dataset under /results, keyed by its path relative to /results."""
+def axis_text(value):
+    """One stored axis value as the spec's text: ints as ints, floats in the shortest form."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, (np.integer, int)):
+        return str(int(value))
+    return repr(float(value))
+
+
+def read_axes(axes_group, n, path):
+    """Axis paths in sweep order and each point's axis values (schema 2: typed /axes/<path>).
+
+    Each dataset holds one value per point and its `position` in the sweep; text axes hold ""
+    where a list sweep leaves the axis at its default, which is left out of that point.
+    """
+    found = []
+    for name, dataset in axes_group.items():
+        if not isinstance(dataset, h5py.Dataset) or dataset.shape != (n,):
+            raise ResultError(f"{path}: /axes/{name} is not one value per point ({n})")
+        axis = text(dataset.attrs.get("path", name))
+        found.append((int(dataset.attrs.get("position", len(found))), axis, dataset[()]))
+    found.sort(key=lambda entry: entry[0])
+    values = [{} for _ in range(n)]
+    for _, axis, column in found:
+        for i, value in enumerate(column):
+            shown = axis_text(value)
+            if shown != "":
+                values[i][axis] = shown
+    if not values:
+        raise ResultError("the file has no points")
+    return [axis for _, axis, _ in found], values
+
+
+# Version-1 names of datasets that version 2 renamed.
+V1_NAMES = {"energy_breakdown_analog": "energy_j_by_component_analog",
+            "energy_breakdown_digital": "energy_j_by_component_digital"}
+
+
+def read_results(results, n, path, version):
+    """Every numeric per-point dataset under /results, keyed by its version-2 path relative to
+    /results; accuracy as points x trials."""
     out = {}
 
     def visit(name, obj):
-        if not isinstance(obj, h5py.Dataset):
+        if not isinstance(obj, h5py.Dataset) or obj.dtype.kind not in "fiu":
             return
         try:
             data = np.asarray(obj[()], dtype=float)
-            if name == "accuracy":  # points x trials, row-major
+            if name == "accuracy" and version == 1:  # flat, row-major points x trials
                 data = data.reshape(n, -1)
         except ValueError as e:
             raise ResultError(f"{path}: /results/{name}: {e}") from e
-        if name != "accuracy" and data.shape != (n,):
+        if name == "accuracy":
+            if data.ndim != 2 or data.shape[0] != n:
+                raise ResultError(f"{path}: /results/accuracy has shape {data.shape}, expected "
+                                  f"({n}, trials)")
+        elif data.shape != (n,):
             raise ResultError(f"{path}: /results/{name} has shape {data.shape}, expected ({n},)")
-        out[name] = data
+        head, _, rest = name.partition("/")
+        out[f"{V1_NAMES[head]}/{rest}" if version == 1 and head in V1_NAMES else name] = data
 
     results.visititems(visit)
     return out
@@ -356,7 +405,7 @@ def figure_adc_bits(sweep, bits_axis, reference):
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
     handles = plot_accuracy_lines(ax, sweep, bits_axis, label_prefix="accuracy: ")
     handles += reference_line(ax, reference)
-    adc = sweep.results.get("energy_breakdown_analog/adc")
+    adc = sweep.results.get("energy_j_by_component_analog/adc")
     images = sweep.results.get("images")
     if adc is not None and images is not None:
         per_inference = adc / np.where(images > 0, images, 1.0)
@@ -455,7 +504,7 @@ def panel_axis(sweep):
 
 def breakdown(sweep, side):
     """{component: per-point energy per inference} for 'analog' or 'digital'."""
-    prefix = f"energy_breakdown_{side}/"
+    prefix = f"energy_j_by_component_{side}/"
     images = sweep.results.get("images", np.ones(len(sweep.values)))
     images = np.where(images > 0, images, 1.0)
     return {k[len(prefix):]: v / images for k, v in sweep.results.items()
@@ -568,8 +617,8 @@ def choose_figures(sweep):
         wires = [a for a in numeric if a.startswith("tile.wires.") and a.endswith("_wire_ohm")]
         if wires:
             chosen.append(("accuracy_vs_wire_resistance", figure_wire_resistance, wires[0]))
-    if any(k.startswith("energy_breakdown_analog/") for k in r) and any(
-            k.startswith("energy_breakdown_digital/") for k in r):
+    if any(k.startswith("energy_j_by_component_analog/") for k in r) and any(
+            k.startswith("energy_j_by_component_digital/") for k in r):
         chosen.append(("energy_breakdown", figure_energy_breakdown, panel_axis(sweep)))
     return chosen
 

@@ -16,6 +16,7 @@
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/parallel.hpp"
+#include "xbarsim/experiment/result_layout.hpp"
 #include "xbarsim/io/dataset.hpp"
 #include "xbarsim/io/json.hpp"
 #include "xbarsim/io/result_file.hpp"
@@ -62,40 +63,6 @@ CLI::App* add_eval_command(CLI::App& app, EvalOptions& o) {
 }
 
 namespace {
-
-// The -o file of an eval run (docs/result_format.md#eval).
-void write_eval_file(ResultFile& out, const EvalResult& r, const ArchConfig& arch,
-                     const Network& net, const std::string& model_file,
-                     const std::string& command_line) {
-  out.provenance(command_line, r.settings.seed);
-  out.attr("/", "kind", std::string("eval"));
-  out.text("/config/arch_resolved_yaml", YAML::Dump(arch.resolved));
-  for (const ComponentConfig* c : {&arch.tile.device, &arch.tile.dac, &arch.tile.adc})
-    out.text("/config/cards/" + c->model, YAML::Dump(c->card));
-  out.attr("/", "model_file", model_file);
-  out.attr("/", "dataset", r.dataset);
-  out.attr("/", "images", static_cast<std::int64_t>(r.images));
-  // Which images calibrated the activation and ADC ranges (docs/reliability.md).
-  out.attr("/", "calibration_dataset", r.calibration_dataset);
-  out.attr("/", "calibration_images", static_cast<std::int64_t>(r.calibration_images));
-  std::string joined;
-  for (const std::string& w : r.warnings) joined += (joined.empty() ? "" : "\n") + w;
-  out.attr("/", "warnings", joined);
-  out.dataset("/results/accuracy_float", {r.accuracy_float}, "1");
-  out.dataset("/results/accuracy_int8", {r.accuracy_int8}, "1");
-  out.dataset("/results/accuracy_analog", r.accuracy_analog, "1");
-  for (std::size_t i = 0; i < r.counts.size(); ++i) {
-    if (!net.layers[i].uses_crossbar()) continue;
-    for (const auto& [k, v] : r.counts[i].items())
-      out.dataset("/results/counts/" + net.layers[i].name + "/" + k, {v}, "1");
-  }
-  if (r.comparison) {
-    out.text("/results/energy_analog_json", dump_json(report_json(r.comparison->analog)));
-    out.text("/results/energy_digital_json", dump_json(report_json(r.comparison->digital)));
-    out.dataset("/results/energy_j_analog", {r.comparison->analog.energy_j()}, "J");
-    out.dataset("/results/energy_j_digital", {r.comparison->digital.energy_j()}, "J");
-  }
-}
 
 void print_eval_text(const EvalResult& r, const std::string& arch_path,
                      const std::string& model_file) {
@@ -170,7 +137,7 @@ int run_eval(const EvalOptions& o, const std::string& command_line) {
   // anyway and the error (naming that file) follows it.
   std::string commit_error;
   if (result_file) {
-    write_eval_file(*result_file, r, arch, net, o.model, command_line);
+    write_eval_results(*result_file, r, arch, o.model, command_line, registry);
     try {
       result_file->commit();
     } catch (const IoError& e) {

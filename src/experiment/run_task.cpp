@@ -73,6 +73,27 @@ double accuracy_of(const Network& net, const CrossbarProduct& product, const Mat
 
 }  // namespace
 
+void record_estimate(TaskResult& r, const Comparison& cmp) {
+  const SystemReport& a = cmp.analog;
+  const SystemReport& d = cmp.digital;
+  r.has_energy = true;
+  r.images = a.batch;
+  r.energy_j_analog = a.energy_j();
+  r.energy_j_digital = d.energy_j();
+  r.latency_s_analog = a.latency_s;
+  r.latency_s_digital = d.latency_s;
+  r.area_m2_analog = a.area_m2();
+  r.area_m2_digital = d.area_m2();
+  r.setup_energy_j_analog = a.setup_energy_j();
+  r.setup_energy_j_digital = d.setup_energy_j();
+  r.peak_power_w_analog = a.peak_power_per_chip_w();
+  r.peak_power_w_digital = d.peak_power_per_chip_w();
+  r.energy_breakdown_analog = breakdown(a);
+  r.energy_breakdown_digital = breakdown(d);
+  r.actions_analog = action_totals(a);
+  r.actions_digital = action_totals(d);
+}
+
 TaskResult run_task(const ExperimentSpec& spec, TaskId id, const ArchConfig& arch,
                     const Registry& registry, TaskContext& context) {
   TaskResult r;
@@ -106,26 +127,8 @@ TaskResult run_task(const ExperimentSpec& spec, TaskId id, const ArchConfig& arc
   if (spec.wants("energy") && id.trial == 0) {
     const Workload workload = net ? workload_from_network(*net) : load_workload(ps.workload);
     const double batch = r.images > 0 ? r.images : 1.0;
-    const Comparison cmp = compare(workload, arch, registry, batch, ComparisonOptions{},
-                                   counts.empty() ? nullptr : &counts);
-    const SystemReport& a = cmp.analog;
-    const SystemReport& d = cmp.digital;
-    r.has_energy = true;
-    r.images = batch;
-    r.energy_j_analog = a.energy_j();
-    r.energy_j_digital = d.energy_j();
-    r.latency_s_analog = a.latency_s;
-    r.latency_s_digital = d.latency_s;
-    r.area_m2_analog = a.area_m2();
-    r.area_m2_digital = d.area_m2();
-    r.setup_energy_j_analog = a.setup_energy_j();
-    r.setup_energy_j_digital = d.setup_energy_j();
-    r.peak_power_w_analog = a.peak_power_per_chip_w();
-    r.peak_power_w_digital = d.peak_power_per_chip_w();
-    r.energy_breakdown_analog = breakdown(a);
-    r.energy_breakdown_digital = breakdown(d);
-    r.actions_analog = action_totals(a);
-    r.actions_digital = action_totals(d);
+    record_estimate(r, compare(workload, arch, registry, batch, ComparisonOptions{},
+                               counts.empty() ? nullptr : &counts));
   }
   return r;
 }

@@ -165,7 +165,7 @@ SweepOutcome SweepState::finish() {
     if (!fs::exists(task_file(options_.out_dir, id))) return outcome_;  // stopped or failed
     results.push_back(read_task_file(options_.out_dir, id));
   }
-  write_sweep_results(spec_, archs_, results, options_.out_dir, options_.command_line);
+  write_sweep_results(spec_, archs_, results, options_.out_dir, options_.command_line, registry_);
   outcome_.complete = true;
   return outcome_;
 }

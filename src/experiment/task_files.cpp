@@ -185,9 +185,11 @@ std::string format_task(const TaskResult& r) {
   std::ostringstream o;
   o << "point: " << r.id.point << "\ntrial: " << r.id.trial << "\nkey: " << quoted(r.key) << "\n";
   if (r.has_accuracy) o << "accuracy: " << num(r.accuracy) << "\n";
+  // The images scored or priced: the batch of the results file's energies and counts, known
+  // to an accuracy-only task too.
+  if (r.has_accuracy || r.has_energy) o << "images: " << num(r.images) << "\n";
   if (r.has_energy) {
-    o << "images: " << num(r.images) << "\n"
-      << "energy_j_analog: " << num(r.energy_j_analog) << "\n"
+    o << "energy_j_analog: " << num(r.energy_j_analog) << "\n"
       << "energy_j_digital: " << num(r.energy_j_digital) << "\n"
       << "latency_s_analog: " << num(r.latency_s_analog) << "\n"
       << "latency_s_digital: " << num(r.latency_s_digital) << "\n"
@@ -220,9 +222,11 @@ TaskResult parse_task(const std::string& text, const std::string& source) {
     r.key = n["key"].as<std::string>();
     r.has_accuracy = static_cast<bool>(n["accuracy"]);
     if (r.has_accuracy) r.accuracy = n["accuracy"].as<double>();
+    // A task file written before accuracy-only tasks recorded their images has none: 0.
+    if (n["images"]) r.images = n["images"].as<double>();
     r.has_energy = static_cast<bool>(n["energy_j_analog"]);
     if (r.has_energy) {
-      r.images = n["images"].as<double>();
+      if (!n["images"]) throw IoError(source, "task result has energy but no images");
       r.energy_j_analog = n["energy_j_analog"].as<double>();
       r.energy_j_digital = n["energy_j_digital"].as<double>();
       r.latency_s_analog = n["latency_s_analog"].as<double>();

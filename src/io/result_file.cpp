@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <utility>
 
 #include "hdf5_handle.hpp"
 #include "xbarsim/core/error.hpp"
@@ -142,18 +144,72 @@ void ResultFile::attr(const std::string& object, const std::string& name, std::i
   write_attr(g.id, name, H5T_NATIVE_INT64, &value, temp_path_);
 }
 
+namespace {
+// Creates dataset `path` of `file_type` and shape `dims`, writes `data` (in `mem_type`) into it.
+void write_dataset(hid_t file, const std::string& path, hid_t file_type,
+                   const std::vector<hsize_t>& dims, hid_t mem_type, const void* data,
+                   const std::string& temp_path) {
+  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Handle d(
+      H5Dcreate2(file, path.c_str(), file_type, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose);
+  hsize_t n = 1;
+  for (hsize_t k : dims) n *= k;
+  if (d.id < 0 || (n && H5Dwrite(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+    throw IoError(temp_path, "cannot write dataset '" + path + "'");
+}
+}  // namespace
+
+std::string unit_of_key(std::string_view key) {
+  for (std::string_view side : {"_analog", "_digital"})
+    if (key.size() > side.size() && key.ends_with(side)) key.remove_suffix(side.size());
+  if (const auto by = key.rfind("_by_"); by != std::string_view::npos) key = key.substr(0, by);
+  static constexpr std::pair<std::string_view, const char*> kSuffixes[] = {
+      {"_j", "J"}, {"_s", "s"},   {"_w", "W"},       {"_m2", "m^2"}, {"_v", "V"},
+      {"_a", "A"}, {"_hz", "Hz"}, {"_siemens", "S"}, {"_ohm", "Ohm"}};
+  for (const auto& [suffix, unit] : kSuffixes)
+    if (key.size() > suffix.size() && key.ends_with(suffix)) return unit;
+  return "1";
+}
+
+void ResultFile::numeric_dataset(const std::string& path, const std::vector<std::uint64_t>& dims,
+                                 bool integer, const void* data, const std::string& unit) {
+  Handle parent(ensure_group(parent_of(path)), H5Oclose);
+  write_dataset(static_cast<hid_t>(file_), path, integer ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                std::vector<hsize_t>(dims.begin(), dims.end()),
+                integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, data, temp_path_);
+  attr(path, "unit", unit);
+}
+
 void ResultFile::dataset(const std::string& path, const std::vector<double>& values,
                          const std::string& unit) {
+  numeric_dataset(path, {values.size()}, false, values.data(), unit);
+}
+
+void ResultFile::matrix(const std::string& path, const std::vector<double>& values,
+                        std::size_t rows, std::size_t cols, const std::string& unit) {
+  if (values.size() != rows * cols)
+    throw Error("result file: dataset '" + path + "' of " + std::to_string(rows) + " x " +
+                std::to_string(cols) + " given " + std::to_string(values.size()) + " values");
+  numeric_dataset(path, {rows, cols}, false, values.data(), unit);
+}
+
+void ResultFile::int_dataset(const std::string& path, const std::vector<std::int64_t>& values,
+                             const std::string& unit) {
+  numeric_dataset(path, {values.size()}, true, values.data(), unit);
+}
+
+void ResultFile::string_dataset(const std::string& path, const std::vector<std::string>& values) {
   Handle parent(ensure_group(parent_of(path)), H5Oclose);
-  const hsize_t n = values.size();
-  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  Handle d(H5Dcreate2(static_cast<hid_t>(file_), path.c_str(), H5T_IEEE_F64LE, space.id,
-                      H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-           H5Dclose);
-  if (d.id < 0 ||
-      (n && H5Dwrite(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0))
-    throw IoError(temp_path_, "cannot write dataset '" + path + "'");
-  attr(path, "unit", unit);
+  std::size_t width = 0;
+  for (const std::string& v : values) width = std::max(width, v.size());
+  // One fixed-length type for every element, as string_type() for the longest.
+  Handle t(string_type(std::string(width, ' ')), H5Tclose);
+  std::vector<char> packed(values.size() * (width + 1), '\0');
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i].copy(packed.data() + i * (width + 1), values[i].size());
+  write_dataset(static_cast<hid_t>(file_), path, t.id, {values.size()}, t.id, packed.data(),
+                temp_path_);
 }
 
 void ResultFile::text(const std::string& path, const std::string& content) {

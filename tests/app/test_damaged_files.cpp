@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli_support.hpp"
+#include "xbarsim/io/result_file.hpp"
 
 namespace xbarsim {
 namespace {
@@ -42,13 +43,13 @@ void string_attr(hid_t obj, const char* name, const std::vector<std::string>& va
   REQUIRE(H5Awrite(a.id, type.id, p.data()) >= 0);
 }
 
-// A result file with schema_version 1 and whatever `extra` adds to its root.
+// A result file of the schema version inspect reads and whatever `extra` adds to its root.
 template <class Extra>
 std::string result_file(const TempDir& dir, const std::string& name, Extra&& extra) {
   const std::string path = dir.file(name);
   const H f{H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
   REQUIRE(f.id >= 0);
-  int_attr(f.id, "schema_version", {1}, true);
+  int_attr(f.id, "schema_version", {kResultSchemaVersion}, true);
   extra(f.id);
   return path;
 }
@@ -121,7 +122,7 @@ TEST_CASE("inspect: provenance attributes holding arrays are errors naming the a
     const std::string path = dir.file("schema_array.h5");
     {
       const H f{H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
-      int_attr(f.id, "schema_version", std::vector<long long>(16, 1), false);
+      int_attr(f.id, "schema_version", std::vector<long long>(16, kResultSchemaVersion), false);
     }
     const Run r = inspect_bounded(path);
     check_bad_input(r);

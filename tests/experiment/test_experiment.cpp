@@ -291,7 +291,7 @@ TEST_CASE("sweep command: results.h5 carries provenance readable by h5py, and in
       "assert 'experiment/experiment_yaml' in f\n"
       "assert 'points/00003/arch_resolved_yaml' in f\n"
       "assert len(f['cards'])>0\n"
-      "assert f['results/accuracy'].shape==(8,)\n"
+      "assert f['results/accuracy'].shape==(4,2)\n"
       "for n in f['results']:\n"
       "  o=f['results'][n]\n"
       "  if isinstance(o,h5py.Dataset): assert 'unit' in o.attrs, n\n"

@@ -7,7 +7,9 @@ Runs `xbarsim sweep --quick --jobs 1` on every study in SOURCE_DIR/experiments i
 temporary folder, plots each result, and checks that the figures the file's contents call
 for exist as valid, non-empty PNG and SVG files with no temporary file left behind. Then
 checks that plot.py refuses, with a non-zero exit and a message, an HDF5 file that is not a
-sweep result and a sweep result with an unknown schema_version.
+sweep result and a sweep result with an unknown schema_version, and that it draws the same
+figures from a result rewritten in the version-1 layout (schema_version 1: axis:KEY
+attributes, a flat accuracy, energy_breakdown_* groups) as from the version-2 original.
 """
 
 import os
@@ -123,6 +125,53 @@ def check_rejects(source, tmp, sweep_result):
               f"plot.py wrote files for the rejected {path}")
 
 
+def to_version_1(v2, v1):
+    """Rewrite a version-2 result in the version-1 layout that earlier releases wrote."""
+    shutil.copyfile(v2, v1)
+    with h5py.File(v1, "r+") as f:
+        f.attrs["schema_version"] = 1
+        for name, column in f["axes"].items():
+            path = column.attrs["path"]
+            path = path.decode() if isinstance(path, bytes) else path
+            for i, value in enumerate(column[()]):
+                text = value.decode() if isinstance(value, bytes) else (
+                    str(int(value)) if column.dtype.kind == "i" else repr(float(value)))
+                if text:
+                    f["points"][f"{i:05d}"].attrs["axis:" + path] = text
+        del f["axes"]
+        accuracy = f["results"].get("accuracy")
+        if accuracy is not None:
+            points, trials = accuracy.shape
+            flat = accuracy[()].reshape(-1)
+            del f["results/accuracy"]
+            f["results/accuracy"] = flat
+            f["results/accuracy"].attrs["shape"] = f"{points}x{trials}"
+        for side in ("analog", "digital"):
+            if f"results/energy_j_by_component_{side}" in f:
+                f.move(f"results/energy_j_by_component_{side}",
+                       f"results/energy_breakdown_{side}")
+            if f"results/energy_per_inference_j_{side}" in f:
+                del f[f"results/energy_per_inference_j_{side}"]
+
+
+def check_version_1(source, tmp, sweep_result):
+    """plot.py reads version-1 files too: the same figures, byte for byte, as from version 2."""
+    v1 = os.path.join(tmp, "version1.h5")
+    to_version_1(sweep_result, v1)
+    out2, out1 = os.path.join(tmp, "figures_v2"), os.path.join(tmp, "figures_v1")
+    r2, r1 = plot(source, sweep_result, out2), plot(source, v1, out1)
+    if not check(r2.returncode == 0 and r1.returncode == 0,
+                 f"plot.py on version 2 ({r2.returncode}) or 1 ({r1.returncode}) failed: "
+                 f"{r2.stderr.strip()} {r1.stderr.strip()}"):
+        return
+    svgs = sorted(n for n in os.listdir(out2) if n.endswith(".svg"))
+    svgs1 = sorted(n for n in os.listdir(out1) if n.endswith(".svg"))
+    check(svgs and svgs == svgs1, f"figures of version 2 {svgs}, of version 1 {svgs1}")
+    for name in sorted(set(svgs) & set(svgs1)):
+        with open(os.path.join(out2, name), "rb") as a, open(os.path.join(out1, name), "rb") as b:
+            check(a.read() == b.read(), f"{name}: version 1 and version 2 figures differ")
+
+
 def check_output_errors(source, tmp, sweep_result):
     """An output folder that cannot be made or written: one line on stderr, exit 2."""
     blocker = os.path.join(tmp, "a_file")
@@ -154,6 +203,8 @@ def main():
         sample = results.get("energy_compare") or next((r for r in results.values() if r), None)
         if check(sample is not None, "no sweep result to build the rejection cases from"):
             check_rejects(source, tmp, sample)
+            both = results.get("adc_bits") or sample  # accuracy, int axis, energy breakdown
+            check_version_1(source, tmp, both)
             check_output_errors(source, tmp, sample)
     print(f"test_plot.py: {time.monotonic() - start:.1f} s, {len(failures)} failure(s)")
     return 1 if failures else 0

@@ -122,12 +122,16 @@ void result_seeds(const fs::path& out) {
   r.attr("/", "kind", std::string("sweep"));
   r.attr("/", "experiment_name", std::string("seed"));
   r.attr("/", "points", std::int64_t{2});
-  r.attr("/", "trials", std::int64_t{1});
+  r.attr("/", "trials", std::int64_t{2});
   r.attr("/", "quick", std::int64_t{1});
+  r.matrix("/results/accuracy", {0.5, 0.5, 0.75, 0.75}, 2, 2, "1");
   r.dataset("/results/accuracy_mean", {0.5, 0.75}, "1");
+  r.dataset("/results/accuracy_std", {0.0, 0.0}, "1");
   r.dataset("/results/accuracy_ci95", {0.01, 0.02}, "1");
   r.dataset("/results/energy_j_analog", {1e-6, 2e-6}, "J");
   r.dataset("/results/energy_j_digital", {3e-6, 4e-6}, "J");
+  r.dataset("/results/energy_per_inference_j_analog", {1e-7, 2e-7}, "J");
+  r.dataset("/results/energy_per_inference_j_digital", {3e-7, 4e-7}, "J");
   r.attr("/points/00000", "label", std::string("adc.bits=4"));
   r.attr("/points/00001", "label", std::string("adc.bits=8"));
   r.text("/spec", "name: seed\n");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/hdf5_handle.hpp"
+#include "xbarsim/io/result_file.hpp"
 
 namespace xbarsim::fuzz {
 
@@ -180,17 +181,20 @@ inline void write_seed_dataset(hid_t f, int which) {
   }
 }
 
-// ---- result files (as src/experiment/sweep_results.cpp lays them out) ----
+// ---- result files (as src/experiment/result_layout.cpp lays them out) ----
 
 inline void write_seed_result(hid_t f) {
   const Writer w;
-  w.int1(f, "schema_version", 1);
+  w.int1(f, "schema_version", xbarsim::kResultSchemaVersion);
   w.str(f, "kind", "sweep");
   w.int1(f, "points", 2);
   w.int1(f, "trials", 1);
   Handle results(H5Gcreate2(f, "results", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-  for (const char* name : {"accuracy_mean", "accuracy_ci95", "energy_j_analog", "energy_j_digital"})
+  for (const char* name : {"accuracy_mean", "accuracy_std", "accuracy_ci95",
+                           "energy_per_inference_j_analog", "energy_per_inference_j_digital"})
     w.data(results.id, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {2}, std::vector<double>{0.5, 1});
+  w.data(results.id, "accuracy", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {2, 1},
+         std::vector<double>{0.5, 1});
   Handle points(H5Gcreate2(f, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
   for (const char* name : {"00000", "00001"}) {
     Handle p(H5Gcreate2(points.id, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);

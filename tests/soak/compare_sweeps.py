@@ -7,8 +7,9 @@ Exit 0 when CANDIDATE holds exactly what REFERENCE holds:
   - the same set of files (no temporaries left behind by a kill, no failure reports);
   - every file other than results.h5 byte for byte (summary.csv, every task file, the
     manifest);
-  - results.h5: the same objects, and every dataset and attribute with the same type, shape
-    and bytes. Two things differ between any two runs, interrupted or not, and are left out:
+  - results.h5 (schema_version 2, docs/result_format.md#hdf5): the same objects, and every
+    dataset and attribute with the same type, shape and bytes (the typed /axes, the points x
+    trials accuracy and the `per` and `batch` attributes of the energies included). Two things differ between any two runs, interrupted or not, and are left out:
     the root attribute `date_and_time_utc` (when the file was written) and the HDF5 object
     modification times in the object headers, which is why the file is compared object by
     object instead of with cmp.
@@ -22,6 +23,9 @@ import numpy as np
 
 # Root attributes that record when the file was written, not what was computed.
 RUN_DEPENDENT = {"date_and_time_utc"}
+# The results.h5 layouts this script was written for: a file of another layout is reported, not
+# compared, since two files equal in a layout it does not know prove nothing about it.
+KNOWN_SCHEMA_VERSIONS = {2}
 
 
 def files_of(folder):
@@ -41,6 +45,10 @@ def hdf5_contents(path):
     """Every object of the file: its kind, and the type, shape and bytes of what it holds."""
     out = {}
     with h5py.File(path, "r") as f:
+        version = f.attrs.get("schema_version")
+        if version is None or int(version) not in KNOWN_SCHEMA_VERSIONS:
+            raise ValueError(f"{path}: schema_version {version} is not one this script knows "
+                             f"({sorted(KNOWN_SCHEMA_VERSIONS)})")
 
         def record(name, obj):
             if isinstance(obj, h5py.Dataset):
@@ -70,7 +78,11 @@ def main():
     for name in sorted(ref_files & cand_files):
         a, b = os.path.join(reference, name), os.path.join(candidate, name)
         if name == "results.h5":
-            ra, rb = hdf5_contents(a), hdf5_contents(b)
+            try:
+                ra, rb = hdf5_contents(a), hdf5_contents(b)
+            except ValueError as e:
+                problems.append(str(e))
+                continue
             for key in sorted(ra.keys() ^ rb.keys()):
                 problems.append(f"{b}: {key} only in {'the reference' if key in ra else 'it'}")
             problems += [f"{b}: {key} differs" for key in sorted(ra.keys() & rb.keys())

@@ -9,6 +9,7 @@
 #include "xbarsim/experiment/experiment_spec.hpp"
 #include "xbarsim/experiment/task_result.hpp"
 #include "xbarsim/io/dataset.hpp"
+#include "xbarsim/system/comparison.hpp"
 
 namespace xbarsim {
 
@@ -28,6 +29,11 @@ class TaskContext {
   bool loaded_ = false;
   Dataset test_, calibration_;
 };
+
+// Puts a comparison's figures into `r` (has_energy, images = the batch priced, energy,
+// latency, area, one-time load, peak power, the per-component and per-action lines summed over
+// the layers): what a sweep stores of a point, and an eval run of its one point.
+void record_estimate(TaskResult& r, const Comparison& cmp);
 
 // Throws on any failure (a model file that does not load, a configuration error that only
 // shows when the point runs); the sweep records it as a failed task.

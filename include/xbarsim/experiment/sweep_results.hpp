@@ -1,11 +1,12 @@
 #pragma once
 // The results of a finished sweep: DIR/results.h5 and DIR/summary.csv (schema in
-// docs/experiments.md), assembled from the task results.
+// docs/result_format.md#hdf5), assembled from the task results.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "xbarsim/config/arch_config.hpp"
+#include "xbarsim/config/registry.hpp"
 #include "xbarsim/experiment/experiment_spec.hpp"
 #include "xbarsim/experiment/task_result.hpp"
 
@@ -21,14 +22,15 @@ struct TrialStats {
 };
 TrialStats trial_stats(const std::vector<double>& values);
 
-// `tasks` holds every task of sweep_tasks(spec), in that order. Both files are written to a
-// temporary name and renamed, so a crash never leaves a half-written result.
 // DIR/summary.csv: one row per point, its axis values and the summary statistics, in RFC 4180
 // CSV with numbers in their shortest round-trip form (docs/experiments.md#summary-csv).
 std::string summary_csv(const ExperimentSpec& spec, const std::vector<TaskResult>& tasks);
 
+// `tasks` holds every task of sweep_tasks(spec), in that order. Both files are written to a
+// temporary name and renamed, so a crash never leaves a half-written result. `registry` loads
+// the digital baseline each point was compared with, to store it with the point.
 void write_sweep_results(const ExperimentSpec& spec, const std::vector<ArchConfig>& archs,
                          const std::vector<TaskResult>& tasks, const std::string& out_dir,
-                         const std::string& command_line);
+                         const std::string& command_line, const Registry& registry);
 
 }  // namespace xbarsim
