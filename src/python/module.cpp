@@ -1,5 +1,6 @@
 // The `xbarsim` Python module (docs/python.md): a thin layer over the public headers. Every
 // job returns the fields of the CLI's --format json, as dicts and numpy arrays.
+#include <malloc.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -331,6 +332,12 @@ PYBIND11_MODULE(_xbarsim, m) {
   m.doc() = "xbarsim: analog processing-in-memory accelerators for DNNs (docs/python.md)";
   m.attr("__version__") = std::string(kVersion);
   m.attr("git_sha1") = std::string(kGitSha1);
+  // The engine allocates and frees batch-sized buffers at every call. glibc hands blocks above
+  // its mmap threshold back to the kernel on free, so each call would page-fault its memory in
+  // again (a sixth of an mvm's time, measured; docs/performance.md#python): keep freed memory
+  // for reuse, as the xbarsim binary does (src/app/main.cpp).
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   // Diagnostics go to stderr, as on the command line, never into a notebook's stdout stream;
   // warnings and errors only (spdlog's level can be changed from C++ for debugging).
   {
