@@ -70,6 +70,64 @@ static void print_peak_power(std::ostream& out, const SystemReport& r) {
   out << total;
 }
 
+namespace {
+
+// What a layer of the in-memory chip runs on, from the components its actions price: weight
+// MVMs on the crossbars (cells), attention's products of activations on the digital MAC unit,
+// else the digital unit alone. "network" is the input and the logits.
+std::string layer_kind(const SystemReport& a, const std::string& layer) {
+  if (layer == "network") return "input/logits";
+  bool attention = false;
+  for (const ActionLine& l : a.actions) {
+    if (l.layer != layer) continue;
+    if (l.component == "cell") return "analog MVM";
+    attention = attention || l.component == "attention_mac";
+  }
+  return attention ? "digital attention" : "digital";
+}
+
+// Layers in network order (the order of the analog report's lines), each with what it runs
+// on, then the energy of each kind: what runs in the crossbars against what stays digital.
+void print_layer_table(std::ostream& out, const SystemReport& a, const SystemReport* d) {
+  out << "\nenergy by layer (whole batch)\n";
+  const auto al = energy_by_layer(a);
+  const auto dl = d ? energy_by_layer(*d) : std::map<std::string, double>{};
+  std::vector<std::string> names;
+  std::set<std::string> seen{"network"};
+  for (const ActionLine& l : a.actions)
+    if (seen.insert(l.layer).second) names.push_back(l.layer);
+  if (d)
+    for (const ActionLine& l : d->actions)
+      if (seen.insert(l.layer).second) names.push_back(l.layer);
+  names.push_back("network");
+  char head[200];
+  std::snprintf(head, sizeof(head), "  %-22s %-18s %16s %16s\n", "layer", "in-memory runs as",
+                "in-memory", d ? "digital" : "");
+  out << head;
+  std::map<std::string, std::pair<double, double>> by_kind;
+  std::vector<std::string> kinds;
+  for (const std::string& n : names) {
+    const double av = al.count(n) ? al.at(n) : 0, dv = dl.count(n) ? dl.at(n) : 0;
+    const std::string kind = layer_kind(a, n);
+    if (!by_kind.count(kind)) kinds.push_back(kind);
+    by_kind[kind].first += av;
+    by_kind[kind].second += dv;
+    char line[240];
+    std::snprintf(line, sizeof(line), "  %-22s %-18s %16s %16s\n", n.c_str(), kind.c_str(),
+                  eng(av, "J").c_str(), d ? eng(dv, "J").c_str() : "");
+    out << line;
+  }
+  out << "energy by kind of layer (whole batch)\n";
+  for (const std::string& k : kinds) {
+    char line[200];
+    std::snprintf(line, sizeof(line), "  %-41s %16s %16s\n", k.c_str(),
+                  eng(by_kind[k].first, "J").c_str(), d ? eng(by_kind[k].second, "J").c_str() : "");
+    out << line;
+  }
+}
+
+}  // namespace
+
 void print_comparison(std::ostream& out, const SystemReport& a, const SystemReport* d,
                       double inferences_per_load) {
   auto row = [&](const char* label, const std::string& av, const std::string& dv, double ratio) {
@@ -127,19 +185,7 @@ void print_comparison(std::ostream& out, const SystemReport& a, const SystemRepo
   out << "\n";
   print_peak_power(out, a);
   if (d) print_peak_power(out, *d);
-  out << "\nenergy by layer (whole batch)\n";
-  const auto al = energy_by_layer(a);
-  const auto dl = d ? energy_by_layer(*d) : std::map<std::string, double>{};
-  std::set<std::string> names;
-  for (const auto& [k, v] : al) names.insert(k);
-  for (const auto& [k, v] : dl) names.insert(k);
-  for (const std::string& n : names) {
-    const double av = al.count(n) ? al.at(n) : 0, dv = dl.count(n) ? dl.at(n) : 0;
-    char line[200];
-    std::snprintf(line, sizeof(line), "  %-22s %16s %16s\n", n.c_str(), eng(av, "J").c_str(),
-                  d ? eng(dv, "J").c_str() : "");
-    out << line;
-  }
+  print_layer_table(out, a, d);
 }
 
 }  // namespace xbarsim::app

@@ -102,6 +102,10 @@ void apply_override(YAML::Node root, const Override& o) {
 
 namespace {
 
+// The digital baseline's MAC (data/arch/digital/int8_ws.yaml), used for attention's products
+// of activations when an architecture names no chip.attention_mac.
+constexpr const char* kDefaultAttentionMacCard = "circuits/digital/horowitz_45nm.yaml";
+
 ParamValue parse_value(const ParamSpec& spec, const YAML::Node& node, const std::string& origin,
                        const std::string& path) {
   if (!node.IsScalar())
@@ -466,7 +470,7 @@ ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Ori
                         "mapping needs, which is what the engine computes "
                         "(docs/energy_model.md#partial-sums); remove the key");
     const ParamSet chip_params =
-        load_section(chip, "chip", {"global_buffer", "noc", "dram", "digital"},
+        load_section(chip, "chip", {"global_buffer", "noc", "dram", "digital", "attention_mac"},
                      registry.spec(kChipSection), origins);
     sys.tiles = chip_params.integer("tiles");
     sys.mesh_columns = chip_params.integer("mesh_columns");
@@ -504,11 +508,19 @@ ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Ori
     sys.noc = cost(chip["noc"], "chip.noc");
     sys.dram = cost(chip["dram"], "chip.dram");
     sys.digital = cost(chip["digital"], "chip.digital");
+    if (chip["attention_mac"].IsDefined()) {
+      sys.attention_mac = cost(chip["attention_mac"], "chip.attention_mac");
+    } else {
+      YAML::Node fallback;
+      fallback["card"] = std::string(kDefaultAttentionMacCard);
+      sys.attention_mac = cost(fallback, "chip.attention_mac");
+    }
     // Circuit cards at one node: scaled there when chip.node_nm says so, else a warning when
     // they mix nodes (device cards are not CMOS logic and keep their own figures).
     std::vector<ComponentConfig*> circuits{
         &arch.tile.dac,     &arch.tile.adc,     &sys.sample_hold, &sys.shift_add, &sys.input_buffer,
-        &sys.output_buffer, &sys.global_buffer, &sys.noc,         &sys.digital};
+        &sys.output_buffer, &sys.global_buffer, &sys.noc,         &sys.digital,
+        &sys.attention_mac};
     if (sys.tile_buffer) circuits.push_back(&*sys.tile_buffer);
     if (sys.bus) circuits.push_back(&*sys.bus);
     if (sys.node_m > 0) {
@@ -567,6 +579,7 @@ ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Ori
     resolved["chip"]["noc"] = component_tree(sys.noc);
     resolved["chip"]["dram"] = component_tree(sys.dram);
     resolved["chip"]["digital"] = component_tree(sys.digital);
+    resolved["chip"]["attention_mac"] = component_tree(sys.attention_mac);
   }
   arch.resolved = resolved;
   check_single_pricing(arch, registry);

@@ -4,7 +4,7 @@
 
 namespace xbarsim {
 
-Matrix parallel_product(const Matrix& w, const Matrix& x, int threads, Index chunk) {
+Matrix parallel_product(const Matrix& w, const MatrixView& x, int threads, Index chunk) {
   Matrix y(w.rows(), x.cols());
   parallel_for((x.cols() + chunk - 1) / chunk, threads, [&](std::int64_t k) {
     const Index b0 = k * chunk, bc = std::min(chunk, x.cols() - b0);

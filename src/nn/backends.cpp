@@ -1,5 +1,6 @@
 #include "xbarsim/nn/backends.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "xbarsim/core/error.hpp"
@@ -11,16 +12,18 @@ ActivationRanges calibrate_ranges(const Network& net, const Matrix& inputs, int 
   ActivationRanges r;
   r.max_abs.assign(net.layers.size(), 0.0);
   r.has_negative.assign(net.layers.size(), false);
-  forward(net, inputs, [&](int layer, const Matrix& x) {
-    r.max_abs[layer] = std::max(1e-30, static_cast<double>(x.cwiseAbs().maxCoeff()));
-    r.has_negative[layer] = x.minCoeff() < 0;
+  // A recurrent layer is called once per time step: its range covers every step.
+  forward(net, inputs, [&](int layer, const MatrixView& x) {
+    r.max_abs[layer] =
+        std::max({r.max_abs[layer], 1e-30, static_cast<double>(x.cwiseAbs().maxCoeff())});
+    r.has_negative[layer] = r.has_negative[layer] || x.minCoeff() < 0;
     return parallel_product(net.layers[layer].weight, x, threads);
   });
   return r;
 }
 
 CrossbarProduct float_product(const Network& net, int threads) {
-  return [&net, threads](int layer, const Matrix& x) {
+  return [&net, threads](int layer, const MatrixView& x) {
     return parallel_product(net.layers[layer].weight, x, threads);
   };
 }
@@ -39,7 +42,7 @@ CrossbarProduct int8_product(const Network& net, const ActivationRanges& ranges,
     q.scale = max_abs > 0 ? max_abs / 127.0 : 1.0;
     q.codes = (w.array() / static_cast<float>(q.scale)).round().matrix();
   }
-  return [weights, &ranges, threads](int layer, const Matrix& x) {
+  return [weights, &ranges, threads](int layer, const MatrixView& x) {
     const bool is_signed = ranges.has_negative[layer];
     const double levels = is_signed ? 127.0 : 255.0;
     const double s_x = ranges.max_abs[layer] / levels;
@@ -75,14 +78,39 @@ AnalogNetwork::AnalogNetwork(const Network& net, const NetworkTileModels& models
 }
 
 void AnalogNetwork::calibrate(const Matrix& inputs) {
-  forward(net_, inputs, [this](int layer, const Matrix& x) {
-    layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
+  // A recurrent layer meets a new input at every step, so one calibration per call would keep
+  // only the last step's. Its inputs of all steps are gathered in a first pass (with the float
+  // recurrence, as its own outputs are not calibrated yet) and it is calibrated once on them;
+  // a second pass then calibrates every other layer on what the analog layers really produce.
+  std::vector<std::vector<Matrix>> steps(net_.layers.size());
+  bool recurrent = false;
+  for (const Layer& l : net_.layers) recurrent = recurrent || l.type == LayerType::kLstm;
+  if (recurrent) {
+    forward(net_, inputs, [this, &steps](int layer, const MatrixView& x) {
+      if (net_.layers[layer].type == LayerType::kLstm) {
+        steps[layer].emplace_back(x);
+        return Matrix(net_.layers[layer].weight * x);
+      }
+      layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
+      return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
+    });
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if (steps[i].empty()) continue;
+      Matrix all(steps[i].front().rows(), steps[i].front().cols() * Index(steps[i].size()));
+      for (std::size_t s = 0; s < steps[i].size(); ++s)
+        all.middleCols(Index(s) * steps[i][s].cols(), steps[i][s].cols()) = steps[i][s];
+      layers_[i]->calibrate(all, ranges_.max_abs[i]);
+    }
+  }
+  forward(net_, inputs, [this](int layer, const MatrixView& x) {
+    if (net_.layers[layer].type != LayerType::kLstm)
+      layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
     return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
   });
 }
 
 CrossbarProduct AnalogNetwork::product() {
-  return [this](int layer, const Matrix& x) {
+  return [this](int layer, const MatrixView& x) {
     return layers_[layer]->multiply(x, ranges_.max_abs[layer], &counts_[layer]);
   };
 }

@@ -1,5 +1,6 @@
 #include "xbarsim/nn/forward.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "xbarsim/core/error.hpp"
@@ -81,6 +82,130 @@ Matrix pool(const Matrix& x, const TensorShape& s, const Window2d& w, bool max_p
 
 }  // namespace
 
+namespace {
+
+// The per-sample data of a (rows x batch) activation seen as (n x rows*batch/n): the vectors
+// of length n that a per-token or per-last-axis operation acts on, without a copy.
+Eigen::Map<const Matrix> vectors_of(const Matrix& x, Index n) {
+  return {x.data(), n, x.size() / n};
+}
+
+Matrix layer_norm(const Matrix& x, const Layer& l) {
+  const Index d = l.in_shape.last_axis();
+  const auto v = vectors_of(x, d);
+  const Eigen::RowVectorXf mean = v.colwise().mean();
+  Matrix centered = v.rowwise() - mean;
+  const Eigen::RowVectorXf inv_std =
+      ((centered.array().square().colwise().sum() / static_cast<float>(d)) +
+       static_cast<float>(l.eps))
+          .rsqrt()
+          .matrix();
+  centered = centered * inv_std.asDiagonal();
+  centered = ((centered.array().colwise() * l.scale.array()).colwise() + l.shift.array()).matrix();
+  centered.resize(x.rows(), x.cols());  // same element count: the data is kept
+  return centered;
+}
+
+Matrix softmax(const Matrix& x, Index n) {
+  Matrix y = vectors_of(x, n);
+  const Eigen::RowVectorXf max = y.colwise().maxCoeff();
+  y = (y.rowwise() - max).array().exp().matrix();
+  const Eigen::RowVectorXf sum = y.colwise().sum();
+  y = y * sum.cwiseInverse().asDiagonal();
+  y.resize(x.rows(), x.cols());
+  return y;
+}
+
+Matrix gelu(const Matrix& x, bool tanh_form) {
+  if (tanh_form) {
+    // Hendrycks & Gimpel (2016), eq. for the tanh approximation; PyTorch's approximate='tanh'.
+    const float k = static_cast<float>(std::sqrt(2.0 / std::acos(-1.0)));
+    constexpr float kCubic = 0.044715f;
+    return (0.5f * x.array() * (1.0f + (k * (x.array() + kCubic * x.array().cube())).tanh()))
+        .matrix();
+  }
+  const float inv_sqrt2 = static_cast<float>(1.0 / std::sqrt(2.0));
+  return x.unaryExpr([inv_sqrt2](float v) { return 0.5f * v * (1.0f + std::erf(v * inv_sqrt2)); });
+}
+
+Matrix sigmoid(const Matrix& x) { return (1.0f / (1.0f + (-x.array()).exp())).matrix(); }
+
+Matrix to_tokens(const Matrix& x, const TensorShape& s) {
+  const Index positions = s.height * s.width;
+  Matrix out(x.rows(), x.cols());
+  for (Index b = 0; b < x.cols(); ++b)
+    Eigen::Map<Matrix>(out.col(b).data(), s.channels, positions) =
+        Eigen::Map<const Matrix>(x.col(b).data(), positions, s.channels).transpose();
+  return out;
+}
+
+Matrix embedding(const Matrix& ids, const Layer& l) {
+  const Index d = l.table.rows(), vocab = l.table.cols(), t = l.in_shape.channels;
+  Matrix out(t * d, ids.cols());
+  for (Index b = 0; b < ids.cols(); ++b)
+    for (Index i = 0; i < t; ++i) {
+      const float id = ids(i, b);
+      if (!(id >= 0 && id < static_cast<float>(vocab)) || id != std::floor(id))
+        throw ShapeError("layer '" + l.name + "' (embedding): input " + std::to_string(i) +
+                         " of sample " + std::to_string(b) + " is " + std::to_string(id) +
+                         ", not a token id in [0, " + std::to_string(vocab) + ")");
+      out.block(i * d, b, d, 1) = l.table.col(static_cast<Index>(id));
+    }
+  return out;
+}
+
+// Multi-head scaled dot-product attention (docs/model_format.md#attention). The two products
+// of activations per head are small (T x d by d x T) and differ for every sample, so they
+// run per sample and head.
+Matrix attention(const Matrix& q, const Matrix& k, const Matrix& v, const Layer& l) {
+  const Index t = l.in_shape.channels, dm = l.in_shape.width, d = dm / l.heads;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  Matrix out(q.rows(), q.cols());
+  Matrix scores(t, t);
+  for (Index b = 0; b < q.cols(); ++b) {
+    const Eigen::Map<const Matrix> qm(q.col(b).data(), dm, t), km(k.col(b).data(), dm, t),
+        vm(v.col(b).data(), dm, t);
+    Eigen::Map<Matrix> om(out.col(b).data(), dm, t);
+    for (Index h = 0; h < l.heads; ++h) {
+      // scores(s, i): key s against query i, so that each query's softmax runs down a column.
+      scores.noalias() = km.middleRows(h * d, d).transpose() * qm.middleRows(h * d, d);
+      scores *= scale;
+      if (l.causal)
+        for (Index i = 0; i < t; ++i)
+          scores.col(i).tail(t - i - 1).setConstant(-std::numeric_limits<float>::infinity());
+      const Eigen::RowVectorXf max = scores.colwise().maxCoeff();
+      scores = (scores.rowwise() - max).array().exp().matrix();
+      const Eigen::RowVectorXf sum = scores.colwise().sum();
+      scores = scores * sum.cwiseInverse().asDiagonal();
+      om.middleRows(h * d, d).noalias() = vm.middleRows(h * d, d) * scores;
+    }
+  }
+  return out;
+}
+
+// One LSTM layer (docs/model_format.md#lstm): x holds the gate pre-activations W_ih x_t + b_ih
+// of every step; the recurrent product runs on the crossbar once per step for the whole batch.
+Matrix lstm(const Matrix& x, const Layer& l, int li, const CrossbarProduct& product) {
+  const Index steps = l.in_shape.channels, hidden = l.out_shape.width, batch = x.cols();
+  Matrix h = Matrix::Zero(hidden, batch), c = Matrix::Zero(hidden, batch);
+  Matrix out(steps * hidden, batch);
+  for (Index s = 0; s < steps; ++s) {
+    Matrix g = product(li, h);
+    g += x.middleRows(s * 4 * hidden, 4 * hidden);
+    g.colwise() += l.bias;
+    const Matrix i = sigmoid(g.topRows(hidden));
+    const Matrix f = sigmoid(g.middleRows(hidden, hidden));
+    const Matrix cand = g.middleRows(2 * hidden, hidden).array().tanh().matrix();
+    const Matrix o = sigmoid(g.bottomRows(hidden));
+    c = (f.array() * c.array() + i.array() * cand.array()).matrix();
+    h = (o.array() * c.array().tanh()).matrix();
+    out.middleRows(s * hidden, hidden) = h;
+  }
+  return out;
+}
+
+}  // namespace
+
 Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& product) {
   std::vector<Matrix> acts(net.layers.size());
   // Free each activation once its last consumer has run: keeps memory flat for deep nets.
@@ -89,15 +214,23 @@ Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& 
     for (int in : net.layers[i].inputs)
       if (in != kNetworkInput) last_use[in] = static_cast<int>(i);
   const Index batch = inputs.cols();
+  auto input = [&](int k) -> const Matrix& {
+    return k == kNetworkInput ? inputs : acts[static_cast<std::size_t>(k)];
+  };
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const Matrix& x = l.inputs[0] == kNetworkInput ? inputs : acts[l.inputs[0]];
+    const Matrix& x = input(l.inputs[0]);
     const int li = static_cast<int>(i);
     switch (l.type) {
-      case LayerType::kDense:
-        acts[i] = product(li, x);
+      case LayerType::kDense: {
+        // On a sequence every token is one crossbar input vector: the batch's data seen as
+        // features x (tokens * batch), no copy.
+        const Index features = l.in_shape.last_axis();
+        acts[i] = product(li, vectors_of(x, features));
         acts[i].colwise() += l.bias;
+        acts[i].resize(l.out_shape.size(), batch);
         break;
+      }
       case LayerType::kConv2d: {
         const Index positions = l.out_shape.height * l.out_shape.width;
         Matrix y = product(li, im2col(x, l.in_shape, l.window));
@@ -113,13 +246,59 @@ Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& 
         acts[i] = x.cwiseMax(0.0f);
         break;
       case LayerType::kFlatten:
+      case LayerType::kReshape:
         acts[i] = x;
         break;
-      case LayerType::kAdd: {
-        const Matrix& other = l.inputs[1] == kNetworkInput ? inputs : acts[l.inputs[1]];
-        acts[i] = x + other;
+      case LayerType::kAdd:
+        acts[i] = x + input(l.inputs[1]);
+        break;
+      case LayerType::kToTokens:
+        acts[i] = to_tokens(x, l.in_shape);
+        break;
+      case LayerType::kPrependToken: {
+        const Index d = l.in_shape.width;
+        acts[i].resize(l.out_shape.size(), batch);
+        acts[i].topRows(d) = l.table.col(0).replicate(1, batch);
+        acts[i].bottomRows(x.rows()) = x;
         break;
       }
+      case LayerType::kAddConstant:
+        acts[i] = x.colwise() + l.table.col(0);
+        break;
+      case LayerType::kEmbedding:
+        acts[i] = embedding(x, l);
+        break;
+      case LayerType::kLayerNorm:
+        acts[i] = layer_norm(x, l);
+        break;
+      case LayerType::kGelu:
+        acts[i] = gelu(x, l.gelu_tanh);
+        break;
+      case LayerType::kSigmoid:
+        acts[i] = sigmoid(x);
+        break;
+      case LayerType::kTanh:
+        acts[i] = x.array().tanh().matrix();
+        break;
+      case LayerType::kSoftmax:
+        acts[i] = softmax(x, l.in_shape.last_axis());
+        break;
+      case LayerType::kSelectToken:
+        acts[i] = x.middleRows(l.token_index * l.in_shape.width, l.in_shape.width);
+        break;
+      case LayerType::kTokenMean: {
+        const Index d = l.in_shape.width, t = l.in_shape.channels;
+        acts[i] = Matrix::Zero(d, batch);
+        for (Index s = 0; s < t; ++s) acts[i] += x.middleRows(s * d, d);
+        acts[i] /= static_cast<float>(t);
+        break;
+      }
+      case LayerType::kAttention:
+        acts[i] = attention(x, input(l.inputs[1]), input(l.inputs[2]), l);
+        break;
+      case LayerType::kLstm:
+        acts[i] = lstm(x, l, li, product);
+        break;
       case LayerType::kBatchNorm: {
         const Index per_channel = l.in_shape.height * l.in_shape.width;
         acts[i] = x;

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -80,17 +81,47 @@ class Reader : public detail::Hdf5Object {
   }
 };
 
-LayerType parse_type(const std::string& t, const Reader& r) {
-  static const std::map<std::string, LayerType> types = {
-      {"dense", LayerType::kDense},         {"conv2d", LayerType::kConv2d},
-      {"maxpool2d", LayerType::kMaxPool2d}, {"avgpool2d", LayerType::kAvgPool2d},
-      {"relu", LayerType::kRelu},           {"batchnorm", LayerType::kBatchNorm},
-      {"flatten", LayerType::kFlatten},     {"add", LayerType::kAdd}};
+// Layer types by their name in the file, and the format version that introduced each.
+struct TypeInfo {
+  LayerType type;
+  std::int64_t since_version;
+};
+
+LayerType parse_type(const std::string& t, std::int64_t version, const Reader& r) {
+  static const std::map<std::string, TypeInfo> types = {
+      {"dense", {LayerType::kDense, 1}},
+      {"conv2d", {LayerType::kConv2d, 1}},
+      {"maxpool2d", {LayerType::kMaxPool2d, 1}},
+      {"avgpool2d", {LayerType::kAvgPool2d, 1}},
+      {"relu", {LayerType::kRelu, 1}},
+      {"batchnorm", {LayerType::kBatchNorm, 1}},
+      {"flatten", {LayerType::kFlatten, 1}},
+      {"add", {LayerType::kAdd, 1}},
+      {"reshape", {LayerType::kReshape, 2}},
+      {"to_tokens", {LayerType::kToTokens, 2}},
+      {"prepend_token", {LayerType::kPrependToken, 2}},
+      {"add_constant", {LayerType::kAddConstant, 2}},
+      {"embedding", {LayerType::kEmbedding, 2}},
+      {"layernorm", {LayerType::kLayerNorm, 2}},
+      {"gelu", {LayerType::kGelu, 2}},
+      {"sigmoid", {LayerType::kSigmoid, 2}},
+      {"tanh", {LayerType::kTanh, 2}},
+      {"softmax", {LayerType::kSoftmax, 2}},
+      {"select_token", {LayerType::kSelectToken, 2}},
+      {"token_mean", {LayerType::kTokenMean, 2}},
+      {"attention", {LayerType::kAttention, 2}},
+      {"lstm", {LayerType::kLstm, 2}}};
   auto it = types.find(t);
-  if (it == types.end())
-    r.fail("unknown layer type '" + t +
-           "' (supported: dense, conv2d, maxpool2d, avgpool2d, relu, batchnorm, flatten, add)");
-  return it->second;
+  if (it == types.end()) {
+    std::string names;
+    for (const auto& kv : types) names += (names.empty() ? "" : ", ") + kv.first;
+    r.fail("unknown layer type '" + t + "' (supported: " + names + ")");
+  }
+  if (it->second.since_version > version)
+    r.fail("layer type '" + t + "' needs format_version " +
+           std::to_string(it->second.since_version) + ", but the file says " +
+           std::to_string(version));
+  return it->second.type;
 }
 
 Matrix row_major(const std::vector<float>& v, Index rows, Index cols) {
@@ -98,15 +129,44 @@ Matrix row_major(const std::vector<float>& v, Index rows, Index cols) {
       v.data(), rows, cols);
 }
 
+// The dimensions of a per-sample shape as a model file writes them.
+std::vector<Index> dims_of_shape(const TensorShape& s) {
+  if (s.flat) return {s.channels};
+  if (s.tokens) return {s.channels, s.width};
+  return {s.channels, s.height, s.width};
+}
+
+// A reshape keeps the data; only the element count must match.
+TensorShape read_reshape(const Reader& rn, const TensorShape& in) {
+  const auto dims = rn.int_attr("shape");
+  for (std::int64_t d : dims)
+    if (d < 1 || d > kMaxDimension)
+      rn.fail("attribute 'shape' holds " + std::to_string(d) + ", outside [1, " +
+              std::to_string(kMaxDimension) + "]");
+  TensorShape out;
+  if (dims.size() == 1)
+    out = TensorShape::vector(dims[0]);
+  else if (dims.size() == 2)
+    out = TensorShape::sequence(dims[0], dims[1]);
+  else if (dims.size() == 3)
+    out = {dims[0], dims[1], dims[2], false, false};
+  else
+    rn.fail("attribute 'shape' must hold 1 to 3 sizes");
+  if (out.size() != in.size())
+    rn.fail("reshapes " + in.str() + " (" + std::to_string(in.size()) + " values) to " +
+            out.str() + " (" + std::to_string(out.size()) + " values)");
+  return out;
+}
+
 // Reads one layer group, checks it against its input shape, and fills its output shape.
 Layer read_layer(const std::string& file, hid_t group, const std::string& where,
                  const std::map<std::string, int>& names, const std::vector<Layer>& done,
-                 const TensorShape& input_shape) {
+                 const TensorShape& input_shape, std::int64_t version) {
   Reader r(file, group, where);
   Layer l;
   l.name = r.string_attr("name");
   Reader rn(file, group, "layer '" + l.name + "' (" + where + ")");
-  l.type = parse_type(rn.string_attr("type"), rn);
+  l.type = parse_type(rn.string_attr("type"), version, rn);
   if (l.name == "input") rn.fail("the name 'input' is reserved for the network input");
   if (names.count(l.name)) rn.fail("duplicate layer name");
   for (const std::string& in : rn.string_array_attr("inputs")) {
@@ -118,7 +178,8 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
     if (it == names.end()) rn.fail("input '" + in + "' is not an earlier layer");
     l.inputs.push_back(it->second);
   }
-  const std::size_t want_inputs = l.type == LayerType::kAdd ? 2 : 1;
+  const std::size_t want_inputs =
+      l.type == LayerType::kAdd ? 2 : (l.type == LayerType::kAttention ? 3 : 1);
   if (l.inputs.size() != want_inputs)
     rn.fail("has " + std::to_string(l.inputs.size()) + " inputs, expected " +
             std::to_string(want_inputs));
@@ -126,7 +187,10 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
   l.in_shape = shape_of(l.inputs[0]);
   const TensorShape& in = l.in_shape;
   auto need_image = [&] {
-    if (in.flat) rn.fail("needs a [C, H, W] input, got a flat vector of " + in.str());
+    if (in.flat || in.tokens) rn.fail("needs a [C, H, W] input, got " + in.str());
+  };
+  auto need_tokens = [&] {
+    if (!in.tokens) rn.fail("needs a token sequence [T, D] input, got " + in.str());
   };
   auto read_window = [&](bool kernel_from_attr) {
     if (kernel_from_attr) {
@@ -153,12 +217,14 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
   };
   switch (l.type) {
     case LayerType::kDense: {
-      if (!in.flat) rn.fail("needs a flat input (add a flatten layer), got " + in.str());
+      if (!in.flat && !in.tokens)
+        rn.fail("needs a flat input (add a flatten layer) or a token sequence, got " + in.str());
+      const Index features = in.last_axis();
       const Index out = rn.leading_dim("weight");
-      l.weight = row_major(rn.dataset("weight", {out, in.size()}), out, in.size());
+      l.weight = row_major(rn.dataset("weight", {out, features}), out, features);
       const auto b = rn.dataset("bias", {out});
       l.bias = Eigen::Map<const Vector>(b.data(), out);
-      l.out_shape = {out, 1, 1, true};
+      l.out_shape = in.tokens ? TensorShape::sequence(in.channels, out) : TensorShape::vector(out);
       break;
     }
     case LayerType::kConv2d: {
@@ -184,11 +250,108 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
         rn.fail(problem);
       break;
     case LayerType::kRelu:
+    case LayerType::kGelu:
+    case LayerType::kSigmoid:
+    case LayerType::kTanh:
+    case LayerType::kSoftmax:
+      if (l.type == LayerType::kGelu) {
+        const std::string form = rn.string_attr("approximate");
+        if (form != "none" && form != "tanh")
+          rn.fail("attribute 'approximate' is '" + form + "', expected 'none' or 'tanh'");
+        l.gelu_tanh = form == "tanh";
+      }
       l.out_shape = in;
       break;
     case LayerType::kFlatten:
-      l.out_shape = {in.size(), 1, 1, true};
+      l.out_shape = TensorShape::vector(in.size());
       break;
+    case LayerType::kReshape:
+      l.out_shape = read_reshape(rn, in);
+      break;
+    case LayerType::kToTokens:
+      need_image();
+      l.out_shape = TensorShape::sequence(in.height * in.width, in.channels);
+      break;
+    case LayerType::kPrependToken: {
+      need_tokens();
+      const auto t = rn.dataset("token", {in.width});
+      l.table = Eigen::Map<const Matrix>(t.data(), in.width, 1);
+      l.out_shape = TensorShape::sequence(in.channels + 1, in.width);
+      break;
+    }
+    case LayerType::kAddConstant: {
+      const auto v = rn.dataset("value", dims_of_shape(in));
+      l.table = Eigen::Map<const Matrix>(v.data(), in.size(), 1);
+      l.out_shape = in;
+      break;
+    }
+    case LayerType::kEmbedding: {
+      if (!in.flat) rn.fail("needs a [T] input of token ids, got " + in.str());
+      const auto dims = rn.dims_of("weight");
+      if (dims.size() != 2) rn.fail("dataset 'weight' must be [V, D]");
+      const auto w = rn.dataset("weight", {dims[0], dims[1]});
+      // Row-major [V, D] is column-major D x V: one column per token id.
+      l.table = Eigen::Map<const Matrix>(w.data(), dims[1], dims[0]);
+      l.out_shape = TensorShape::sequence(in.channels, dims[1]);
+      break;
+    }
+    case LayerType::kLayerNorm: {
+      const Index d = in.last_axis();
+      const auto w = rn.dataset("weight", {d});
+      const auto b = rn.dataset("bias", {d});
+      l.scale = Eigen::Map<const Vector>(w.data(), d);
+      l.shift = Eigen::Map<const Vector>(b.data(), d);
+      l.eps = rn.double_attr("eps");
+      if (!(l.eps >= 0) || !std::isfinite(l.eps)) rn.fail("attribute 'eps' must be >= 0");
+      l.out_shape = in;
+      break;
+    }
+    case LayerType::kSelectToken: {
+      need_tokens();
+      const std::int64_t index = rn.int_scalar("index");
+      const std::int64_t t = in.channels;
+      if (index < -t || index >= t)
+        rn.fail("attribute 'index' is " + std::to_string(index) + ", outside [-" +
+                std::to_string(t) + ", " + std::to_string(t) + ") for " + in.str());
+      l.token_index = static_cast<Index>(index < 0 ? index + t : index);
+      l.out_shape = TensorShape::vector(in.width);
+      break;
+    }
+    case LayerType::kTokenMean:
+      need_tokens();
+      l.out_shape = TensorShape::vector(in.width);
+      break;
+    case LayerType::kAttention: {
+      need_tokens();
+      for (int k = 1; k < 3; ++k)
+        if (!same_shape(in, shape_of(l.inputs[k])))
+          rn.fail("queries " + in.str() + " and " + (k == 1 ? "keys " : "values ") +
+                  shape_of(l.inputs[k]).str() + " differ in shape");
+      const std::int64_t heads = rn.int_scalar("heads");
+      if (heads < 1 || heads > in.width || in.width % heads != 0)
+        rn.fail("attribute 'heads' is " + std::to_string(heads) + ": it must divide the " +
+                std::to_string(in.width) + " features");
+      l.heads = static_cast<Index>(heads);
+      if (rn.has_attr("causal")) {
+        const std::int64_t causal = rn.int_scalar("causal");
+        if (causal != 0 && causal != 1) rn.fail("attribute 'causal' must be 0 or 1");
+        l.causal = causal == 1;
+      }
+      l.out_shape = in;
+      break;
+    }
+    case LayerType::kLstm: {
+      need_tokens();
+      if (in.width % 4 != 0)
+        rn.fail("input has " + std::to_string(in.width) +
+                " features per step: the 4 gate pre-activations need a multiple of 4");
+      const Index hidden = in.width / 4;
+      l.weight = row_major(rn.dataset("weight", {4 * hidden, hidden}), 4 * hidden, hidden);
+      const auto b = rn.dataset("bias", {4 * hidden});
+      l.bias = Eigen::Map<const Vector>(b.data(), 4 * hidden);
+      l.out_shape = TensorShape::sequence(in.channels, hidden);
+      break;
+    }
     case LayerType::kAdd: {
       if (const std::string problem = add_problem(in, shape_of(l.inputs[1])); !problem.empty())
         rn.fail(problem);
@@ -196,6 +359,7 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       break;
     }
     case LayerType::kBatchNorm: {
+      if (in.tokens) rn.fail("batch norm over a token sequence is not in the format");
       const Index c = in.channels;
       const auto gamma = rn.dataset("gamma", {c});
       const auto beta = rn.dataset("beta", {c});
@@ -214,8 +378,9 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       break;
     }
   }
-  if (!l.weight.allFinite() || !l.bias.allFinite() || !l.scale.allFinite() || !l.shift.allFinite())
-    rn.fail("weights or batch norm parameters contain NaN or infinity");
+  if (!l.weight.allFinite() || !l.bias.allFinite() || !l.scale.allFinite() ||
+      !l.shift.allFinite() || !l.table.allFinite())
+    rn.fail("weights or normalisation parameters contain NaN or infinity");
   return l;
 }
 
@@ -244,9 +409,9 @@ Network read_network(std::int64_t file, const std::string& path) {
   if (r.string_attr("format") != "xbarsim.model")
     r.fail("attribute 'format' is not \"xbarsim.model\"; not an xbarsim model file");
   const std::int64_t version = r.int_scalar("format_version");
-  if (version != 1)
+  if (version != 1 && version != 2)
     r.fail("format_version " + std::to_string(version) +
-           " is not supported (this xbarsim reads version 1)");
+           " is not supported (this xbarsim reads versions 1 and 2)");
   net.name = r.string_attr("name");
   const auto shape = r.int_attr("input_shape");
   for (std::int64_t e : shape)
@@ -255,10 +420,13 @@ Network read_network(std::int64_t file, const std::string& path) {
              std::to_string(kMaxDimension));
   if (shape.size() == 3 && shape[0] > 0 && shape[1] > 0 && shape[2] > 0)
     net.input_shape = {shape[0], shape[1], shape[2], false};
+  else if (shape.size() == 2 && version >= 2 && shape[0] > 0 && shape[1] > 0)
+    net.input_shape = TensorShape::sequence(shape[0], shape[1]);
   else if (shape.size() == 1 && shape[0] > 0)
-    net.input_shape = {shape[0], 1, 1, true};
+    net.input_shape = TensorShape::vector(shape[0]);
   else
-    r.fail("attribute 'input_shape' must be [C, H, W] or [F] with positive sizes");
+    r.fail("attribute 'input_shape' must be [C, H, W], [F] or (format_version 2) [T, D], with "
+           "positive sizes");
   net.num_classes = static_cast<int>(r.int_scalar("num_classes"));
   net.input_mean = r.double_attr("input_mean");
   net.input_std = r.double_attr("input_std");
@@ -294,7 +462,7 @@ Network read_network(std::int64_t file, const std::string& path) {
              std::to_string(i));
     H5 g(H5Gopen2(layers.id, name, H5P_DEFAULT), H5Gclose);
     if (g.id < 0) r.fail("'" + where + "' is not a group");
-    Layer l = read_layer(path, g.id, where, names, raw, net.input_shape);
+    Layer l = read_layer(path, g.id, where, names, raw, net.input_shape, version);
     names[l.name] = static_cast<int>(raw.size());
     raw.push_back(std::move(l));
   }

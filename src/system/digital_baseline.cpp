@@ -326,7 +326,13 @@ DigitalCounts count_digital(const Workload& w, const DigitalBaseline& c, double 
         }
       }
       n.gb_write.outputs = dst.bits;
-      n.compute_cycles = ceil_div(n.ops, R * C);
+      // Attention's products of activations run on the PE array at its MAC price, as the
+      // in-memory chip's attention unit does (chip.attention_mac, docs/transformers.md); the
+      // KV cache is in DRAM on both sides.
+      n.macs = l.activation_macs_per_sample() * batch;
+      n.dram_read.inputs += l.kv_cache_reads_per_sample() * batch * b;
+      n.dram_write.outputs += l.kv_cache_writes_per_sample() * batch * b;
+      n.compute_cycles = ceil_div(n.ops + n.macs, R * C);
     }
     if (!dst.resident && dst.consumed) {  // spilled: drained to DRAM as it is produced
       n.gb_read.outputs += dst.bits;

@@ -24,13 +24,77 @@ double LayerWork::macs_per_sample() const {
          static_cast<double>(vectors_per_sample);
 }
 
+namespace {
+
+// Operations per element of the digital units that evaluate nonlinear functions and norms
+// (docs/energy_model.md#digital-work). Assumptions, not measurements: a piecewise-linear
+// function unit spends a table lookup (priced as one add), one multiply and one add per
+// element on sigmoid, tanh, GELU and exp.
+constexpr double kOpsPerFunction = 3;
+// Layer norm: mean (1 add), centring (1), square (1), variance sum (1), normalise (1 multiply),
+// weight (1) and bias (1); the per-vector square root is neglected.
+constexpr double kOpsPerLayerNormElement = 7;
+// Softmax: running max (1 compare), subtract (1), exp (kOpsPerFunction), sum (1), divide (1).
+constexpr double kOpsPerSoftmaxElement = 4 + kOpsPerFunction;
+// LSTM per hidden unit and step: x_t + U h + b for 4 gates (8 adds), 3 sigmoids and 2 tanh,
+// c = f c + i g (2 multiplies, 1 add), h = o tanh(c) (1 multiply).
+constexpr double kOpsPerLstmUnitStep = 8 + 5 * kOpsPerFunction + 4;
+
+}  // namespace
+
+double LayerWork::activation_macs_per_sample() const {
+  if (type != LayerType::kAttention) return 0.0;
+  // Each query meets its own and the cached keys (a causal mask still computes the full
+  // product in a blocked schedule; counted in full), once for Q K^T and once for A V.
+  const double t = static_cast<double>(in_shape.channels);
+  const double keys = t + static_cast<double>(cached_tokens);
+  return 2.0 * t * keys * static_cast<double>(in_shape.width);
+}
+
+double LayerWork::kv_cache_reads_per_sample() const {
+  if (type != LayerType::kAttention) return 0.0;
+  return 2.0 * static_cast<double>(cached_tokens) * static_cast<double>(in_shape.width);
+}
+
+double LayerWork::kv_cache_writes_per_sample() const {
+  if (type != LayerType::kAttention || !store_kv) return 0.0;
+  return 2.0 * static_cast<double>(in_shape.size());
+}
+
 double LayerWork::digital_ops_per_sample() const {
   const double out = static_cast<double>(out_shape.size());
+  const double in = static_cast<double>(in_shape.size());
   const double window = static_cast<double>(this->window.kernel_h * this->window.kernel_w);
   switch (type) {
     case LayerType::kDense:
     case LayerType::kConv2d:
       return out;  // one bias add per output
+    case LayerType::kLstm:
+      return static_cast<double>(in_shape.channels) * static_cast<double>(out_shape.width) *
+             kOpsPerLstmUnitStep;
+    case LayerType::kAttention: {
+      // Scaling and softmax of every score.
+      const double t = static_cast<double>(in_shape.channels);
+      const double keys = t + static_cast<double>(cached_tokens);
+      return static_cast<double>(heads) * t * keys * (1.0 + kOpsPerSoftmaxElement);
+    }
+    case LayerType::kLayerNorm:
+      return in * kOpsPerLayerNormElement;
+    case LayerType::kGelu:
+    case LayerType::kSigmoid:
+    case LayerType::kTanh:
+      return in * kOpsPerFunction;
+    case LayerType::kSoftmax:
+      return in * kOpsPerSoftmaxElement;
+    case LayerType::kAddConstant:
+    case LayerType::kTokenMean:
+      return in;  // one add per element (and one divide per output for the mean, neglected)
+    case LayerType::kReshape:
+    case LayerType::kToTokens:
+    case LayerType::kPrependToken:
+    case LayerType::kSelectToken:
+    case LayerType::kEmbedding:
+      return 0.0;  // data movement only
     case LayerType::kMaxPool2d:
       return out * (window - 1);  // k_h k_w - 1 comparisons per output
     case LayerType::kAvgPool2d:
@@ -79,9 +143,10 @@ Workload workload_from_network(const Network& net) {
     if (l.uses_crossbar()) {
       lw.matrix_rows = l.weight.cols();
       lw.matrix_cols = l.weight.rows();
-      lw.vectors_per_sample =
-          l.type == LayerType::kConv2d ? l.out_shape.height * l.out_shape.width : 1;
+      lw.vectors_per_sample = l.vectors_per_sample();
     }
+    lw.heads = l.heads;
+    lw.causal = l.causal;
     w.layers.push_back(std::move(lw));
   }
   return w;
@@ -205,16 +270,34 @@ class LayerReader : public NodeReader {
 
 LayerType parse_type(const LayerReader& r) {
   static const std::map<std::string, LayerType> types = {
-      {"dense", LayerType::kDense},         {"conv2d", LayerType::kConv2d},
-      {"maxpool2d", LayerType::kMaxPool2d}, {"avgpool2d", LayerType::kAvgPool2d},
-      {"relu", LayerType::kRelu},           {"batchnorm", LayerType::kBatchNorm},
-      {"flatten", LayerType::kFlatten},     {"add", LayerType::kAdd}};
+      {"dense", LayerType::kDense},
+      {"conv2d", LayerType::kConv2d},
+      {"maxpool2d", LayerType::kMaxPool2d},
+      {"avgpool2d", LayerType::kAvgPool2d},
+      {"relu", LayerType::kRelu},
+      {"batchnorm", LayerType::kBatchNorm},
+      {"flatten", LayerType::kFlatten},
+      {"add", LayerType::kAdd},
+      {"reshape", LayerType::kReshape},
+      {"to_tokens", LayerType::kToTokens},
+      {"prepend_token", LayerType::kPrependToken},
+      {"add_constant", LayerType::kAddConstant},
+      {"layernorm", LayerType::kLayerNorm},
+      {"gelu", LayerType::kGelu},
+      {"sigmoid", LayerType::kSigmoid},
+      {"tanh", LayerType::kTanh},
+      {"softmax", LayerType::kSoftmax},
+      {"select_token", LayerType::kSelectToken},
+      {"token_mean", LayerType::kTokenMean},
+      {"attention", LayerType::kAttention},
+      {"lstm", LayerType::kLstm}};
   const std::string t = r.string("type");
   auto it = types.find(t);
-  if (it == types.end())
-    r.fail("type", "unknown layer type '" + t +
-                       "' (supported: dense, conv2d, maxpool2d, avgpool2d, relu, batchnorm, "
-                       "flatten, add)");
+  if (it == types.end()) {
+    std::string names;
+    for (const auto& kv : types) append_item(names, kv.first, ", ");
+    r.fail("type", "unknown layer type '" + t + "' (supported: " + names + ")");
+  }
   return it->second;
 }
 
@@ -230,6 +313,15 @@ std::vector<const char*> allowed_keys(LayerType type) {
     case LayerType::kMaxPool2d:
     case LayerType::kAvgPool2d:
       keys.insert(keys.end(), {"kernel", "stride", "padding", "global"});
+      break;
+    case LayerType::kReshape:
+      keys.push_back("shape");
+      break;
+    case LayerType::kSelectToken:
+      keys.push_back("index");
+      break;
+    case LayerType::kAttention:
+      keys.insert(keys.end(), {"heads", "causal", "cached_tokens", "store_kv"});
       break;
     default:
       break;
@@ -265,17 +357,22 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
   } else {
     l.inputs.push_back(done.empty() ? kNetworkInput : static_cast<int>(done.size()) - 1);
   }
-  const std::size_t want_inputs = l.type == LayerType::kAdd ? 2 : 1;
+  const std::size_t want_inputs =
+      l.type == LayerType::kAdd ? 2 : (l.type == LayerType::kAttention ? 3 : 1);
   if (l.inputs.size() != want_inputs)
     r.fail("inputs", "has " + std::to_string(l.inputs.size()) + " inputs, expected " +
                          std::to_string(want_inputs) +
-                         (l.type == LayerType::kAdd ? " (write inputs: [a, b])" : ""));
+                         (l.type == LayerType::kAdd ? " (write inputs: [a, b])" : "") +
+                         (l.type == LayerType::kAttention ? " (write inputs: [q, k, v])" : ""));
 
   auto shape_of = [&](int i) { return i == kNetworkInput ? input_shape : done[i].out_shape; };
   l.in_shape = shape_of(l.inputs[0]);
   const TensorShape& in = l.in_shape;
   auto need_image = [&] {
-    if (in.flat) r.shape_fail("needs a [C, H, W] input, got a flat vector of " + in.str());
+    if (in.flat || in.tokens) r.shape_fail("needs a [C, H, W] input, got " + in.str());
+  };
+  auto need_tokens = [&] {
+    if (!in.tokens) r.shape_fail("needs a token sequence [T, D] input, got " + in.str());
   };
   // Kernel, stride and padding; padding defaults to [0, 0], stride to
   // [1, 1] for convolutions and is required for pooling (PyTorch's default there is the
@@ -295,14 +392,97 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
 
   switch (l.type) {
     case LayerType::kDense: {
-      if (!in.flat) r.shape_fail("needs a flat input (add a flatten layer), got " + in.str());
+      if (!in.flat && !in.tokens)
+        r.shape_fail("needs a flat input (add a flatten layer) or a token sequence, got " +
+                     in.str());
       const Index out = r.positive_int("out_features");
-      l.matrix_rows = in.size();
+      l.matrix_rows = in.last_axis();
       l.matrix_cols = out;
-      l.vectors_per_sample = 1;
-      l.out_shape = {out, 1, 1, true};
+      l.vectors_per_sample = in.vectors();
+      l.out_shape = in.tokens ? TensorShape::sequence(in.channels, out) : TensorShape::vector(out);
       break;
     }
+    case LayerType::kLstm:
+      need_tokens();
+      if (in.width % 4 != 0)
+        r.shape_fail("input has " + std::to_string(in.width) +
+                     " features per step: the 4 gate pre-activations need a multiple of 4");
+      l.matrix_rows = in.width / 4;
+      l.matrix_cols = in.width;
+      l.vectors_per_sample = in.channels;
+      l.out_shape = TensorShape::sequence(in.channels, in.width / 4);
+      break;
+    case LayerType::kReshape: {
+      const YAML::Node n = r.required("shape");
+      std::vector<Index> dims;
+      if (n.IsSequence())
+        for (const YAML::Node& d : n) {
+          std::int64_t v = 0;
+          if (!read_int(d, 1, INT32_MAX, v)) break;
+          dims.push_back(static_cast<Index>(v));
+        }
+      if (!n.IsSequence() || dims.size() != n.size() || dims.empty() || dims.size() > 3)
+        r.fail("shape", "expected 1 to 3 positive integers, e.g. [28, 28]");
+      l.out_shape = dims.size() == 1   ? TensorShape::vector(dims[0])
+                    : dims.size() == 2 ? TensorShape::sequence(dims[0], dims[1])
+                                       : TensorShape{dims[0], dims[1], dims[2], false, false};
+      if (l.out_shape.size() != in.size())
+        r.shape_fail("reshapes " + in.str() + " to " + l.out_shape.str() +
+                     ": the element counts differ");
+      break;
+    }
+    case LayerType::kToTokens:
+      need_image();
+      l.out_shape = TensorShape::sequence(in.height * in.width, in.channels);
+      break;
+    case LayerType::kPrependToken:
+      need_tokens();
+      l.out_shape = TensorShape::sequence(in.channels + 1, in.width);
+      break;
+    case LayerType::kSelectToken: {
+      need_tokens();
+      std::int64_t index = 0;
+      if (r.has("index") && !read_int(r.required("index"), -in.channels, in.channels - 1, index))
+        r.fail("index", "expected an integer in [-" + std::to_string(in.channels) + ", " +
+                            std::to_string(in.channels) + ") for " + in.str());
+      l.out_shape = TensorShape::vector(in.width);
+      break;
+    }
+    case LayerType::kTokenMean:
+      need_tokens();
+      l.out_shape = TensorShape::vector(in.width);
+      break;
+    case LayerType::kAttention: {
+      need_tokens();
+      for (int k = 1; k < 3; ++k)
+        if (!same_shape(in, shape_of(l.inputs[k])))
+          r.shape_fail("queries " + in.str() + " and " + (k == 1 ? "keys " : "values ") +
+                       shape_of(l.inputs[k]).str() + " differ in shape");
+      l.heads = r.positive_int("heads");
+      if (in.width % l.heads != 0)
+        r.fail("heads", std::to_string(l.heads) + " heads do not divide the " +
+                            std::to_string(in.width) + " features");
+      if (r.has("causal")) l.causal = r.boolean("causal");
+      if (r.has("store_kv")) l.store_kv = r.boolean("store_kv");
+      if (r.has("cached_tokens")) {
+        std::int64_t v = 0;
+        if (!read_int(r.required("cached_tokens"), 0, INT32_MAX, v))
+          r.fail("cached_tokens", "expected an integer >= 0");
+        l.cached_tokens = static_cast<Index>(v);
+      }
+      l.out_shape = in;
+      break;
+    }
+    case LayerType::kEmbedding:
+      r.fail("type", "embedding layers are not part of workload files");
+    case LayerType::kLayerNorm:
+    case LayerType::kGelu:
+    case LayerType::kSigmoid:
+    case LayerType::kTanh:
+    case LayerType::kSoftmax:
+    case LayerType::kAddConstant:
+      l.out_shape = in;
+      break;
     case LayerType::kConv2d: {
       need_image();
       const Index cout = r.positive_int("out_channels");
@@ -334,7 +514,7 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
       l.out_shape = in;
       break;
     case LayerType::kFlatten:
-      l.out_shape = {in.size(), 1, 1, true};
+      l.out_shape = TensorShape::vector(in.size());
       break;
     case LayerType::kAdd: {
       if (const std::string problem = add_problem(in, shape_of(l.inputs[1])); !problem.empty())
@@ -366,10 +546,12 @@ Workload load_workload(const std::string& path) {
       if (!read_int(d, 1, INT32_MAX, v)) break;
       dims.push_back(static_cast<Index>(v));
     }
-  if (!input.IsSequence() || dims.size() != input.size() || (dims.size() != 3 && dims.size() != 1))
-    r.fail("input", "expected [C, H, W] or [F] with positive integer sizes");
-  w.input_shape = dims.size() == 3 ? TensorShape{dims[0], dims[1], dims[2], false}
-                                   : TensorShape{dims[0], 1, 1, true};
+  if (!input.IsSequence() || dims.size() != input.size() || dims.empty() || dims.size() > 3)
+    r.fail("input", "expected [C, H, W], [T, D] (a token sequence) or [F] with positive integer "
+                    "sizes");
+  w.input_shape = dims.size() == 3   ? TensorShape{dims[0], dims[1], dims[2], false, false}
+                  : dims.size() == 2 ? TensorShape::sequence(dims[0], dims[1])
+                                     : TensorShape::vector(dims[0]);
   w.num_classes = static_cast<int>(r.positive_int("num_classes"));
   const YAML::Node layers = r.required("layers");
   if (!layers.IsSequence() || layers.size() == 0)

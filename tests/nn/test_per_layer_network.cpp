@@ -27,7 +27,7 @@ std::map<int, Matrix> layer_outputs(const Network& net, const std::vector<std::s
   analog.calibrate(calibration);
   const CrossbarProduct product = analog.product();
   std::map<int, Matrix> out;
-  forward(net, inputs, [&](int layer, const Matrix& x) {
+  forward(net, inputs, [&](int layer, const MatrixView& x) {
     Matrix y = product(layer, x);
     out[layer] = y;
     return y;

@@ -104,6 +104,10 @@ struct SystemConfig {
   ComponentConfig noc;                // chip.noc: router per tile, priced per bit-hop
   ComponentConfig dram;               // chip.dram
   ComponentConfig digital;            // chip.digital: bias, pooling, activation, accumulation
+  // chip.attention_mac: the digital MAC unit of products of two activations (attention's
+  // Q K^T and A V); by default the digital baseline's int8 MAC card, so that both sides of a
+  // comparison compute attention alike.
+  ComponentConfig attention_mac;
 };
 
 struct ArchConfig {

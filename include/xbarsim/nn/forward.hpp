@@ -8,8 +8,10 @@
 namespace xbarsim {
 
 // Computes weight * inputs (no bias) for crossbar layer `layer`; inputs are the layer's
-// crossbar input vectors, one per column (im2col patches for a convolution).
-using CrossbarProduct = std::function<Matrix(int layer, const Matrix& inputs)>;
+// crossbar input vectors, one per column (im2col patches for a convolution, every token of
+// every sample for a dense layer on a sequence, the hidden states of one time step for an
+// LSTM, which calls it once per step).
+using CrossbarProduct = std::function<Matrix(int layer, const MatrixView& inputs)>;
 
 // inputs: (C H W) x B, already normalised. Returns logits (num_classes x B).
 Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& product);

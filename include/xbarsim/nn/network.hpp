@@ -10,15 +10,49 @@
 
 namespace xbarsim {
 
-enum class LayerType { kDense, kConv2d, kMaxPool2d, kAvgPool2d, kRelu, kBatchNorm, kFlatten, kAdd };
+enum class LayerType {
+  kDense,
+  kConv2d,
+  kMaxPool2d,
+  kAvgPool2d,
+  kRelu,
+  kBatchNorm,
+  kFlatten,
+  kAdd,
+  // Format version 2 (docs/model_format.md#4b): sequences, transformers, recurrent layers.
+  kReshape,
+  kToTokens,
+  kPrependToken,
+  kAddConstant,
+  kEmbedding,
+  kLayerNorm,
+  kGelu,
+  kSigmoid,
+  kTanh,
+  kSoftmax,
+  kSelectToken,
+  kTokenMean,
+  kAttention,
+  kLstm
+};
 std::string to_string(LayerType type);
 
-// Per-sample activation shape. A flat vector of F features is {F, 1, 1} with flat = true.
+// Per-sample activation shape. A flat vector of F features is {F, 1, 1} with flat = true; a
+// sequence of T tokens of D features is {T, 1, D} with tokens = true (D fastest, as PyTorch's
+// [B, T, D] without B); otherwise an image [C, H, W] (W fastest).
 struct TensorShape {
   Index channels = 0, height = 1, width = 1;
   bool flat = false;
+  bool tokens = false;
   Index size() const { return channels * height * width; }
+  // The axis that layer norm and softmax act on, and the number of vectors along it.
+  Index last_axis() const { return flat ? channels : width; }
+  Index vectors() const { return size() / last_axis(); }
   std::string str() const;
+  static TensorShape vector(Index features) { return {features, 1, 1, true, false}; }
+  static TensorShape sequence(Index count, Index features) {
+    return {count, 1, features, false, true};
+  }
 };
 
 struct Window2d {
@@ -36,9 +70,25 @@ struct Layer {
   Matrix weight;
   Vector bias;
   Window2d window;      // conv2d and pooling
-  Vector scale, shift;  // batch norm that could not be folded: y = x * scale + shift
+  Vector scale, shift;  // batch norm that could not be folded: y = x * scale + shift; layer
+                        // norm's weight and bias
+  // prepend_token: the token (D); add_constant: the per-sample value; embedding: D x V, one
+  // column per token id.
+  Matrix table;
+  double eps = 0;           // layer norm
+  bool gelu_tanh = false;   // gelu: the tanh approximation instead of the exact erf form
+  Index heads = 0;          // attention
+  bool causal = false;      // attention: token t attends to tokens <= t only
+  Index token_index = 0;    // select_token, already resolved to [0, T)
   TensorShape in_shape, out_shape;
-  bool uses_crossbar() const { return type == LayerType::kDense || type == LayerType::kConv2d; }
+  // Layers whose weights sit on crossbars. An LSTM holds its recurrent matrix there; its
+  // input projection is the dense layer before it.
+  bool uses_crossbar() const {
+    return type == LayerType::kDense || type == LayerType::kConv2d || type == LayerType::kLstm;
+  }
+  // Crossbar input vectors per sample: output positions of a convolution, tokens of a dense
+  // layer on a sequence, time steps of an LSTM, else 1.
+  Index vectors_per_sample() const;
 };
 
 inline constexpr int kNetworkInput = -1;

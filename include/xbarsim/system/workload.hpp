@@ -21,13 +21,29 @@ struct LayerWork {
   Index matrix_rows = 0;
   Index matrix_cols = 0;
   Index vectors_per_sample = 0;
+  // Attention (docs/transformers.md): heads; tokens already in the KV cache, which every new
+  // token attends to as well and which are read from DRAM; whether the new keys and values are
+  // written to the KV cache for later tokens.
+  Index heads = 0;
+  bool causal = false;
+  Index cached_tokens = 0;
+  bool store_kv = false;
 
-  bool uses_crossbar() const { return type == LayerType::kDense || type == LayerType::kConv2d; }
+  bool uses_crossbar() const {
+    return type == LayerType::kDense || type == LayerType::kConv2d || type == LayerType::kLstm;
+  }
   double macs_per_sample() const;
-  // Digital operations per sample of the non-crossbar work of this layer: bias adds of
-  // crossbar layers, comparisons (max pool) or additions (avg pool) over each window, one
-  // comparison per ReLU element, one addition per residual-add element.
+  // Digital operations per sample of the non-crossbar work of this layer (docs/energy_model.md
+  // #digital-work): bias adds of crossbar layers, comparisons (max pool) or additions (avg
+  // pool) over each window, one comparison per ReLU element, one addition per residual-add
+  // element, and the per-element counts of the sequence layers.
   double digital_ops_per_sample() const;
+  // Multiply-accumulates of products of two activations, which have no weights to keep in
+  // memory and run digitally: Q K^T and A V of attention.
+  double activation_macs_per_sample() const;
+  // KV-cache values per sample read from and written to DRAM by an attention layer.
+  double kv_cache_reads_per_sample() const;
+  double kv_cache_writes_per_sample() const;
 };
 
 struct Workload {
