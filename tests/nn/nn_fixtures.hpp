@@ -186,9 +186,10 @@ struct DatasetSpec {
 struct LayerFileSpec {
   std::string type, name;
   std::vector<std::string> inputs;
-  std::map<std::string, std::vector<std::int64_t>> int_pairs;  // stride, padding, kernel
+  std::map<std::string, std::vector<std::int64_t>> int_pairs;  // stride, padding, kernel, shape
   std::map<std::string, double> doubles;                       // eps
   std::map<std::string, DatasetSpec> datasets;
+  std::map<std::string, std::int64_t> int_scalars;  // heads, index
 };
 
 struct ModelFileSpec {
@@ -229,6 +230,7 @@ inline void write_model(const std::string& path, const ModelFileSpec& m) {
     attr_string(g.id, "name", l.name);
     attr_strings(g.id, "inputs", l.inputs);
     for (const auto& [k, v] : l.int_pairs) attr_ints(g.id, k, v, false);
+    for (const auto& [k, v] : l.int_scalars) attr_ints(g.id, k, {v}, true);
     for (const auto& [k, v] : l.doubles) attr_double(g.id, k, v);
     for (const auto& [k, d] : l.datasets) {
       H5 space(H5Screate_simple(static_cast<int>(d.dims.size()), d.dims.data(), nullptr), H5Sclose);
@@ -260,7 +262,7 @@ inline std::vector<float> to_vector(const Vector& v) {
 
 inline LayerFileSpec dense_spec(const std::string& name, const std::string& input, const Matrix& w,
                                 const Vector& b) {
-  LayerFileSpec l{"dense", name, {input}, {}, {}, {}};
+  LayerFileSpec l{"dense", name, {input}, {}, {}, {}, {}};
   l.datasets["weight"] = {{static_cast<hsize_t>(w.rows()), static_cast<hsize_t>(w.cols())},
                           row_major(w)};
   l.datasets["bias"] = {{static_cast<hsize_t>(b.size())}, to_vector(b)};
@@ -271,7 +273,7 @@ inline LayerFileSpec dense_spec(const std::string& name, const std::string& inpu
 inline LayerFileSpec conv_spec(const std::string& name, const std::string& input, const Matrix& w,
                                const Vector& b, Index c_in, Index kh, Index kw,
                                std::vector<std::int64_t> stride, std::vector<std::int64_t> pad) {
-  LayerFileSpec l{"conv2d", name, {input}, {}, {}, {}};
+  LayerFileSpec l{"conv2d", name, {input}, {}, {}, {}, {}};
   l.datasets["weight"] = {{static_cast<hsize_t>(w.rows()), static_cast<hsize_t>(c_in),
                            static_cast<hsize_t>(kh), static_cast<hsize_t>(kw)},
                           row_major(w)};
@@ -288,7 +290,7 @@ struct BatchNormParams {
 
 inline LayerFileSpec batchnorm_spec(const std::string& name, const std::string& input,
                                     const BatchNormParams& p) {
-  LayerFileSpec l{"batchnorm", name, {input}, {}, {{"eps", p.eps}}, {}};
+  LayerFileSpec l{"batchnorm", name, {input}, {}, {{"eps", p.eps}}, {}, {}};
   const hsize_t c = static_cast<hsize_t>(p.gamma.size());
   l.datasets["gamma"] = {{c}, to_vector(p.gamma)};
   l.datasets["beta"] = {{c}, to_vector(p.beta)};
@@ -299,13 +301,13 @@ inline LayerFileSpec batchnorm_spec(const std::string& name, const std::string& 
 
 inline LayerFileSpec simple_spec(const std::string& type, const std::string& name,
                                  std::vector<std::string> inputs) {
-  return LayerFileSpec{type, name, std::move(inputs), {}, {}, {}};
+  return LayerFileSpec{type, name, std::move(inputs), {}, {}, {}, {}};
 }
 
 inline LayerFileSpec pool_spec(const std::string& type, const std::string& name,
                                const std::string& input, std::vector<std::int64_t> kernel,
                                std::vector<std::int64_t> stride, std::vector<std::int64_t> pad) {
-  LayerFileSpec l{type, name, {input}, {}, {}, {}};
+  LayerFileSpec l{type, name, {input}, {}, {}, {}, {}};
   l.int_pairs["kernel"] = std::move(kernel);
   l.int_pairs["stride"] = std::move(stride);
   l.int_pairs["padding"] = std::move(pad);

@@ -74,12 +74,31 @@ TEST_CASE("malformed model files give an IoError naming the file, the layer and 
       {"missing bias",
        [](ModelFileSpec& m) { layer(m, "fc1").datasets.erase("bias"); },
        {"fc1", "missing", "'bias'"}},
-      {"unknown layer type softmax",
+      {"unknown layer type",
+       [](ModelFileSpec& m) { m.layers.push_back(simple_spec("swish", "act", {"fc1"})); },
+       {"act", "unknown layer type", "'swish'"}},
+      {"a version 2 layer type in a version 1 file",
        [](ModelFileSpec& m) { m.layers.push_back(simple_spec("softmax", "prob", {"fc1"})); },
-       {"prob", "unknown layer type", "'softmax'"}},
-      {"format_version 2",
-       [](ModelFileSpec& m) { m.format_version = 2; },
-       {"format_version", "2", "not supported"}},
+       {"prob", "'softmax'", "needs format_version 2", "says 1"}},
+      {"format_version 3",
+       [](ModelFileSpec& m) { m.format_version = 3; },
+       {"format_version", "3", "not supported"}},
+      {"attention heads that do not divide the features",
+       [](ModelFileSpec& m) {
+         m.format_version = 2;
+         m.layers.push_back(simple_spec("reshape", "seq", {"fc1"}));
+         m.layers.back().int_pairs["shape"] = {2, 2};
+         m.layers.push_back(simple_spec("attention", "attn", {"seq", "seq", "seq"}));
+         m.layers.back().int_scalars["heads"] = 3;
+       },
+       {"attn", "'heads'", "3", "divide"}},
+      {"a reshape that changes the element count",
+       [](ModelFileSpec& m) {
+         m.format_version = 2;
+         m.layers.push_back(simple_spec("reshape", "seq", {"fc1"}));
+         m.layers.back().int_pairs["shape"] = {3, 2};
+       },
+       {"seq", "reshapes", "[4]", "[3, 2]"}},
       {"input referencing a later layer",
        [](ModelFileSpec& m) { layer(m, "relu1").inputs = {"flatten"}; },
        {"relu1", "'flatten'", "earlier"}},

@@ -71,8 +71,9 @@ TEST_CASE("unknown key in a layer") {
 }
 
 TEST_CASE("unknown layer type") {
-  expect_error(workload_text(kConv + "  - {name: act, type: sigmoid}\n" + kTail), Kind::kConfig,
-               {"layers[1].type", "layer 'act'", "unknown layer type 'sigmoid'", "conv2d"});
+  expect_error(workload_text(kConv + "  - {name: act, type: swish}\n" + kTail), Kind::kConfig,
+               {"layers[1].type", "layer 'act'", "unknown layer type 'swish'", "conv2d",
+                "attention"});
 }
 
 TEST_CASE("add of different shapes") {
@@ -178,8 +179,11 @@ TEST_CASE("top-level mistakes name the file and the key") {
                Kind::kConfig, {"'layer'", "unknown key"});
   expect_error("name: x\ninput: [1, 8, 8]\nnum_classes: 4\nlayers:\n" + kConv + kTail,
                Kind::kConfig, {"'source'", "missing"});
+  expect_error("name: x\nsource: s\ninput: [1, 8, 8, 2]\nnum_classes: 4\nlayers:\n" + kConv + kTail,
+               Kind::kConfig, {"'input'", "[C, H, W], [T, D]"});
+  // A token sequence is a valid input, but not for a convolution.
   expect_error("name: x\nsource: s\ninput: [1, 8]\nnum_classes: 4\nlayers:\n" + kConv + kTail,
-               Kind::kConfig, {"'input'", "[C, H, W] or [F]"});
+               Kind::kShape, {"layer 'c1'", "[C, H, W] input", "[1, 8]"});
   expect_error("name: x\nsource: s\ninput: [1, 8, 8]\nnum_classes: 4\nlayers: []\n", Kind::kConfig,
                {"'layers'", "non-empty"});
   expect_error("name: x\nsource: s\ninput: [1, 8, 8]\nnum_classes: -1\nlayers:\n" + kConv + kTail,
@@ -197,6 +201,26 @@ TEST_CASE("a missing workload file is a ConfigError naming it") {
   } catch (const ConfigError& e) {
     CHECK(std::string(e.what()).find(path) != std::string::npos);
   }
+}
+
+TEST_CASE("sequence layers: attention heads, inputs and KV cache, LSTM widths") {
+  const std::string head = "name: x\nsource: s\ninput: [4, 6]\nnum_classes: 6\nlayers:\n";
+  const std::string qkv = "  - {name: q, type: dense, out_features: 6, inputs: [input]}\n"
+                          "  - {name: k, type: dense, out_features: 6, inputs: [input]}\n"
+                          "  - {name: v, type: dense, out_features: 6, inputs: [input]}\n";
+  const std::string tail = "  - {name: last, type: select_token, index: -1}\n";
+  expect_error(head + qkv + "  - {name: a, type: attention, heads: 4, inputs: [q, k, v]}\n" + tail,
+               Kind::kConfig, {"layers[3].heads", "layer 'a'", "4 heads", "6 features"});
+  expect_error(head + qkv + "  - {name: a, type: attention, heads: 2, inputs: [q, k]}\n" + tail,
+               Kind::kConfig, {"layers[3].inputs", "expected 3", "[q, k, v]"});
+  expect_error(head + qkv +
+                   "  - {name: a, type: attention, heads: 2, cached_tokens: -1, inputs: [q, k, v]}\n" +
+                   tail,
+               Kind::kConfig, {"layers[3].cached_tokens", ">= 0"});
+  expect_error(head + "  - {name: l, type: lstm}\n" + tail, Kind::kShape,
+               {"layer 'l'", "6 features", "multiple of 4"});
+  expect_error(head + "  - {name: last, type: select_token, index: 4}\n", Kind::kConfig,
+               {"layers[0].index", "[-4, 4)"});
 }
 
 }  // namespace
