@@ -19,7 +19,26 @@ creates in OUT_DIR:
                           input [1, 6, 6], 4 classes
   tiny_mlp_reference.h5   same as above for tiny_mlp.h5 ([16, 1, 6, 6], [16, 4])
 
-Both models are trained for a few SGD steps on seeded random data so that
+and the format-version-2 models (docs/model_format.md section 4b), each with
+its *_reference.h5 (16 inputs, PyTorch logits), 5 classes:
+
+  tiny_vit.h5             input [2, 8, 12]: patch conv 4x4 stride 4, to_tokens
+                          (6 tokens of 16), class token, positional embedding,
+                          2 pre-norm blocks with nn.MultiheadAttention (2 heads)
+                          and an MLP with GELU (exact in block 1, tanh in block
+                          2), layernorm, select_token 0, dense
+  tiny_vit_mean.h5        the same without class token: causal attention (a
+                          constant causal attn_mask) in both blocks and
+                          token_mean pooling
+  tiny_lstm.h5            input [1, 12, 10] squeezed to 12 tokens of 10, a
+                          2-layer nn.LSTM (hidden 16; dense + lstm per layer),
+                          select_token -1, dense
+  tiny_embed.h5           input [9] token ids (floats holding integers < 20):
+                          embedding 12, layernorm, dense on tokens, tanh, dense,
+                          sigmoid, token_mean, dense, softmax (outputs are
+                          probabilities); the reference inputs are valid ids
+
+All models are trained for a few SGD steps on seeded random data so that
 weights, biases and batch-norm statistics are all non-trivial.  Everything is
 deterministic for a given --seed and runs in a few seconds.
 """
@@ -89,8 +108,109 @@ class TinyMLP(nn.Module):
         return self.fc3(x)
 
 
+class Block(nn.Module):
+    """Pre-norm transformer block: x + attn(ln1(x)), then x + mlp(ln2(x))."""
+
+    def __init__(self, d: int, heads: int, mlp: int, gelu_tanh: bool, causal_tokens: int = 0,
+                 take_first: bool = False) -> None:
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.ln2 = nn.LayerNorm(d, eps=1e-6)
+        self.fc1 = nn.Linear(d, mlp)
+        self.act = nn.GELU(approximate="tanh") if gelu_tanh else nn.GELU()
+        self.fc2 = nn.Linear(mlp, d)
+        self.take_first = take_first
+        if causal_tokens:
+            # A constant causal mask (-inf above the diagonal): exported as causal=1.
+            self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(
+                causal_tokens))
+        else:
+            self.mask = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.ln1(x)
+        if self.take_first:          # both ways of taking the output of the attention
+            a = self.attn(h, h, h, need_weights=False, attn_mask=self.mask)[0]
+        else:
+            a, _ = self.attn(h, h, h, attn_mask=self.mask)
+        x = x + a
+        return x + self.fc2(self.act(self.fc1(self.ln2(x))))
+
+
+class TinyViT(nn.Module):
+    """[2,8,12] -> patch conv 4x4 s4 -> [16,2,3] -> to_tokens [6,16] -> class token [7,16]
+    -> + positional embedding -> 2 pre-norm blocks (2 heads, MLP 24; GELU exact in the
+    first, tanh in the second) -> layernorm -> token 0 -> dense 5.  With ``mean_pool``:
+    no class token, causal attention in both blocks, F.gelu, mean over the tokens."""
+
+    def __init__(self, mean_pool: bool = False) -> None:
+        super().__init__()
+        d, t = 16, 6
+        self.mean_pool = mean_pool
+        self.patch = nn.Conv2d(2, d, 4, stride=4)
+        if not mean_pool:
+            self.cls = nn.Parameter(0.5 * torch.randn(1, 1, d))
+        self.pos = nn.Parameter(0.3 * torch.randn(1, t + (0 if mean_pool else 1), d))
+        causal = t if mean_pool else 0
+        self.block1 = Block(d, 2, 24, gelu_tanh=False, causal_tokens=causal, take_first=True)
+        self.block2 = Block(d, 2, 24, gelu_tanh=True, causal_tokens=causal)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        if not self.mean_pool:
+            x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1)
+        x = x + self.pos
+        x = self.norm(self.block2(self.block1(x)))
+        return self.head(x.mean(dim=1) if self.mean_pool else x[:, 0])
+
+
+class TinyLSTM(nn.Module):
+    """[1,12,10] -> 12 tokens of 10 -> 2-layer LSTM (hidden 16) -> last token -> dense 5."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(10, 16, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(16, 5)
+        with torch.no_grad():        # larger than the default init: gates far from 0.5
+            for p in self.lstm.parameters():
+                p.mul_(3.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm(x.squeeze(1))
+        return self.fc(out[:, -1])
+
+
+class TinyEmbed(nn.Module):
+    """[9] token ids < 20 -> embedding 12 -> layernorm -> dense 16 (tokens) -> tanh ->
+    dense 12 -> sigmoid -> mean over tokens -> dense 5 -> softmax."""
+
+    VOCAB = 20
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(self.VOCAB, 12)
+        self.norm = nn.LayerNorm(12)
+        self.fc1 = nn.Linear(12, 16)
+        self.act = nn.Tanh()
+        self.fc2 = nn.Linear(16, 12)
+        self.head = nn.Linear(12, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.norm(self.emb(x.long()))
+        x = torch.sigmoid(self.fc2(self.act(self.fc1(x))))
+        return F.softmax(self.head(x.mean(1)), dim=-1)
+
+
 def _randomize_bn(model: nn.Module, gen: torch.Generator) -> None:
     for m in model.modules():
+        if isinstance(m, nn.LayerNorm):
+            d = m.normalized_shape[0]
+            with torch.no_grad():
+                m.weight.copy_(0.5 + torch.rand(d, generator=gen))
+                m.bias.copy_(0.3 * torch.randn(d, generator=gen))
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             c = m.num_features
             with torch.no_grad():
@@ -101,12 +221,19 @@ def _randomize_bn(model: nn.Module, gen: torch.Generator) -> None:
             m.momentum = 0.3
 
 
+def _inputs(model: nn.Module, n: int, input_shape, gen: torch.Generator) -> torch.Tensor:
+    """Random model inputs: valid token ids (as floats) for the embedding model."""
+    if isinstance(model, TinyEmbed):
+        return torch.randint(0, TinyEmbed.VOCAB, (n, *input_shape), generator=gen).float()
+    return 1.5 * torch.randn((n, *input_shape), generator=gen) + 0.3
+
+
 def _train_a_little(model: nn.Module, input_shape, num_classes: int, gen: torch.Generator,
                     steps: int = 20) -> None:
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     model.train()
     for _ in range(steps):
-        x = 1.5 * torch.randn((32, *input_shape), generator=gen) + 0.3
+        x = _inputs(model, 32, input_shape, gen)
         y = torch.randint(0, num_classes, (32,), generator=gen)
         opt.zero_grad()
         F.cross_entropy(model(x), y).backward()
@@ -132,7 +259,8 @@ def make(out_dir: str, stem: str, model: nn.Module, input_shape, num_classes: in
                             else "tiny_reference.h5")
     export.export(model, model_path, name=stem, input_shape=input_shape, input_mean=INPUT_MEAN,
                   input_std=INPUT_STD, num_classes=num_classes)
-    inputs = torch.randn((N_REF, *input_shape), generator=gen)
+    inputs = torch.randn((N_REF, *input_shape), generator=gen) if not isinstance(model, TinyEmbed) \
+        else _inputs(model, N_REF, input_shape, gen)
     with torch.no_grad():
         logits = model(inputs)
     _write_reference(ref_path, inputs.numpy(), logits.numpy(), os.path.basename(model_path))
@@ -158,6 +286,14 @@ def main() -> int:
     make(args.out_dir, "tiny_model", TinyCNN(), [2, 12, 10], 5, args.seed)
     torch.manual_seed(args.seed + 1)
     make(args.out_dir, "tiny_mlp", TinyMLP(), [1, 6, 6], 4, args.seed + 1)
+    torch.manual_seed(args.seed + 2)
+    make(args.out_dir, "tiny_vit", TinyViT(), [2, 8, 12], 5, args.seed + 2)
+    torch.manual_seed(args.seed + 3)
+    make(args.out_dir, "tiny_vit_mean", TinyViT(mean_pool=True), [2, 8, 12], 5, args.seed + 3)
+    torch.manual_seed(args.seed + 4)
+    make(args.out_dir, "tiny_lstm", TinyLSTM(), [1, 12, 10], 5, args.seed + 4)
+    torch.manual_seed(args.seed + 5)
+    make(args.out_dir, "tiny_embed", TinyEmbed(), [9], 5, args.seed + 5)
     return 0
 
 
