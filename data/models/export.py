@@ -1092,7 +1092,7 @@ def _layer_group_names(n: int) -> List[str]:
 
 def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequence[int],
              input_mean: float, input_std: float, num_classes: int,
-             extra_attrs: Optional[Dict[str, Any]] = None) -> None:
+             extra_attrs: Optional[Dict[str, Any]] = None, producer: Optional[str] = None) -> None:
     version = required_version(input_shape, layers)
     with h5py.File(path, "w", libver=LIBVER) as f:
         _set_str(f, "format", FORMAT)
@@ -1102,7 +1102,8 @@ def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequ
         f.attrs.create("num_classes", data=np.int64(num_classes), dtype="<i8")
         f.attrs.create("input_mean", data=np.float64(input_mean), dtype="<f8")
         f.attrs.create("input_std", data=np.float64(input_std), dtype="<f8")
-        _set_str(f, "producer", f"xbarsim data/models/export.py, torch {torch.__version__}")
+        _set_str(f, "producer",
+                 producer or f"xbarsim data/models/export.py, torch {torch.__version__}")
         for k, v in (extra_attrs or {}).items():
             if isinstance(v, str):
                 _set_str(f, k, v)

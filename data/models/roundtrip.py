@@ -48,6 +48,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 
 import h5py
 import numpy as np
@@ -59,6 +60,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export  # noqa: E402
 
 N_REF = 16
+# torch 1.13 exports up to opset 17, the first with LayerNormalization as one operator.
+ONNX_OPSET = 17
 # Stored as metadata in the model files only; the reference inputs are
 # already normalised, so a test must feed them to the network unchanged.
 INPUT_MEAN, INPUT_STD = 0.5, 0.25
@@ -249,8 +252,33 @@ def _write_reference(path: str, inputs: np.ndarray, logits: np.ndarray, model_fi
             f.attrs.create("model", data=model_file, dtype=h5py.string_dtype("utf-8"))
 
 
+def export_onnx(out_dir: str, stem: str, model: nn.Module, inputs: torch.Tensor,
+                logits: torch.Tensor) -> None:
+    """Write ``stem``.onnx with torch.onnx.export (opset ONNX_OPSET, dynamic batch axis),
+    then convert it back with onnx_import.py and check that the numpy interpreter of the
+    converted file reproduces PyTorch's logits."""
+    import warnings
+    import onnx_import
+    path = os.path.join(out_dir, f"{stem}.onnx")
+    with export.atomic_output(path) as tmp, warnings.catch_warnings():
+        # torch 1.13 warns about the batch_first MultiheadAttention/LSTM symbolic
+        # functions and constant folding; the result is checked below.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, inputs[:2], tmp, opset_version=ONNX_OPSET,
+                          input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    with tempfile.TemporaryDirectory(dir=out_dir) as d:
+        h5 = os.path.join(d, f"{stem}_from_onnx.h5")
+        onnx_import.import_onnx(path, h5)
+        err = float(np.abs(export.run_reference(h5, inputs.numpy())
+                           - logits.double().numpy()).max())
+    if err > 1e-4:
+        raise RuntimeError(f"{path}: onnx_import.py result differs from PyTorch by {err}")
+    print(f"wrote {path} (onnx_import.py + numpy re-evaluation max |diff| {err:.2e})")
+
+
 def make(out_dir: str, stem: str, model: nn.Module, input_shape, num_classes: int,
-         seed: int) -> float:
+         seed: int, onnx: bool = False) -> float:
     gen = torch.Generator().manual_seed(seed)
     _randomize_bn(model, gen)
     _train_a_little(model, input_shape, num_classes, gen)
@@ -270,6 +298,8 @@ def make(out_dir: str, stem: str, model: nn.Module, input_shape, num_classes: in
         raise RuntimeError(f"{model_path}: numpy re-evaluation differs by {err}")
     print(f"wrote {model_path} and {ref_path} (max |logit| {float(logits.abs().max()):.3f}, "
           f"numpy re-evaluation max |diff| {err:.2e})")
+    if onnx:
+        export_onnx(out_dir, stem, model, inputs, logits)
     return err
 
 
@@ -283,17 +313,17 @@ def main() -> int:
     torch.set_num_threads(1)
     os.makedirs(args.out_dir, exist_ok=True)
     torch.manual_seed(args.seed)
-    make(args.out_dir, "tiny_model", TinyCNN(), [2, 12, 10], 5, args.seed)
+    make(args.out_dir, "tiny_model", TinyCNN(), [2, 12, 10], 5, args.seed, onnx=True)
     torch.manual_seed(args.seed + 1)
     make(args.out_dir, "tiny_mlp", TinyMLP(), [1, 6, 6], 4, args.seed + 1)
     torch.manual_seed(args.seed + 2)
-    make(args.out_dir, "tiny_vit", TinyViT(), [2, 8, 12], 5, args.seed + 2)
+    make(args.out_dir, "tiny_vit", TinyViT(), [2, 8, 12], 5, args.seed + 2, onnx=True)
     torch.manual_seed(args.seed + 3)
-    make(args.out_dir, "tiny_vit_mean", TinyViT(mean_pool=True), [2, 8, 12], 5, args.seed + 3)
+    make(args.out_dir, "tiny_vit_mean", TinyViT(mean_pool=True), [2, 8, 12], 5, args.seed + 3, onnx=True)
     torch.manual_seed(args.seed + 4)
-    make(args.out_dir, "tiny_lstm", TinyLSTM(), [1, 12, 10], 5, args.seed + 4)
+    make(args.out_dir, "tiny_lstm", TinyLSTM(), [1, 12, 10], 5, args.seed + 4, onnx=True)
     torch.manual_seed(args.seed + 5)
-    make(args.out_dir, "tiny_embed", TinyEmbed(), [9], 5, args.seed + 5)
+    make(args.out_dir, "tiny_embed", TinyEmbed(), [9], 5, args.seed + 5, onnx=True)
     return 0
 
 
