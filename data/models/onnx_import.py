@@ -256,9 +256,12 @@ def _gelu_reference(x: np.ndarray, approximate: str) -> np.ndarray:
 class _Graph:
     def __init__(self, graph, consts: Dict[str, np.ndarray], opset: int):
         self.graph, self.opset = graph, opset
+        # One list of node objects used everywhere: protobuf may hand out a new Python
+        # wrapper on every access to graph.node, and nodes are identified by id() here.
+        self.nodes = list(graph.node)
         self.producer: Dict[str, Any] = {}
         self.consumers: Dict[str, List[Any]] = {}
-        for n in graph.node:
+        for n in self.nodes:
             for o in n.output:
                 self.producer[o] = n
             for i in n.input:
@@ -267,12 +270,16 @@ class _Graph:
         for o in graph.output:
             self.consumers.setdefault(o.name, []).append(None)      # graph output
         self.consts = dict(consts)
-        # Constant nodes without inputs are constants for the pattern matcher too.
-        for n in graph.node:
-            if n.op_type == "Constant":
-                v = _np_eval(n, [], opset)
-                if v is not None:
-                    self.consts[n.output[0]] = v[0]
+        # Everything computed from constants only (Constant nodes, and e.g. the Identity
+        # nodes torch uses for shared weights) is a constant for the pattern matcher too.
+        for n in self.nodes:
+            if all(i in self.consts for i in n.input if i):
+                try:
+                    v = _np_eval(n, [self.consts[i] if i else None for i in n.input], opset)
+                except Exception:     # reported with the node's name by the main pass
+                    v = None
+                for o, val in zip(n.output, v or []):
+                    self.consts[o] = np.asarray(val)
 
     def const(self, name: str) -> Optional[np.ndarray]:
         return self.consts.get(name)
@@ -293,7 +300,7 @@ class _Graph:
             if id(n) not in nodes:
                 nodes.add(id(n))
                 stack.extend(i for i in n.input if i)
-        order = [n for n in self.graph.node if id(n) in nodes]
+        order = [n for n in self.nodes if id(n) in nodes]
         # Intermediate values must not be used outside the subgraph.
         inside = {id(n) for n in order}
         for n in order:
@@ -346,7 +353,7 @@ class _Graph:
             y = y_node.output[0]
             for x in cands:
                 nodes = self.closure(y, x)
-                if not nodes or anchor not in nodes:
+                if not nodes or all(m is not anchor for m in nodes):
                     continue
                 got = self.evaluate(nodes, x, probe, y)
                 if got is not None and np.shape(got) == probe.shape and \
@@ -617,7 +624,7 @@ class _Importer:
         # Fused subgraphs: output tensor -> (kind, x, params); member nodes are skipped.
         fused: Dict[str, Tuple[str, str, Dict[str, Any]]] = {}
         skip = set()
-        for n in g.node:
+        for n in self.g.nodes:
             if id(n) in skip:
                 continue
             hit = None
@@ -634,7 +641,7 @@ class _Importer:
                 fused[y] = info
                 skip.update(id(m) for m in nodes)
 
-        for n in g.node:
+        for n in self.g.nodes:
             if id(n) in skip:
                 if n.output[0] in fused:
                     self.fused(n, fused[n.output[0]])
@@ -830,7 +837,7 @@ class _Importer:
             wt, bias = w.T, np.zeros(w.shape[1], np.float32)
         if wt.shape[1] != x.idx.shape[-1]:
             self.fail(n, f"weight of shape {list(w.shape)} does not match the input width "
-                         f"{x.idx.shape[-1]} (input shape {list(x.idx.shape)})")
+                         f"{x.idx.shape[-1]}")
         if x.mul != 1.0:
             wt = wt * x.mul
             x = Act(x.layer, x.shape, x.idx)
@@ -1080,7 +1087,9 @@ class _Importer:
         get = lambda i: ins[i] if len(ins) > i else None            # noqa: E731
         x = self.act(get(0), n)
         if a.get("direction", b"forward") not in (b"forward", "forward"):
-            self.fail(n, f"direction={a['direction']!r}: only forward LSTMs are supported")
+            d = a["direction"]
+            self.fail(n, f"direction={d.decode() if isinstance(d, bytes) else d}: only forward "
+                         f"LSTMs are supported")
         if a.get("input_forget", 0) or "clip" in a:
             self.fail(n, "input_forget and clip are not supported")
         acts = [s.decode() if isinstance(s, bytes) else s for s in a.get("activations", [])]

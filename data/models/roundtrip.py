@@ -277,6 +277,64 @@ def export_onnx(out_dir: str, stem: str, model: nn.Module, inputs: torch.Tensor,
     print(f"wrote {path} (onnx_import.py + numpy re-evaluation max |diff| {err:.2e})")
 
 
+def write_bad_onnx(out_dir: str) -> None:
+    """ONNX files that onnx_import.py must reject (exit 2), for the C++ CLI tests:
+
+    bad_unknown_op.onnx   a valid model with an operator outside the supported set (Cos)
+    bad_truncated.onnx    the first half of tiny_model.onnx
+    bad_shape.onnx        a valid-looking model whose Gemm weight [5, 3] does not match the
+                          input width 4
+    """
+    import onnx
+    import onnx_import
+    from onnx import TensorProto, helper, numpy_helper
+
+    def graph_model(nodes, inits, name: str):
+        x = helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 4])
+        y = helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 3])
+        g = helper.make_graph(nodes, name, [x], [y], initializer=inits)
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
+                                 producer_name="xbarsim roundtrip.py")
+
+    rng = np.random.default_rng(0)
+    w43 = numpy_helper.from_array(rng.standard_normal((4, 3)).astype(np.float32), "w")
+    w53 = numpy_helper.from_array(rng.standard_normal((5, 3)).astype(np.float32), "w")
+    b3 = numpy_helper.from_array(np.zeros(3, np.float32), "b")
+    cases = {
+        "bad_unknown_op": graph_model(
+            [helper.make_node("Gemm", ["input", "w", "b"], ["h"], name="fc"),
+             helper.make_node("Cos", ["h"], ["logits"], name="cos")], [w43, b3], "unknown_op"),
+        "bad_shape": graph_model(
+            [helper.make_node("Gemm", ["input", "w", "b"], ["logits"], name="fc")],
+            [w53, b3], "bad_shape"),
+    }
+    for stem, m in cases.items():
+        onnx.checker.check_model(m)                  # both are valid ONNX files
+        path = os.path.join(out_dir, f"{stem}.onnx")
+        with export.atomic_output(path) as tmp:
+            onnx.save(m, tmp)
+    with open(os.path.join(out_dir, "tiny_model.onnx"), "rb") as f:
+        whole = f.read()
+    path = os.path.join(out_dir, "bad_truncated.onnx")
+    with export.atomic_output(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(whole[:len(whole) // 2])
+    # Each must be rejected, with the reason.
+    expect = {"bad_unknown_op": "unsupported operator Cos (node 'cos', opset",
+              "bad_truncated": "not a readable ONNX file",
+              "bad_shape": "does not match the input width"}
+    for stem, text in expect.items():
+        path = os.path.join(out_dir, f"{stem}.onnx")
+        try:
+            onnx_import.convert(path)
+        except onnx_import.ImportFailure as e:
+            if text not in str(e) or path not in str(e):
+                raise RuntimeError(f"{path}: unexpected import error: {e}") from None
+            print(f"wrote {path} (rejected: {e})")
+            continue
+        raise RuntimeError(f"{path}: onnx_import.py accepted a bad file")
+
+
 def make(out_dir: str, stem: str, model: nn.Module, input_shape, num_classes: int,
          seed: int, onnx: bool = False) -> float:
     gen = torch.Generator().manual_seed(seed)
@@ -324,6 +382,7 @@ def main() -> int:
     make(args.out_dir, "tiny_lstm", TinyLSTM(), [1, 12, 10], 5, args.seed + 4, onnx=True)
     torch.manual_seed(args.seed + 5)
     make(args.out_dir, "tiny_embed", TinyEmbed(), [9], 5, args.seed + 5, onnx=True)
+    write_bad_onnx(args.out_dir)
     return 0
 
 
