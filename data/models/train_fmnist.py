@@ -249,7 +249,7 @@ class RowLSTM(nn.Module):
         return self.fc(out[:, -1])
 
 
-LSTM_HIDDEN = 128
+LSTM_HIDDEN = 64
 
 
 def build_lstm(linear=nn.Linear) -> nn.Module:
@@ -320,7 +320,7 @@ def main() -> int:
     ap.add_argument("--epochs-mlp", type=int, default=15)
     ap.add_argument("--epochs-cnn", type=int, default=8)
     ap.add_argument("--epochs-vit", type=int, default=15)
-    ap.add_argument("--epochs-lstm", type=int, default=8)
+    ap.add_argument("--epochs-lstm", type=int, default=10)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=None,
                     help="Adam learning rate (default: " +
