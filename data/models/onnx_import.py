@@ -5,7 +5,8 @@
 
 reads IN.onnx with python3-onnx (onnx.load, the checker, shape inference,
 numpy_helper), converts the graph into the layers of docs/model_format.md and
-writes OUT.h5 with the writer of export.py (same HDF5 rules; written to a
+writes OUT.h5 with the writer shared with export.py (modelfile.py: same HDF5
+rules, no torch needed; written to a
 temporary file and renamed, so no half-written file is ever left). Exit
 status 0 on success; 2 with a one-line error on stderr naming IN.onnx (and,
 for an operator that cannot be converted, the operator, the node name and the
@@ -115,8 +116,8 @@ def _np_dtype(onnx_type: int):
 
 def _erf(x: np.ndarray) -> np.ndarray:
     sys.path.insert(0, HERE)
-    import export
-    return export._erf(x)
+    import modelfile
+    return modelfile._erf(x)
 
 
 def _axes(node, a: Dict[str, Any], ins: List[Any], pos: int) -> Optional[List[int]]:
@@ -423,15 +424,15 @@ class _Importer:
         import onnx
         import onnx.numpy_helper as nh
         sys.path.insert(0, HERE)
-        import export
-        self.export = export
+        import modelfile
+        self.mf = modelfile
         self.path = path
         self.model = model
         self.graph = model.graph
         self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
                           0)
         self.layers: List[Any] = []
-        self.names = {export.INPUT_NAME}
+        self.names = {modelfile.INPUT_NAME}
         self.values: Dict[str, Any] = {}
         inits = {t.name: nh.to_array(t) for t in self.graph.initializer}
         self.values.update(inits)
@@ -463,13 +464,13 @@ class _Importer:
     def emit(self, node, type_: str, inputs: List[str], attrs=None, data=None,
              name: Optional[str] = None) -> Tuple[str, List[int]]:
         lname = self.uname(name or node.name or node.output[0])
-        layer = self.export.Layer(type_, lname, list(inputs), dict(attrs or {}),
+        layer = self.mf.Layer(type_, lname, list(inputs), dict(attrs or {}),
                                   {k: np.ascontiguousarray(v, dtype="<f4")
                                    for k, v in (data or {}).items()})
         self.layers.append(layer)
         self.layer_by_name[lname] = layer
         try:
-            shapes = self.export.infer_shapes(self.input_shape, self.layers)
+            shapes = self.mf.infer_shapes(self.input_shape, self.layers)
         except ValueError as e:
             self.fail(node, str(e))
         self.shapes = shapes
@@ -619,7 +620,7 @@ class _Importer:
         if not per:
             raise ImportFailure(f"{self.path}: input '{inp.name}' has no per-sample dimensions")
         self.input_shape = per
-        self.values[inp.name] = Act(self.export.INPUT_NAME, per, _canonical(per))
+        self.values[inp.name] = Act(self.mf.INPUT_NAME, per, _canonical(per))
 
         # Fused subgraphs: output tensor -> (kind, x, params); member nodes are skipped.
         fused: Dict[str, Tuple[str, str, Dict[str, Any]]] = {}
@@ -1189,7 +1190,7 @@ def import_onnx(path: str, out: str, name: Optional[str] = None, input_mean: flo
                 input_std: float = 1.0) -> List[Any]:
     layers, input_shape, classes = convert(path)
     sys.path.insert(0, HERE)
-    import export
+    import modelfile as export          # the writer shared with export.py, without torch
     import onnx
     name = name or os.path.splitext(os.path.basename(out))[0]
     try:
