@@ -35,6 +35,11 @@ attention layer; the per-head layout of Q, K and V is undone with the index
 arrays, and the slices of the fused in-projection become the dense Q, K and
 V layers. The decomposed GELU (Erf or Tanh form) and LayerNormalization
 (opset < 17) subgraphs are fused first.
+
+Every import is checked before the file is moved into place: the written
+file, evaluated by the numpy reference interpreter of the format, must
+reproduce an independent numpy evaluation of the ONNX graph (evaluate_onnx,
+written from the ONNX operator specification) on random inputs.
 """
 
 from __future__ import annotations
@@ -51,7 +56,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROG = "onnx_import.py"
 EXIT_ERROR = 2
-BATCH = 2          # concrete batch size used for the symbolic evaluation
+# Concrete batch size of the symbolic evaluation: 2 when the file's batch dimension is
+# symbolic, else the file's own (a graph exported with a fixed batch has it built into its
+# Reshape constants). Set by load() for the file being converted.
+BATCH = 2
 
 
 class ImportFailure(Exception):
@@ -1136,6 +1144,164 @@ class _FakeNode:
         self.op_type, self.name, self.output, self.domain = op_type, name, [name], ""
 
 
+
+# ---------------------------------------------------------------------------
+# Independent numpy evaluation of the ONNX graph (the import check)
+# ---------------------------------------------------------------------------
+
+def _pad4(x: np.ndarray, pads: Sequence[int], fill: float) -> np.ndarray:
+    """Pad [N, C, H, W] by ONNX pads [top, left, bottom, right]."""
+    t, l, b, r = (int(p) for p in pads)
+    return np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)), constant_values=fill)
+
+
+def _windows(x: np.ndarray, k: Sequence[int], strides: Sequence[int]) -> np.ndarray:
+    w = np.lib.stride_tricks.sliding_window_view(x, tuple(k), axis=(2, 3))
+    return w[:, :, ::strides[0], ::strides[1]]
+
+
+def _np_compute(node, ins: List[Any], opset: int) -> Optional[List[np.ndarray]]:
+    """ONNX operators on float64 activations, written from the ONNX operator specification
+    and independent of the converter above, so that comparing the two checks the
+    conversion. None if the operator is not implemented here."""
+    op, a = node.op_type, _attrs(node)
+    x = ins[0] if ins else None
+    if op == "MatMul":
+        return [np.matmul(x, ins[1])]
+    if op == "Gemm":
+        A = x.T if a.get("transA", 0) else x
+        B = ins[1].T if a.get("transB", 0) else ins[1]
+        y = a.get("alpha", 1.0) * (A @ B)
+        if len(ins) > 2 and ins[2] is not None:
+            y = y + a.get("beta", 1.0) * ins[2]
+        return [y]
+    if op == "Conv":
+        w = ins[1]
+        if a.get("group", 1) != 1:
+            return None
+        xp = _pad4(x, a.get("pads", [0, 0, 0, 0]), 0.0)
+        win = _windows(xp, w.shape[2:], a.get("strides", [1, 1]))
+        y = np.einsum("nchwuv,ocuv->nohw", win, w)
+        if len(ins) > 2 and ins[2] is not None:
+            y = y + ins[2][None, :, None, None]
+        return [y]
+    if op in ("MaxPool", "AveragePool"):
+        k, st = a["kernel_shape"], a.get("strides", [1, 1])
+        pads = a.get("pads", [0, 0, 0, 0])
+        if op == "MaxPool":
+            return [_windows(_pad4(x, pads, -np.inf), k, st).max(axis=(4, 5))]
+        total = _windows(_pad4(x, pads, 0.0), k, st).sum(axis=(4, 5))
+        if a.get("count_include_pad", 0):
+            return [total / (k[0] * k[1])]
+        ones = _pad4(np.ones((1, 1) + x.shape[2:]), pads, 0.0)
+        return [total / _windows(ones, k, st).sum(axis=(4, 5))]
+    if op == "GlobalAveragePool":
+        return [x.mean(axis=(2, 3), keepdims=True)]
+    if op == "BatchNormalization":
+        shp = (1, -1) + (1,) * (x.ndim - 2)
+        scale, bias, mean, var = (np.reshape(v, shp) for v in ins[1:5])
+        return [(x - mean) / np.sqrt(var + a.get("epsilon", 1e-5)) * scale + bias]
+    if op == "Softmax":
+        axis = a.get("axis", -1 if opset >= 13 else 1) % x.ndim
+        if opset < 13:                       # softmax of the 2-D coercion at ``axis``
+            flat = x.reshape(int(np.prod(x.shape[:axis], dtype=np.int64)), -1)
+            e = np.exp(flat - flat.max(axis=1, keepdims=True))
+            return [(e / e.sum(axis=1, keepdims=True)).reshape(x.shape)]
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return [e / e.sum(axis=axis, keepdims=True)]
+    if op == "LayerNormalization":
+        axis = a.get("axis", -1) % x.ndim
+        axes = tuple(range(axis, x.ndim))
+        mu = x.mean(axis=axes, keepdims=True)
+        var = ((x - mu) ** 2).mean(axis=axes, keepdims=True)
+        y = (x - mu) / np.sqrt(var + a.get("epsilon", 1e-5)) * ins[1]
+        return [y + ins[2] if len(ins) > 2 and ins[2] is not None else y]
+    if op == "Gelu":
+        appr = a.get("approximate", b"none")
+        return [_gelu_reference(x, "tanh" if appr in (b"tanh", "tanh") else "none")]
+    if op == "Pad":
+        pads = a["pads"] if "pads" in a else [int(v) for v in np.asarray(ins[1]).reshape(-1)]
+        value = float(np.asarray(ins[2]).reshape(-1)[0]) if len(ins) > 2 and ins[2] is not None \
+            else a.get("value", 0.0)
+        r = x.ndim
+        return [np.pad(x, [(pads[i], pads[i + r]) for i in range(r)], constant_values=value)]
+    if op == "LSTM":
+        return _np_lstm(ins, a)
+    return None
+
+
+def _np_lstm(ins: List[Any], a: Dict[str, Any]) -> List[np.ndarray]:
+    """ONNX LSTM, forward direction, default activations; gates in ONNX order i, o, f, c."""
+    get = lambda i: ins[i] if len(ins) > i else None            # noqa: E731
+    x, w, r = get(0), get(1)[0], get(2)[0]
+    hid = r.shape[-1]
+    if a.get("layout", 0):
+        x = x.transpose(1, 0, 2)                                 # -> [T, N, F]
+    t_len, n = x.shape[:2]
+    b = get(3)[0] if get(3) is not None else np.zeros(8 * hid)
+    h = get(5)[0] if get(5) is not None else np.zeros((n, hid))
+    c = get(6)[0] if get(6) is not None else np.zeros((n, hid))
+    sig = lambda v: 1.0 / (1.0 + np.exp(-v))                    # noqa: E731
+    ys = []
+    for t in range(t_len):
+        g = x[t] @ w.T + h @ r.T + b[:4 * hid] + b[4 * hid:]
+        i, o, f, cc = (g[:, k * hid:(k + 1) * hid] for k in range(4))
+        c = sig(f) * c + sig(i) * np.tanh(cc)
+        h = sig(o) * np.tanh(c)
+        ys.append(h)
+    y = np.stack(ys)[:, None]                                    # [T, 1, N, H]
+    if a.get("layout", 0):
+        return [y.transpose(2, 0, 1, 3), h[:, None], c[:, None]]
+    return [y, h[None], c[None]]
+
+
+def evaluate_onnx(model, x: np.ndarray) -> np.ndarray:
+    """Run the ONNX graph on ``x`` with numpy (float64); returns the graph output."""
+    import onnx.numpy_helper as nh
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    vals: Dict[str, Any] = {}
+    for t in model.graph.initializer:
+        v = nh.to_array(t)
+        vals[t.name] = v.astype(np.float64) if v.dtype.kind == "f" else v
+    init_names = set(vals)
+    inp = next(i for i in model.graph.input if i.name not in init_names)
+    vals[inp.name] = np.asarray(x, dtype=np.float64)
+    for n in model.graph.node:
+        ins = [vals[i] if i else None for i in n.input]
+        out = _np_compute(n, ins, opset)
+        if out is None:
+            out = _np_eval(n, ins, opset)
+        if out is None:
+            raise ImportFailure(f"no numpy evaluation of {n.op_type}")
+        for name, v in zip(n.output, out):
+            if name:
+                v = np.asarray(v)
+                vals[name] = v.astype(np.float64) if v.dtype.kind == "f" else v
+    return vals[model.graph.output[0].name]
+
+
+def _check_import(path: str, model, h5: str, layers: List[Any], input_shape: List[int]) -> None:
+    """The written file, evaluated by modelfile.run_reference, must reproduce the numpy
+    evaluation of the ONNX graph on random inputs (valid ids for an embedding model)."""
+    import modelfile
+    rng = np.random.default_rng(1234)
+    emb = [L for L in layers if L.type == "embedding"]
+    n = BATCH           # a graph with a fixed batch only runs with that batch
+    if emb:
+        v = min(int(L.data["weight"].shape[0]) for L in emb)
+        x = rng.integers(0, v, size=[n] + list(input_shape)).astype(np.float64)
+    else:
+        x = rng.standard_normal([n] + list(input_shape))
+    want = np.asarray(evaluate_onnx(model, x), dtype=np.float64).reshape(n, -1)
+    got = modelfile.run_reference(h5, x)
+    err = float(np.max(np.abs(got - want)))
+    tol = 1e-4 * max(1.0, float(np.max(np.abs(want))))
+    if not np.isfinite(err) or err > tol:
+        raise ImportFailure(f"{path}: the converted model does not reproduce the ONNX graph "
+                            f"(max |difference| {err:.3g} > {tol:.3g} on random inputs); this "
+                            f"is an importer bug, please report it")
+
+
 # ---------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------
@@ -1163,11 +1329,15 @@ def load(path: str):
     fixed = onnx.ModelProto()
     fixed.CopyFrom(model)
     init_names = {t.name for t in fixed.graph.initializer}
+    global BATCH
+    BATCH = 2
     for i in fixed.graph.input:
         if i.name in init_names:
             continue
         dims = i.type.tensor_type.shape.dim
-        if dims and not dims[0].HasField("dim_value"):
+        if dims and dims[0].HasField("dim_value") and dims[0].dim_value > 0:
+            BATCH = int(dims[0].dim_value)
+        elif dims:
             dims[0].dim_value = BATCH
     try:
         onnx.shape_inference.infer_shapes(fixed, check_type=True, strict_mode=True)
@@ -1181,14 +1351,16 @@ def _one_line(e: BaseException) -> str:
     return s[:400] if s else type(e).__name__
 
 
-def convert(path: str) -> Tuple[List[Any], List[int], int]:
+def convert(path: str, with_model: bool = False):
+    """(layers, input_shape, num_classes), and the loaded model with ``with_model``."""
     model = load(path)
-    return _Importer(path, model).run()
+    res = _Importer(path, model).run()
+    return res + (model,) if with_model else res
 
 
 def import_onnx(path: str, out: str, name: Optional[str] = None, input_mean: float = 0.0,
                 input_std: float = 1.0) -> List[Any]:
-    layers, input_shape, classes = convert(path)
+    layers, input_shape, classes, model = convert(path, with_model=True)
     sys.path.insert(0, HERE)
     import modelfile as export          # the writer shared with export.py, without torch
     import onnx
@@ -1200,6 +1372,7 @@ def import_onnx(path: str, out: str, name: Optional[str] = None, input_mean: flo
                             producer=f"xbarsim data/models/onnx_import.py, onnx "
                                      f"{onnx.__version__}, from {os.path.basename(path)}")
             export.read_model(tmp)           # the file must pass the reader's checks
+            _check_import(path, model, tmp, layers, input_shape)
     except OSError as e:
         raise ImportFailure(f"{path}: cannot write {out}: {e.strerror or e}") from None
     except ValueError as e:
