@@ -38,6 +38,19 @@ its *_reference.h5 (16 inputs, PyTorch logits), 5 classes:
                           sigmoid, token_mean, dense, softmax (outputs are
                           probabilities); the reference inputs are valid ids
 
+and, for the ONNX importer (data/models/onnx_import.py, docs/onnx.md):
+
+  tiny_model.onnx, tiny_vit.onnx, tiny_vit_mean.onnx, tiny_lstm.onnx,
+  tiny_embed.onnx         the same models and weights exported with
+                          torch.onnx.export (opset 17, dynamic batch axis);
+                          each is imported here and must reproduce the
+                          PyTorch logits of its *_reference.h5 (<= 1e-4)
+  bad_unknown_op.onnx     valid ONNX with an unsupported operator (Cos, node
+                          'cos'), bad_truncated.onnx (half of
+                          tiny_model.onnx), bad_shape.onnx (Gemm 'fc' with a
+                          [5, 3] weight on a width-4 input): each must be
+                          rejected, which is checked here too
+
 All models are trained for a few SGD steps on seeded random data so that
 weights, biases and batch-norm statistics are all non-trivial.  Everything is
 deterministic for a given --seed and runs in a few seconds.
