@@ -321,6 +321,8 @@ def infer_shapes(input_shape: Sequence[int], layers: Sequence[Layer]) -> Dict[st
             y = [x[0], hid]
         else:
             raise ValueError(f"layer '{L.name}': unknown type {t!r}")
+        _need(all(int(i) > 0 for i in y), L, f"output shape {[int(i) for i in y]} is empty "
+                                             f"(input {x})")
         shapes[L.name] = [int(i) for i in y]
     return shapes
 
