@@ -20,9 +20,10 @@ a token sequence; every other model is written as version 1, as before.
 Only a small, explicit set of layers is understood (see ``SUPPORTED`` below
 and data/models/README.md); anything else raises ``ValueError`` naming the
 offending graph node.  By default the written file is read back and evaluated
-with the pure-numpy reference interpreter in this module (``run_reference``)
-and compared against PyTorch before it is moved into place, so a file that
-does not reproduce the model is never left behind.
+with the pure-numpy reference interpreter (``run_reference``, defined in
+modelfile.py with the writer and reader and re-exported here) and compared
+against PyTorch before it is moved into place, so a file that does not
+reproduce the model is never left behind.
 
 Command line: see ``/usr/bin/python3 data/models/export.py --help``.
 """
