@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Export a PyTorch classifier to the xbarsim HDF5 model format (version 1).
+"""Export a PyTorch classifier to the xbarsim HDF5 model format (versions 1 and 2).
 
 The file format is specified in docs/model_format.md.  In short: root
 attributes describe the input (shape and normalisation) and the number of
@@ -13,13 +13,17 @@ Library use::
                   input_shape=(1, 28, 28), input_mean=0.2860,
                   input_std=0.3530, num_classes=10)
 
-The model is put in eval mode and traced with ``torch.fx.symbolic_trace``.
+The model is put in eval mode and traced with ``torch.fx`` (nn.MultiheadAttention
+and nn.LSTM are kept as leaf modules and split into the format's layers).
+A file is written as format version 2 only when it uses a version-2 layer or
+a token sequence; every other model is written as version 1, as before.
 Only a small, explicit set of layers is understood (see ``SUPPORTED`` below
 and data/models/README.md); anything else raises ``ValueError`` naming the
 offending graph node.  By default the written file is read back and evaluated
-with the pure-numpy reference interpreter in this module (``run_reference``)
-and compared against PyTorch before it is moved into place, so a file that
-does not reproduce the model is never left behind.
+with the pure-numpy reference interpreter (``run_reference``, defined in
+modelfile.py with the writer and reader and re-exported here) and compared
+against PyTorch before it is moved into place, so a file that does not
+reproduce the model is never left behind.
 
 Command line: see ``/usr/bin/python3 data/models/export.py --help``.
 """
@@ -27,7 +31,6 @@ Command line: see ``/usr/bin/python3 data/models/export.py --help``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -35,51 +38,64 @@ import json
 import operator
 import os
 import sys
-import tempfile
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-import h5py
 import numpy as np
 import torch
 import torch.fx
 import torch.nn as nn
 import torch.nn.functional as F
 
-FORMAT = "xbarsim.model"
-FORMAT_VERSION = 1
-INPUT_NAME = "input"
+# The file format itself (constants, Layer, writer, reader, numpy reference interpreter)
+# lives in modelfile.py, shared with onnx_import.py; its names are re-exported here.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import modelfile  # noqa: E402
+from modelfile import (FORMAT, FORMAT_VERSION, INPUT_NAME, LAYER_TYPES, LAYER_TYPES_V1,  # noqa: E402,F401
+                       LAYER_TYPES_V2, LIBVER, NUM_INPUTS, Layer, _erf, _eval_layer, _i64,
+                       _layer_group_names, _set_str, _set_str_list, atomic_output, describe,
+                       infer_shapes, read_model, required_version, run_reference)
 
-LAYER_TYPES = ("dense", "conv2d", "maxpool2d", "avgpool2d", "relu",
-               "batchnorm", "flatten", "add")
+
+def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequence[int],
+             input_mean: float, input_std: float, num_classes: int,
+             extra_attrs: Optional[Dict[str, Any]] = None, producer: Optional[str] = None) -> None:
+    """modelfile.write_h5 with this exporter (and the torch version) as the producer."""
+    modelfile.write_h5(path, layers, name=name, input_shape=input_shape, input_mean=input_mean,
+                       input_std=input_std, num_classes=num_classes, extra_attrs=extra_attrs,
+                       producer=producer or f"xbarsim data/models/export.py, torch "
+                                            f"{torch.__version__}")
+
 
 SUPPORTED = """\
-modules:    nn.Linear, nn.Conv2d (groups=1, dilation=1, zero padding),
-            nn.MaxPool2d (dilation=1, ceil_mode=False), nn.AvgPool2d
-            (ceil_mode=False, no divisor_override), nn.AdaptiveAvgPool2d
-            (output size dividing the input size, e.g. (1, 1)), nn.ReLU,
-            nn.BatchNorm1d (on [N, C] inputs), nn.BatchNorm2d, nn.Flatten
-            (start_dim=1, end_dim=-1); nn.Identity and nn.Dropout* are skipped
-functions: F.relu, torch.relu, F.max_pool2d, F.avg_pool2d,
-            F.adaptive_avg_pool2d, torch.flatten(x, 1), operator.add (a + b),
-            torch.add(a, b), F.dropout(training=False) (skipped)
-methods:    x.relu(), x.flatten(1), x.view(x.size(0), -1) and
-            x.reshape(x.size(0), -1) (flatten to [N, features]), x.add(y),
-            x.contiguous() (skipped), x.size(...) / x.shape[...] as arguments
-            of view/reshape"""
+modules:    nn.Linear (on [N, F] or tokens [N, T, F]), nn.Conv2d (groups=1,
+            dilation=1, zero padding), nn.MaxPool2d (dilation=1,
+            ceil_mode=False), nn.AvgPool2d (ceil_mode=False, no
+            divisor_override), nn.AdaptiveAvgPool2d (output size dividing the
+            input size, e.g. (1, 1)), nn.ReLU, nn.BatchNorm1d (on [N, C]
+            inputs), nn.BatchNorm2d, nn.Flatten (start_dim=1, end_dim=-1),
+            nn.LayerNorm (over the last dimension), nn.GELU, nn.Sigmoid,
+            nn.Tanh, nn.Softmax (last dimension), nn.Embedding (no max_norm),
+            nn.MultiheadAttention (batch_first=True, equal q/k/v dimensions,
+            no bias_kv / zero_attn / key_padding_mask; attn_mask only as a
+            constant causal mask; result taken with [0]), nn.LSTM
+            (batch_first=True, unidirectional, no proj_size, no initial
+            state; result taken with [0]); nn.Identity and nn.Dropout* are
+            skipped
+functions:  F.relu, torch.relu, F.gelu, torch.sigmoid, F.sigmoid, torch.tanh,
+            F.tanh, F.softmax / torch.softmax (last dimension), F.max_pool2d,
+            F.avg_pool2d, F.adaptive_avg_pool2d, torch.flatten(x, 1),
+            torch.flatten(x, 2) followed by .transpose(1, 2) (patches to
+            tokens), operator.add (a + b), torch.add(a, b), a + parameter or
+            a + number (constant add), torch.cat([cls.expand(N, -1, -1), x],
+            1) (class token), torch.mean(x, 1) (token mean), x[:, i] (one
+            token), F.dropout(training=False) (skipped)
+methods:    x.relu(), x.sigmoid(), x.tanh(), x.softmax(-1), x.flatten(1),
+            x.flatten(2).transpose(1, 2), x.view(...) / x.reshape(...) keeping
+            the batch dimension (to [N, F] or [N, T, D] or [N, C, H, W]),
+            x.squeeze(1), x.mean(1), x.add(y), x.long() / x.int() feeding an
+            nn.Embedding, x.contiguous() (skipped), x.size(...) /
+            x.shape[...] as arguments of view/reshape/expand"""
 
-
-# ---------------------------------------------------------------------------
-# In-memory layer description
-# ---------------------------------------------------------------------------
-
-@dataclass
-class Layer:
-    type: str
-    name: str
-    inputs: List[str]
-    attrs: Dict[str, Any] = field(default_factory=dict)   # int64 arrays / float
-    data: Dict[str, np.ndarray] = field(default_factory=dict)  # float32
 
 
 def _pair(v: Any, what: str, node_name: str) -> Tuple[int, int]:
@@ -98,9 +114,6 @@ def _f32(t: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(t.detach().cpu().to(torch.float32).numpy(), dtype="<f4")
 
 
-def _i64(v: Sequence[int]) -> np.ndarray:
-    return np.asarray(list(v), dtype="<i8")
-
 
 # Signatures used only to bind the (args, kwargs) recorded by torch.fx for
 # functional calls, so that positional and keyword forms are handled alike.
@@ -115,6 +128,15 @@ def _sig_flatten(input, start_dim=0, end_dim=-1): pass                     # noq
 def _sig_add(input, other, alpha=1): pass                                  # noqa: E704
 def _sig_binary(a, b): pass                                                # noqa: E704
 def _sig_dropout(input, p=0.5, training=True, inplace=False): pass         # noqa: E704
+def _sig_gelu(input, approximate="none"): pass                             # noqa: E704
+def _sig_softmax(input, dim=None, _stacklevel=3, dtype=None): pass         # noqa: E704
+def _sig_mean(input, dim=None, keepdim=False, dtype=None): pass            # noqa: E704
+def _sig_cat(tensors, dim=0): pass                                         # noqa: E704
+def _sig_transpose(input, dim0, dim1): pass                                # noqa: E704
+def _sig_squeeze(input, dim=None): pass                                    # noqa: E704
+def _sig_mha(query, key, value, key_padding_mask=None, need_weights=True,
+             attn_mask=None, average_attn_weights=True): pass              # noqa: E704
+def _sig_lstm(input, hx=None): pass                                        # noqa: E704
 
 
 def _bind(sig: Callable, node: torch.fx.Node, args: Sequence, kwargs: Dict) -> Dict[str, Any]:
@@ -157,8 +179,37 @@ class _ShapeRecorder(torch.fx.Interpreter):
         return result
 
 
+class _Tracer(torch.fx.Tracer):
+    """torch.fx tracer that keeps nn.MultiheadAttention and nn.LSTM (and user subclasses
+    of them, which the default tracer would trace into) as single graph nodes: the
+    converter splits them into the format's dense/attention/lstm layers itself."""
+
+    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+        if isinstance(m, (nn.MultiheadAttention, nn.LSTM)):
+            return True
+        return super().is_leaf_module(m, qualname)
+
+    def call_module(self, m: nn.Module, forward: Callable, args: Any, kwargs: Any) -> Any:
+        # Their result is a tuple; return it as a tuple of getitem proxies rather than one
+        # proxy, so that `out, _ = self.lstm(x)` traces: unpacking a proxy makes torch.fx
+        # 1.13 decode the caller's bytecode, which fails under Python 3.11. The unused
+        # getitem nodes are removed by dead-code elimination.
+        out = super().call_module(m, forward, args, kwargs)
+        if isinstance(m, nn.MultiheadAttention):
+            return out[0], out[1]
+        if isinstance(m, nn.LSTM):
+            return out[0], (out[1][0], out[1][1])
+        return out
+
+
 _SKIP_MODULES = (nn.Identity, nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
                  nn.FeatureAlphaDropout) + ((nn.Dropout1d,) if hasattr(nn, "Dropout1d") else ())
+
+_SIGMOID_FUNCS = (torch.sigmoid, F.sigmoid)
+_TANH_FUNCS = (torch.tanh, F.tanh)
+_SOFTMAX_FUNCS = (F.softmax, torch.softmax)
+# Casts that turn the (float) network input into token ids for nn.Embedding.
+_INT_CAST_METHODS = ("long", "int")
 
 _RELU_FUNCS = {F.relu: _sig_relu, torch.relu: _sig_unary}
 for _name in ("relu_",):
@@ -166,6 +217,37 @@ for _name in ("relu_",):
         _RELU_FUNCS[getattr(F, _name)] = _sig_unary
     if hasattr(torch, _name):
         _RELU_FUNCS[getattr(torch, _name)] = _sig_unary
+
+
+def _is_token_transpose(node: torch.fx.Node) -> bool:
+    """x.transpose(1, 2) / x.transpose(-1, -2) / torch.transpose(x, 1, 2) / x.permute(0, 2, 1)
+    on a rank-3 tensor: swaps the two per-sample dimensions."""
+    if node.op == "call_method" and node.target == "transpose" or \
+            node.op == "call_function" and node.target is torch.transpose:
+        try:
+            v = inspect.signature(_sig_transpose).bind(*node.args, **node.kwargs).arguments
+        except TypeError:
+            return False
+        d = (v["dim0"], v["dim1"])
+        return all(isinstance(i, int) for i in d) and sorted(i % 3 for i in d) == [1, 2]
+    if node.op == "call_method" and node.target == "permute":
+        dims = node.args[1:]
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return all(isinstance(i, int) for i in dims) and tuple(i % 3 for i in dims) == (0, 2, 1)
+    return False
+
+
+def _causal_mask(mask: torch.Tensor, t: int) -> Optional[int]:
+    """1 if ``mask`` is the [t, t] causal attention mask of nn.MultiheadAttention (boolean
+    True, or float -inf, strictly above the diagonal; zero/False elsewhere), else None."""
+    if tuple(mask.shape) != (t, t):
+        return None
+    m = mask.numpy()
+    upper = np.triu(np.ones((t, t), dtype=bool), 1)
+    if m.dtype == np.bool_:
+        return 1 if np.array_equal(m, upper) else None
+    return 1 if np.all(np.isneginf(m[upper])) and np.all(m[~upper] == 0) else None
 
 
 class _Converter:
@@ -177,6 +259,16 @@ class _Converter:
         self.alias: Dict[torch.fx.Node, str] = {}   # tensor node -> producing layer name
         self.helpers: set = set()                    # non-tensor helper nodes (x.size(0), ...)
         self.names = {INPUT_NAME}
+        # Constant tensors (parameters/buffers read with get_attr, and values derived from
+        # them): node -> (value, batched). ``batched`` means the value was expanded over
+        # the batch dimension (cls.expand(N, -1, -1)) and ``value`` is one sample's part.
+        self.consts: Dict[torch.fx.Node, Tuple[torch.Tensor, bool]] = {}
+        # Leaf modules returning tuples (MultiheadAttention, LSTM): node -> layer name of
+        # element 0; other elements are rejected by tuple_item().
+        self.tuples: Dict[torch.fx.Node, str] = {}
+        # x.flatten(2) nodes whose only users are .transpose(1, 2): node -> its input node;
+        # the transpose emits one to_tokens layer.
+        self.flat2: Dict[torch.fx.Node, torch.fx.Node] = {}
 
     # -- helpers -----------------------------------------------------------
     def shape(self, n: torch.fx.Node) -> Tuple[int, ...]:
@@ -202,19 +294,25 @@ class _Converter:
                 raise ValueError(f"node '{node.name}' ({_describe_node(node)}): argument "
                                  f"'{k}' must be a constant, not computed in the graph")
 
-    def emit(self, node: torch.fx.Node, type_: str, inputs: Sequence[torch.fx.Node],
+    def emit(self, node: torch.fx.Node, type_: str, inputs: Sequence[Any],
              attrs: Optional[Dict[str, Any]] = None,
-             data: Optional[Dict[str, np.ndarray]] = None) -> None:
-        name = node.name
-        if name in self.names:
+             data: Optional[Dict[str, np.ndarray]] = None, name: Optional[str] = None) -> str:
+        """Append a layer. ``inputs`` are graph nodes or (for the parts of a split module)
+        layer names; ``name`` (default: the node's name) is made unique. Without an
+        explicit ``name`` the node's output becomes the new layer."""
+        base = name or node.name
+        lname = base
+        if lname in self.names:
             i = 1
-            while f"{node.name}_{i}" in self.names:
+            while f"{base}_{i}" in self.names:
                 i += 1
-            name = f"{node.name}_{i}"
-        self.names.add(name)
-        self.layers.append(Layer(type_, name, [self.alias[i] for i in inputs],
-                                 dict(attrs or {}), dict(data or {})))
-        self.alias[node] = name
+            lname = f"{base}_{i}"
+        self.names.add(lname)
+        ins = [i if isinstance(i, str) else self.alias[i] for i in inputs]
+        self.layers.append(Layer(type_, lname, ins, dict(attrs or {}), dict(data or {})))
+        if name is None:
+            self.alias[node] = lname
+        return lname
 
     def expect_rank(self, node: torch.fx.Node, inp: torch.fx.Node, ranks: Sequence[int],
                     what: str) -> Tuple[int, ...]:
@@ -239,13 +337,20 @@ class _Converter:
         self.emit(node, "flatten", [inp])
 
     def view_flatten(self, node, inp):
+        """view/reshape/squeeze that keeps the batch dimension: a flatten to [N, features]
+        is the version-1 ``flatten`` layer; any other per-sample shape of rank 1-3 (e.g.
+        [N, 1, 28, 28] -> [N, 28, 28]: image rows as tokens) is a ``reshape``."""
         s_in, s_out = self.shape(inp), self.shape(node)
-        want = (s_in[0], int(np.prod(s_in[1:], dtype=np.int64)))
-        if len(s_in) < 2 or tuple(s_out) != want:
-            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): view/reshape is only "
-                             f"supported as a flatten to [N, features] (e.g. x.view(x.size(0), -1)); "
-                             f"it maps {list(s_in)} -> {list(s_out)}")
-        self.emit(node, "flatten", [inp])
+        if len(s_in) < 2 or len(s_out) < 2 or s_out[0] != s_in[0] or not 2 <= len(s_out) <= 4:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): view/reshape must keep "
+                             f"the batch dimension and give 1 to 3 dimensions per sample (e.g. "
+                             f"x.view(x.size(0), -1)); it maps {list(s_in)} -> {list(s_out)}")
+        if len(s_out) == 2:
+            self.emit(node, "flatten", [inp])
+        elif tuple(s_out) == tuple(s_in):
+            self.alias[node] = self.alias[inp]
+        else:
+            self.emit(node, "reshape", [inp], {"shape": _i64(s_out[1:])})
 
     def maxpool(self, node, inp, kernel, stride, padding, dilation, ceil_mode, return_indices):
         self.expect_rank(node, inp, (4,), "maxpool2d")
@@ -299,6 +404,14 @@ class _Converter:
         if isinstance(alpha, torch.fx.Node) or alpha != 1:
             raise ValueError(f"node '{node.name}' ({_describe_node(node)}): add with alpha != 1 "
                              f"is not supported")
+        # A parameter or a number added to a computed tensor (either order; the pos-embedding
+        # x + self.pos) is add_constant; two computed tensors are the residual add.
+        a_const = not (isinstance(a, torch.fx.Node) and a in self.alias)
+        b_const = not (isinstance(b, torch.fx.Node) and b in self.alias)
+        if a_const != b_const:
+            x, c = (b, a) if a_const else (a, b)
+            self.add_constant(node, x, c)
+            return
         ta = self.tensor_input(node, a, "first operand")
         tb = self.tensor_input(node, b, "second operand")
         if self.shape(ta) != self.shape(tb):
@@ -308,7 +421,7 @@ class _Converter:
         self.emit(node, "add", [ta, tb])
 
     def dense(self, node, inp, m: nn.Linear):
-        self.expect_rank(node, inp, (2,), "nn.Linear")
+        self.expect_rank(node, inp, (2, 3), "nn.Linear")
         w = _f32(m.weight)
         b = _f32(m.bias) if m.bias is not None else np.zeros(w.shape[0], dtype="<f4")
         self.emit(node, "dense", [inp], data={"weight": w, "bias": b})
@@ -355,6 +468,254 @@ class _Converter:
                   {"gamma": gamma, "beta": beta,
                    "running_mean": _f32(m.running_mean), "running_var": _f32(m.running_var)})
 
+    def layernorm(self, node, inp, m: nn.LayerNorm):
+        s = self.shape(inp)
+        if tuple(m.normalized_shape) != (s[-1],):
+            raise ValueError(f"node '{node.name}' (nn.LayerNorm): normalized_shape="
+                             f"{tuple(m.normalized_shape)} must be the last dimension only "
+                             f"({s[-1]},) of the input {list(s)}")
+        d = s[-1]
+        w = _f32(m.weight) if m.elementwise_affine else np.ones(d, dtype="<f4")
+        b = _f32(m.bias) if m.elementwise_affine else np.zeros(d, dtype="<f4")
+        self.emit(node, "layernorm", [inp], {"eps": float(m.eps)}, {"weight": w, "bias": b})
+
+    def gelu(self, node, inp, approximate):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): GELU approximate="
+                             f"{approximate!r} must be 'none' or 'tanh'")
+        self.emit(node, "gelu", [inp], {"approximate": str(approximate)})
+
+    def softmax(self, node, inp, dim, dtype=None):
+        s = self.shape(inp)
+        if not isinstance(dim, int) or dim % len(s) != len(s) - 1:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): softmax is only "
+                             f"supported over the last dimension (dim=-1), got dim={dim!r} on "
+                             f"shape {list(s)}")
+        if dtype is not None:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): softmax with a dtype "
+                             f"is not supported")
+        self.emit(node, "softmax", [inp])
+
+    def embedding(self, node, inp, m: nn.Embedding):
+        s = self.shape(inp)
+        if len(s) != 2:
+            raise ValueError(f"node '{node.name}' (nn.Embedding): expects token ids [N, T], got "
+                             f"shape {list(s)}")
+        if m.max_norm is not None:
+            raise ValueError(f"node '{node.name}' (nn.Embedding): max_norm is not supported (it "
+                             f"rescales the weights while running)")
+        self.emit(node, "embedding", [inp], data={"weight": _f32(m.weight)})
+
+    def token_mean(self, node, inp, dim, keepdim, dtype=None):
+        s = self.shape(inp)
+        dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+        if len(s) != 3 or len(dims) != 1 or not isinstance(dims[0], int) or dims[0] % 3 != 1 \
+                or keepdim or dtype is not None:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): mean is only "
+                             f"supported over the tokens of a [N, T, D] tensor (x.mean(1), "
+                             f"keepdim=False), got dim={dim!r}, keepdim={keepdim} on shape "
+                             f"{list(s)}")
+        self.emit(node, "token_mean", [inp])
+
+    def select_token(self, node, inp, index):
+        s = self.shape(inp)
+        idx = index if isinstance(index, tuple) else (index,)
+        full = slice(None, None, None)
+        ok = (len(s) == 3 and 2 <= len(idx) <= 3 and idx[0] == full and isinstance(idx[1], int)
+              and not isinstance(idx[1], bool) and all(i == full for i in idx[2:])
+              and -s[1] <= idx[1] < s[1])
+        if not ok:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): indexing is only "
+                             f"supported as x[:, i] (one token of a [N, T, D] tensor), got "
+                             f"index {index!r} on shape {list(s)}")
+        self.emit(node, "select_token", [inp], {"index": np.int64(idx[1])})
+
+    def flatten_tokens(self, node, inp):
+        """x.flatten(2) on [N, C, H, W]: kept pending when every user transposes it to
+        [N, H*W, C] (to_tokens); otherwise it is the token sequence [N, C, H*W]."""
+        s = self.expect_rank(node, inp, (4,), "flatten(2)")
+        if node.users and all(_is_token_transpose(u) for u in node.users):
+            self.flat2[node] = inp
+        else:
+            self.emit(node, "reshape", [inp], {"shape": _i64((s[1], s[2] * s[3]))})
+
+    def transpose(self, node, src, dim0, dim1):
+        if src not in self.flat2 or not _is_token_transpose(node):
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): transpose/permute is "
+                             f"only supported as x.flatten(2).transpose(1, 2) (patches of a "
+                             f"[N, C, H, W] tensor to tokens [N, H*W, C])")
+        self.emit(node, "to_tokens", [self.flat2[src]])
+
+    # -- constants (parameters used directly in forward) ---------------------
+    def const_attr(self, node):
+        obj: Any = self.gm
+        for part in str(node.target).split("."):
+            obj = getattr(obj, part)
+        if not isinstance(obj, torch.Tensor):
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): attribute is not a "
+                             f"tensor")
+        self.consts[node] = (obj.detach().cpu().to(torch.float32), False)
+
+    def const_of(self, node, arg, what) -> Tuple[torch.Tensor, bool]:
+        if not isinstance(arg, torch.fx.Node) or arg not in self.consts:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): {what} must be a "
+                             f"parameter or buffer of the model, got {arg!r}")
+        return self.consts[arg]
+
+    def expand_const(self, node, src, sizes):
+        """cls.expand(N, -1, -1): a [1, ...] parameter repeated over the batch only."""
+        val, batched = self.const_of(node, src, "the expanded tensor")
+        out = self.shape(node)
+        if batched or val.dim() != len(out) or val.shape[0] != 1 or tuple(val.shape[1:]) != out[1:] \
+                or out[0] != self.batch:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): expand is only "
+                             f"supported over the batch dimension of a [1, ...] parameter "
+                             f"(cls.expand(x.shape[0], -1, -1)); it maps {list(val.shape)} -> "
+                             f"{list(out)}")
+        self.consts[node] = (val[0], True)
+
+    def const_getitem(self, node, src, index):
+        val, batched = self.consts[src]
+        found = []
+        torch.fx.node.map_arg(index, lambda a: found.append(a))
+        if batched or found:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): unsupported indexing "
+                             f"of a parameter")
+        self.consts[node] = (val[index], False)
+
+    def cat(self, node, tensors, dim):
+        """torch.cat([cls.expand(N, -1, -1), x], 1): class token(s) in front of a sequence."""
+        if not isinstance(tensors, (list, tuple)) or len(tensors) < 2:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): torch.cat needs a "
+                             f"list of tensors")
+        *front, last = tensors
+        s = self.shape(node)
+        ok = (len(s) == 3 and isinstance(dim, int) and dim % 3 == 1
+              and isinstance(last, torch.fx.Node) and last in self.alias
+              and all(isinstance(t, torch.fx.Node) and t in self.consts and self.consts[t][1]
+                      for t in front))
+        if not ok:
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): torch.cat is only "
+                             f"supported as torch.cat([cls.expand(N, -1, -1), x], dim=1): "
+                             f"parameters expanded over the batch in front of a computed token "
+                             f"sequence [N, T, D]")
+        # One prepend_token per constant token, the last one first, so that the order of
+        # the tokens in front is kept.
+        tokens = [row for t in front for row in self.consts[t][0]]
+        cur: Any = last
+        for i, tok in enumerate(reversed(tokens)):
+            final = i == len(tokens) - 1
+            lname = self.emit(node, "prepend_token", [cur], data={"token": _f32(tok)},
+                              name=None if final else f"{node.name}_tok{len(tokens) - 1 - i}")
+            cur = lname
+
+    def add_constant(self, node, x, c):
+        """x + parameter (positional embedding) or x + number."""
+        s = self.shape(x)
+        if isinstance(c, (int, float)) and not isinstance(c, bool):
+            value = np.full(s[1:], float(c), dtype=np.float32)
+        else:
+            val, batched = self.const_of(node, c, "the constant operand")
+            v = val.numpy()
+            if batched:
+                v = v[None]
+            try:
+                full = np.broadcast_to(v, (1,) + tuple(s[1:])) if v.ndim <= len(s) else None
+            except ValueError:
+                full = None
+            if full is None or tuple(self.shape(node)) != tuple(s):
+                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): a constant of "
+                                 f"shape {list(val.shape)} cannot be added to a tensor of shape "
+                                 f"{list(s)} without changing its shape")
+            value = full[0]
+        self.emit(node, "add_constant", [x], data={"value": np.ascontiguousarray(value, "<f4")})
+
+    # -- split modules ---------------------------------------------------------
+    def mha(self, node, m: nn.MultiheadAttention):
+        v = _bind(_sig_mha, node, node.args, node.kwargs)
+        where = f"node '{node.name}' (nn.MultiheadAttention)"
+        if not m.batch_first:
+            raise ValueError(f"{where}: batch_first=False is not supported (the format stores "
+                             f"[T, D] per sample; use batch_first=True)")
+        if not m._qkv_same_embed_dim:
+            raise ValueError(f"{where}: kdim/vdim different from embed_dim are not supported")
+        if m.bias_k is not None or m.add_zero_attn:
+            raise ValueError(f"{where}: add_bias_kv / add_zero_attn are not supported")
+        if v["key_padding_mask"] is not None:
+            raise ValueError(f"{where}: key_padding_mask is not supported")
+        self.no_nodes(node, v, ["query", "key", "value", "attn_mask"])
+        q, k, val = (self.tensor_input(node, v[n], n) for n in ("query", "key", "value"))
+        sq, sk, sv = self.shape(q), self.shape(k), self.shape(val)
+        if len(sq) != 3 or sq != sk or sq != sv:
+            raise ValueError(f"{where}: query, key and value must be [N, T, D] tensors of the "
+                             f"same shape, got {list(sq)}, {list(sk)}, {list(sv)}")
+        causal = 0
+        if v["attn_mask"] is not None:
+            mask, batched = self.const_of(node, v["attn_mask"], "attn_mask")
+            causal = _causal_mask(mask, sq[1])
+            if batched or causal is None:
+                raise ValueError(f"{where}: attn_mask is only supported as the constant causal "
+                                 f"mask of {sq[1]} tokens (True or -inf above the diagonal), e.g. "
+                                 f"nn.Transformer.generate_square_subsequent_mask({sq[1]}) "
+                                 f"registered as a buffer")
+        e = m.embed_dim
+        w = _f32(m.in_proj_weight)
+        b = _f32(m.in_proj_bias) if m.in_proj_bias is not None else np.zeros(3 * e, dtype="<f4")
+        names = []
+        for j, (part, src) in enumerate((("q", q), ("k", k), ("v", val))):
+            names.append(self.emit(node, "dense", [src], data={
+                "weight": np.ascontiguousarray(w[j * e:(j + 1) * e]),
+                "bias": np.ascontiguousarray(b[j * e:(j + 1) * e])}, name=f"{node.name}_{part}"))
+        att = self.emit(node, "attention", names, {"heads": np.int64(m.num_heads),
+                                                   "causal": np.int64(causal)},
+                        name=f"{node.name}_attn")
+        ow = _f32(m.out_proj.weight)
+        ob = _f32(m.out_proj.bias) if m.out_proj.bias is not None \
+            else np.zeros(ow.shape[0], dtype="<f4")
+        self.tuples[node] = self.emit(node, "dense", [att], data={"weight": ow, "bias": ob},
+                                      name=f"{node.name}_out")
+
+    def lstm(self, node, m: nn.LSTM):
+        v = _bind(_sig_lstm, node, node.args, node.kwargs)
+        where = f"node '{node.name}' (nn.LSTM)"
+        if not m.batch_first:
+            raise ValueError(f"{where}: batch_first=False is not supported (use batch_first=True)")
+        if m.bidirectional:
+            raise ValueError(f"{where}: bidirectional LSTMs are not supported by the format")
+        if getattr(m, "proj_size", 0):
+            raise ValueError(f"{where}: proj_size={m.proj_size} (LSTM with projections) is not "
+                             f"supported by the format")
+        if v["hx"] is not None:
+            raise ValueError(f"{where}: an initial state (h0, c0) is not supported; the format "
+                             f"starts from zeros")
+        inp = self.tensor_input(node, v["input"])
+        s = self.shape(inp)
+        if len(s) != 3:
+            raise ValueError(f"{where}: expects a [N, T, F] input, got shape {list(s)}")
+        cur: Any = inp
+        for layer in range(m.num_layers):
+            w_ih = _f32(getattr(m, f"weight_ih_l{layer}"))
+            w_hh = _f32(getattr(m, f"weight_hh_l{layer}"))
+            zeros = np.zeros(w_ih.shape[0], dtype="<f4")
+            b_ih = _f32(getattr(m, f"bias_ih_l{layer}")) if m.bias else zeros
+            b_hh = _f32(getattr(m, f"bias_hh_l{layer}")) if m.bias else zeros
+            ih = self.emit(node, "dense", [cur], data={"weight": w_ih, "bias": b_ih},
+                           name=f"{node.name}_ih_l{layer}")
+            cur = self.emit(node, "lstm", [ih], data={"weight": w_hh, "bias": b_hh},
+                            name=f"{node.name}_l{layer}")
+        self.tuples[node] = cur
+
+    def tuple_item(self, node):
+        src, idx = node.args[0], node.args[1] if len(node.args) > 1 else None
+        m = self.gm.get_submodule(src.target)
+        if idx != 0:
+            what = ("the attention weights" if isinstance(m, nn.MultiheadAttention)
+                    else "the final state (h_n, c_n); use out[:, -1] for the last output")
+            raise ValueError(f"node '{node.name}' ({_describe_node(node)}): only element [0] of "
+                             f"the result of '{src.name}' ({type(m).__name__}) is supported, "
+                             f"not {what}")
+        self.alias[node] = self.tuples[src]
+
     # -- dispatch ----------------------------------------------------------
     def run(self) -> List[Layer]:
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
@@ -369,6 +730,22 @@ class _Converter:
             if node.op == "output":
                 out_node = node
                 continue
+            if node.op == "get_attr":
+                self.const_attr(node)
+                continue
+            if node.op == "call_module" and isinstance(self.gm.get_submodule(node.target),
+                                                       (nn.MultiheadAttention, nn.LSTM)):
+                m = self.gm.get_submodule(node.target)
+                self.mha(node, m) if isinstance(m, nn.MultiheadAttention) else self.lstm(node, m)
+                continue
+            if node.op == "call_function" and node.target is operator.getitem and node.args \
+                    and isinstance(node.args[0], torch.fx.Node):
+                if node.args[0] in self.tuples:
+                    self.tuple_item(node)
+                    continue
+                if node.args[0] in self.consts:
+                    self.const_getitem(node, node.args[0], node.args[1])
+                    continue
             if self.shapes.get(node) is None:
                 self.helper(node)
                 continue
@@ -378,10 +755,6 @@ class _Converter:
                 self.function(node)
             elif node.op == "call_method":
                 self.method(node)
-            elif node.op == "get_attr":
-                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): parameters or "
-                                 f"buffers used directly in forward() are not supported; use "
-                                 f"nn.Module layers (nn.Linear, nn.Conv2d, ...)")
             else:
                 raise ValueError(f"node '{node.name}': unsupported graph op '{node.op}'")
 
@@ -405,7 +778,7 @@ class _Converter:
         if not ok:
             raise ValueError(f"node '{node.name}' ({_describe_node(node)}): unsupported operation "
                              f"(it does not produce a tensor and is not a shape query used by "
-                             f"view/reshape)")
+                             f"view/reshape/expand)")
         self.helpers.add(node)
 
     def module(self, node):
@@ -426,7 +799,10 @@ class _Converter:
         elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)):
             self.batchnorm(node, inp, m)
         elif isinstance(m, nn.Flatten):
-            self.flatten(node, inp, m.start_dim, m.end_dim)
+            if m.start_dim % 4 == 2 and m.end_dim == -1 and len(self.shape(inp)) == 4:
+                self.flatten_tokens(node, inp)
+            else:
+                self.flatten(node, inp, m.start_dim, m.end_dim)
         elif isinstance(m, nn.MaxPool2d):
             self.maxpool(node, inp, m.kernel_size, m.stride, m.padding, m.dilation,
                          m.ceil_mode, m.return_indices)
@@ -435,6 +811,18 @@ class _Converter:
                          m.count_include_pad, m.divisor_override)
         elif isinstance(m, nn.AdaptiveAvgPool2d):
             self.adaptive_avgpool(node, inp, m.output_size)
+        elif isinstance(m, nn.LayerNorm):
+            self.layernorm(node, inp, m)
+        elif isinstance(m, nn.GELU):
+            self.gelu(node, inp, getattr(m, "approximate", "none"))
+        elif isinstance(m, nn.Sigmoid):
+            self.emit(node, "sigmoid", [inp])
+        elif isinstance(m, nn.Tanh):
+            self.emit(node, "tanh", [inp])
+        elif isinstance(m, nn.Softmax):
+            self.softmax(node, inp, m.dim)
+        elif isinstance(m, nn.Embedding):
+            self.embedding(node, inp, m)
         else:
             raise ValueError(f"node '{node.name}' (op=call_module, target={node.target}, "
                              f"type {desc}): unsupported module")
@@ -445,6 +833,31 @@ class _Converter:
             v = _bind(_RELU_FUNCS[t], node, a, kw)
             self.no_nodes(node, v, ["input"])
             self.relu(node, self.tensor_input(node, v["input"]))
+        elif t is F.gelu:
+            v = _bind(_sig_gelu, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.gelu(node, self.tensor_input(node, v["input"]), v["approximate"])
+        elif t in _SIGMOID_FUNCS or t in _TANH_FUNCS:
+            v = _bind(_sig_unary, node, a, kw)
+            self.emit(node, "sigmoid" if t in _SIGMOID_FUNCS else "tanh",
+                      [self.tensor_input(node, v["input"])])
+        elif t in _SOFTMAX_FUNCS:
+            v = _bind(_sig_softmax, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.softmax(node, self.tensor_input(node, v["input"]), v["dim"], v["dtype"])
+        elif t is torch.mean:
+            v = _bind(_sig_mean, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.token_mean(node, self.tensor_input(node, v["input"]), v["dim"], v["keepdim"],
+                            v["dtype"])
+        elif t is torch.cat:
+            v = _bind(_sig_cat, node, a, kw)
+            self.cat(node, v["tensors"], v["dim"])
+        elif t is torch.transpose:
+            v = _bind(_sig_transpose, node, a, kw)
+            self.transpose(node, v["input"], v["dim0"], v["dim1"])
+        elif t is operator.getitem:
+            self.select_token(node, self.tensor_input(node, a[0]), a[1])
         elif t is F.max_pool2d:
             v = _bind(_sig_max_pool2d, node, a, kw)
             self.no_nodes(node, v, ["input"])
@@ -462,7 +875,7 @@ class _Converter:
         elif t is torch.flatten:
             v = _bind(_sig_flatten, node, a, kw)
             self.no_nodes(node, v, ["input"])
-            self.flatten(node, self.tensor_input(node, v["input"]), v["start_dim"], v["end_dim"])
+            self.flatten_any(node, self.tensor_input(node, v["input"]), v["start_dim"], v["end_dim"])
         elif t is operator.add:
             v = _bind(_sig_binary, node, a, kw)
             self.add(node, v["a"], v["b"])
@@ -479,22 +892,65 @@ class _Converter:
         else:
             raise ValueError(f"node '{node.name}' ({_describe_node(node)}): unsupported function")
 
+    def flatten_any(self, node, inp, start_dim, end_dim):
+        if isinstance(start_dim, int) and start_dim % 4 == 2 and end_dim == -1 \
+                and len(self.shape(inp)) == 4:
+            self.flatten_tokens(node, inp)
+        else:
+            self.flatten(node, inp, start_dim, end_dim)
+
     def method(self, node):
         t, a, kw = node.target, node.args, node.kwargs
         if t in ("relu", "relu_"):
             v = _bind(_sig_unary, node, a, kw)
             self.relu(node, self.tensor_input(node, v["input"]))
+        elif t in ("sigmoid", "tanh"):
+            v = _bind(_sig_unary, node, a, kw)
+            self.emit(node, t, [self.tensor_input(node, v["input"])])
+        elif t == "softmax":
+            v = _bind(_sig_softmax, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.softmax(node, self.tensor_input(node, v["input"]), v["dim"], v["dtype"])
+        elif t == "mean":
+            v = _bind(_sig_mean, node, a, kw)
+            self.no_nodes(node, v, ["input"])
+            self.token_mean(node, self.tensor_input(node, v["input"]), v["dim"], v["keepdim"],
+                            v["dtype"])
+        elif t == "expand":
+            if not a:
+                raise ValueError(f"node '{node.name}': malformed expand()")
+            self.expand_const(node, a[0], a[1:])
+        elif t in ("transpose", "permute"):
+            self.transpose(node, a[0] if a else None, None, None)
         elif t in ("view", "reshape"):
             if not a:
                 raise ValueError(f"node '{node.name}': malformed {t}()")
             self.view_flatten(node, self.tensor_input(node, a[0]))
+        elif t == "squeeze":
+            v = _bind(_sig_squeeze, node, a, kw)
+            inp = self.tensor_input(node, v["input"])
+            s = self.shape(inp)
+            if not isinstance(v["dim"], int) or v["dim"] % len(s) == 0 or s[v["dim"]] != 1:
+                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): squeeze is only "
+                                 f"supported for one non-batch dimension of size 1 (e.g. "
+                                 f"x.squeeze(1)), got dim={v['dim']!r} on shape {list(s)}")
+            self.view_flatten(node, inp)
         elif t == "flatten":
             v = _bind(_sig_flatten, node, a, kw)
             self.no_nodes(node, v, ["input"])
-            self.flatten(node, self.tensor_input(node, v["input"]), v["start_dim"], v["end_dim"])
+            self.flatten_any(node, self.tensor_input(node, v["input"]), v["start_dim"], v["end_dim"])
         elif t in ("add", "add_"):
             v = _bind(_sig_add, node, a, kw)
             self.add(node, v["input"], v["other"], v["alpha"])
+        elif t in _INT_CAST_METHODS:
+            inp = self.tensor_input(node, a[0] if a else None)
+            if len(a) != 1 or kw or not node.users or not all(
+                    u.op == "call_module" and isinstance(self.gm.get_submodule(u.target),
+                                                         nn.Embedding) for u in node.users):
+                raise ValueError(f"node '{node.name}' ({_describe_node(node)}): a cast to "
+                                 f"integers is only supported as the token ids of an nn.Embedding "
+                                 f"(self.emb(x.long()))")
+            self.alias[node] = self.alias[inp]
         elif t == "contiguous":
             self.alias[node] = self.alias[self.tensor_input(node, a[0] if a else None)]
         else:
@@ -538,7 +994,7 @@ def convert(model: nn.Module, input_shape: Sequence[int], num_classes: int,
     """Trace ``model`` (switched to eval mode) and return its layer list."""
     model.eval()
     try:
-        gm = torch.fx.symbolic_trace(model)
+        gm = torch.fx.GraphModule(model, _Tracer().trace(model))
     except Exception as e:
         raise ValueError(f"torch.fx.symbolic_trace failed ({type(e).__name__}: {e}); the model's "
                          f"forward() must be traceable (no data-dependent control flow)") from e
@@ -547,13 +1003,7 @@ def convert(model: nn.Module, input_shape: Sequence[int], num_classes: int,
     gm.recompile()
     _check_inplace(gm, before_dce=False)
     gm.eval()
-    try:
-        p = next(model.parameters())
-        device, dtype = p.device, p.dtype
-    except StopIteration:
-        device, dtype = torch.device("cpu"), torch.float32
-    gen = torch.Generator().manual_seed(0)
-    sample = torch.randn((batch, *input_shape), generator=gen).to(device=device, dtype=dtype)
+    sample, _ = _sample_inputs(model, input_shape, batch, seed=0)
     rec = _ShapeRecorder(gm)
     with torch.no_grad():
         out = rec.run(sample)
@@ -564,97 +1014,42 @@ def convert(model: nn.Module, input_shape: Sequence[int], num_classes: int,
     return _Converter(gm, rec.shapes, batch).run()
 
 
-# ---------------------------------------------------------------------------
-# HDF5 writing
-# ---------------------------------------------------------------------------
-
-# The HDF5 1.10 object format: superblock version 3 and object headers with checksums, so that a
-# corrupted byte in a model file's metadata is a checksum error, not a crash or a hang inside
-# libhdf5 (docs/reliability.md). Strings are fixed-length, held in those checksummed headers;
-# variable-length strings would live in the global heap, which has no checksum.
-LIBVER = ("v110", "v110")
-
-
-def _fixed_str(values: Sequence[str]) -> Tuple[np.ndarray, Any]:
-    """UTF-8 bytes of ``values`` as one fixed-length string array, and its HDF5 type."""
-    encoded = [v.encode("utf-8") for v in values]
-    length = max([1] + [len(e) for e in encoded])  # HDF5 has no zero-length strings
-    dtype = h5py.string_dtype("utf-8", length=length)
-    return np.array(encoded, dtype=dtype), dtype
-
-
-def _set_str(obj: Any, key: str, value: str) -> None:
-    data, dtype = _fixed_str([value])
-    obj.attrs.create(key, data=data[0], dtype=dtype)
-
-
-def _set_str_list(obj: Any, key: str, values: Sequence[str]) -> None:
-    data, dtype = _fixed_str(values)
-    obj.attrs.create(key, data=data, shape=(len(values),), dtype=dtype)
-
-
-def _layer_group_names(n: int) -> List[str]:
-    width = max(3, len(str(max(n - 1, 0))))
-    return [f"{i:0{width}d}" for i in range(n)]
-
-
-def write_h5(path: str, layers: Sequence[Layer], *, name: str, input_shape: Sequence[int],
-             input_mean: float, input_std: float, num_classes: int,
-             extra_attrs: Optional[Dict[str, Any]] = None) -> None:
-    with h5py.File(path, "w", libver=LIBVER) as f:
-        _set_str(f, "format", FORMAT)
-        f.attrs.create("format_version", data=np.int64(FORMAT_VERSION), dtype="<i8")
-        _set_str(f, "name", name)
-        f.attrs.create("input_shape", data=_i64(input_shape), dtype="<i8")
-        f.attrs.create("num_classes", data=np.int64(num_classes), dtype="<i8")
-        f.attrs.create("input_mean", data=np.float64(input_mean), dtype="<f8")
-        f.attrs.create("input_std", data=np.float64(input_std), dtype="<f8")
-        _set_str(f, "producer", f"xbarsim data/models/export.py, torch {torch.__version__}")
-        for k, v in (extra_attrs or {}).items():
-            if isinstance(v, str):
-                _set_str(f, k, v)
-            elif isinstance(v, float):
-                f.attrs.create(k, data=np.float64(v), dtype="<f8")
-            elif isinstance(v, (int, np.integer)):
-                f.attrs.create(k, data=np.int64(v), dtype="<i8")
-            else:
-                raise TypeError(f"extra attribute {k!r}: unsupported type {type(v).__name__}")
-        g = f.create_group("layers")
-        for gname, layer in zip(_layer_group_names(len(layers)), layers):
-            lg = g.create_group(gname)
-            _set_str(lg, "type", layer.type)
-            _set_str(lg, "name", layer.name)
-            _set_str_list(lg, "inputs", layer.inputs)
-            for k, v in layer.attrs.items():
-                if isinstance(v, float):
-                    lg.attrs.create(k, data=np.float64(v), dtype="<f8")
-                else:
-                    lg.attrs.create(k, data=np.asarray(v, dtype="<i8"), dtype="<i8")
-            for k, v in layer.data.items():
-                lg.create_dataset(k, data=np.ascontiguousarray(v, dtype="<f4"), dtype="<f4")
-
-
-
-@contextlib.contextmanager
-def atomic_output(path: str):
-    """Yield a temporary path next to ``path``; when the block succeeds, rename it over
-    ``path`` (mode 0644), otherwise remove it, so ``path`` is never left half-written."""
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    os.close(fd)
+def _sample_inputs(model: nn.Module, input_shape: Sequence[int], n: int,
+                   seed: int) -> Tuple[torch.Tensor, np.ndarray]:
+    """Random inputs for tracing and for the export check: (tensor for the model on its
+    device, float64 numpy array for run_reference). A model with an nn.Embedding takes
+    token ids, so it gets random valid ids (integers in [0, V)) instead of normal noise;
+    they are handed to the model as floats (it casts them, self.emb(x.long())), or as
+    int64 if the model's first operation is the embedding itself."""
+    gen = torch.Generator().manual_seed(seed)
+    embs = [m for m in model.modules() if isinstance(m, nn.Embedding)]
     try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        p = next(model.parameters())
+        device, dtype = p.device, p.dtype
+    except StopIteration:
+        device, dtype = torch.device("cpu"), torch.float32
+    if embs:
+        v = min(m.num_embeddings for m in embs)
+        ids = torch.randint(0, v, (n, *input_shape), generator=gen)
+        ref = ids.double().numpy()
+        try:
+            g = _Tracer().trace(model)
+            direct = any(u.op == "call_module" and isinstance(model.get_submodule(u.target),
+                                                             nn.Embedding)
+                         for ph in g.nodes if ph.op == "placeholder" for u in ph.users)
+        except Exception:     # untraceable: convert() reports it with the tracer's message
+            direct = False
+        return (ids.to(device) if direct else ids.to(device=device, dtype=dtype)), ref
+    x = torch.randn((n, *input_shape), generator=gen)
+    return x.to(device=device, dtype=dtype), x.double().numpy()
+
+
 
 def export(model: nn.Module, path: str, *, name: str, input_shape: Sequence[int],
            input_mean: float, input_std: float, num_classes: int,
            extra_attrs: Optional[Dict[str, Any]] = None, verify: bool = True) -> List[Layer]:
-    """Export ``model`` to ``path`` in the xbarsim HDF5 model format v1.
+    """Export ``model`` to ``path`` in the xbarsim HDF5 model format (version 1, or 2 when it uses
+    a version-2 layer or token sequences).
 
     ``input_shape`` is the per-sample shape ([C, H, W] for images);
     ``input_mean``/``input_std`` document the input normalisation the model
@@ -714,139 +1109,16 @@ def rewrite(path: str) -> None:
 
 
 def _verify(model: nn.Module, path: str, input_shape: Sequence[int], n: int = 4) -> None:
-    gen = torch.Generator().manual_seed(1234)
-    x = torch.randn((n, *input_shape), generator=gen)
-    try:
-        p = next(model.parameters())
-        xd = x.to(device=p.device, dtype=p.dtype)
-    except StopIteration:
-        xd = x
+    xd, x = _sample_inputs(model, input_shape, n, seed=1234)
     with torch.no_grad():
         ref = model(xd).detach().cpu().double().numpy()
-    got = run_reference(path, x.numpy())
+    got = run_reference(path, x)
     err = float(np.max(np.abs(got - ref)))
     tol = 1e-4 * max(1.0, float(np.max(np.abs(ref))))
     if not np.isfinite(err) or err > tol:
         raise RuntimeError(f"exported file does not reproduce the PyTorch model: max |diff| = "
                            f"{err:.3g} > {tol:.3g} (export bug or unsupported semantics)")
 
-
-# ---------------------------------------------------------------------------
-# Reading + pure-numpy reference evaluation (executable form of the spec)
-# ---------------------------------------------------------------------------
-
-def _attr_str(obj: Any, key: str) -> str:
-    v = obj.attrs[key]
-    if isinstance(v, bytes):
-        v = v.decode("utf-8")
-    if not isinstance(v, str):
-        raise ValueError(f"{obj.name}: attribute '{key}' must be a string")
-    return v
-
-
-def read_model(path: str) -> Tuple[Dict[str, Any], List[Layer]]:
-    """Read and validate an xbarsim model file; returns (root attrs, layers)."""
-    with h5py.File(path, "r") as f:
-        fmt = f.attrs.get("format")
-        if (fmt.decode("utf-8") if isinstance(fmt, bytes) else fmt) != FORMAT:
-            raise ValueError(f"{path}: not an xbarsim model file (format={fmt!r})")
-        if int(f.attrs["format_version"]) != FORMAT_VERSION:
-            raise ValueError(f"{path}: unsupported format_version {f.attrs['format_version']}")
-        meta: Dict[str, Any] = {}
-        for k, v in f.attrs.items():
-            meta[k] = v.decode("utf-8") if isinstance(v, bytes) else v
-        meta["input_shape"] = [int(d) for d in np.asarray(meta["input_shape"]).reshape(-1)]
-        meta["num_classes"] = int(meta["num_classes"])
-        layers: List[Layer] = []
-        keys = sorted(f["layers"].keys(), key=int)
-        if keys != _layer_group_names(len(keys)):
-            raise ValueError(f"{path}: layer groups must be named 000, 001, ... (got {keys})")
-        seen = {INPUT_NAME}
-        for k in keys:
-            g = f["layers"][k]
-            t, nm = _attr_str(g, "type"), _attr_str(g, "name")
-            inputs = [s.decode("utf-8") if isinstance(s, bytes) else str(s)
-                      for s in np.asarray(g.attrs["inputs"]).reshape(-1)]
-            if t not in LAYER_TYPES:
-                raise ValueError(f"{path}: layer {k} has unknown type {t!r}")
-            if nm in seen:
-                raise ValueError(f"{path}: duplicate layer name {nm!r}")
-            if len(inputs) != (2 if t == "add" else 1) or any(i not in seen for i in inputs):
-                raise ValueError(f"{path}: layer {k} ({nm}) has bad inputs {inputs}")
-            seen.add(nm)
-            attrs = {a: g.attrs[a] for a in g.attrs if a not in ("type", "name", "inputs")}
-            data = {d: np.asarray(g[d][()]) for d in g}
-            layers.append(Layer(t, nm, inputs, attrs, data))
-    return meta, layers
-
-
-def _windows(x: np.ndarray, k: Tuple[int, int], s: Tuple[int, int], p: Tuple[int, int],
-             fill: float) -> np.ndarray:
-    """[N,C,H,W] -> [N,C,Ho,Wo,kh,kw] view of the (padded) pooling/conv windows."""
-    if p[0] or p[1]:
-        x = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=fill)
-    w = np.lib.stride_tricks.sliding_window_view(x, k, axis=(2, 3))
-    return w[:, :, ::s[0], ::s[1]]
-
-
-def _eval_layer(layer: Layer, xs: List[np.ndarray]) -> np.ndarray:
-    t, a, d = layer.type, layer.attrs, layer.data
-    x = xs[0]
-    if t == "dense":
-        return x @ d["weight"].astype(np.float64).T + d["bias"]
-    if t == "conv2d":
-        w = d["weight"].astype(np.float64)
-        k = (w.shape[2], w.shape[3])
-        win = _windows(x, k, tuple(a["stride"]), tuple(a["padding"]), 0.0)
-        y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))       # [N,Ho,Wo,Cout]
-        return np.ascontiguousarray(y.transpose(0, 3, 1, 2)) + d["bias"][None, :, None, None]
-    if t == "maxpool2d":
-        return _windows(x, tuple(a["kernel"]), tuple(a["stride"]), tuple(a["padding"]),
-                        -np.inf).max(axis=(4, 5))
-    if t == "avgpool2d":
-        k = tuple(a["kernel"])
-        return _windows(x, k, tuple(a["stride"]), tuple(a["padding"]), 0.0).sum(axis=(4, 5)) / (k[0] * k[1])
-    if t == "relu":
-        return np.maximum(x, 0.0)
-    if t == "batchnorm":
-        shp = (1, -1) + (1,) * (x.ndim - 2)
-        scale = d["gamma"] / np.sqrt(d["running_var"].astype(np.float64) + float(a["eps"]))
-        return (x - d["running_mean"].reshape(shp)) * scale.reshape(shp) + d["beta"].reshape(shp)
-    if t == "flatten":
-        return x.reshape(x.shape[0], -1)
-    if t == "add":
-        return x + xs[1]
-    raise ValueError(f"unknown layer type {t!r}")
-
-
-def run_reference(path: str, x: np.ndarray, batch: int = 256) -> np.ndarray:
-    """Evaluate a model file on normalised inputs ``x`` [N, *input_shape] with
-    numpy (float64); returns logits [N, num_classes]."""
-    meta, layers = read_model(path)
-    x = np.asarray(x, dtype=np.float64)
-    if list(x.shape[1:]) != meta["input_shape"]:
-        raise ValueError(f"input shape {list(x.shape[1:])} != model input_shape {meta['input_shape']}")
-    outs = []
-    for i in range(0, x.shape[0], batch):
-        vals = {INPUT_NAME: x[i:i + batch]}
-        for layer in layers:
-            vals[layer.name] = _eval_layer(layer, [vals[n] for n in layer.inputs])
-        outs.append(vals[layers[-1].name])
-    return np.concatenate(outs, axis=0)
-
-
-def describe(path: str) -> str:
-    """Human-readable dump of a model file."""
-    meta, layers = read_model(path)
-    lines = [f"{path}:"]
-    for k, v in meta.items():
-        lines.append(f"  @{k} = {v.tolist() if isinstance(v, np.ndarray) else v!r}")
-    for i, (g, l) in enumerate(zip(_layer_group_names(len(layers)), layers)):
-        at = ", ".join(f"{k}={v.tolist() if isinstance(v, np.ndarray) else v}" for k, v in l.attrs.items())
-        ds = ", ".join(f"{k}{list(v.shape)}" for k, v in l.data.items())
-        lines.append(f"  /layers/{g}  {l.type:9s} {l.name:12s} <- {', '.join(l.inputs):14s}"
-                     f"{'  ' + at if at else ''}{'  ' + ds if ds else ''}".rstrip())
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------
@@ -901,7 +1173,7 @@ def _load_builder(spec: str) -> Callable[..., nn.Module]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(
         description="Export a trained PyTorch classifier to the xbarsim HDF5 model format "
-                    "(version 1), or dump an existing model file.",
+                    "(version 1 or 2), or dump an existing model file.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--builder", metavar="MODULE:FUNCTION",
                     help="function that builds the (untrained) nn.Module")
