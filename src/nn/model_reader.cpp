@@ -11,6 +11,7 @@
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/nn/batchnorm_folding.hpp"
 #include "xbarsim/nn/network.hpp"
+#include "xbarsim/nn/onnx_conversion.hpp"
 #include "xbarsim/nn/shape_rules.hpp"
 
 namespace xbarsim {
@@ -387,6 +388,7 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
 }  // namespace
 
 Network load_network(const std::string& path) {
+  if (is_onnx_path(path)) return load_onnx_network(path, load_network);
   detail::silence_hdf5();
   if (!std::filesystem::is_regular_file(path)) throw IoError(path, "model file not found");
   if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path, "not an HDF5 file");

@@ -23,7 +23,9 @@ using namespace xbarsim::nntest;
 
 namespace {
 
-// Directory holding tiny_model.h5, tiny_reference.h5, tiny_mlp.h5, tiny_mlp_reference.h5.
+// Directory holding tiny_model.h5, tiny_reference.h5, tiny_mlp.h5, tiny_mlp_reference.h5, the
+// sequence models tiny_vit.h5, tiny_vit_mean.h5, tiny_lstm.h5, tiny_embed.h5 with their
+// references, their ONNX exports (*.onnx) and the broken ONNX files bad_*.onnx.
 const TempDir& roundtrip_files() {
   static TempDir dir;
   static bool made = false;
@@ -84,7 +86,88 @@ struct TinyModel {
 const TinyModel kCnn{"tiny_model.h5", "tiny_reference.h5", {2, 12, 10, false}, 5, 4, 11};
 const TinyModel kMlp{"tiny_mlp.h5", "tiny_mlp_reference.h5", {1, 6, 6, false}, 4, 3, 6};
 
+// A reference whose inputs have any per-sample shape: the samples are contiguous either way.
+TorchReference read_any_reference(const std::string& file, const Network& net) {
+  const FloatArray in = read_float_dataset(file, "inputs");
+  const FloatArray out = read_float_dataset(file, "logits");
+  REQUIRE(!in.dims.empty());
+  REQUIRE(out.dims.size() == 2);
+  const auto n = static_cast<Index>(in.dims[0]);
+  REQUIRE(static_cast<Index>(in.data.size()) == n * net.input_shape.size());
+  REQUIRE(static_cast<int>(out.dims[1]) == net.num_classes);
+  return {Eigen::Map<const Matrix>(in.data.data(), net.input_shape.size(), n),
+          Eigen::Map<const Matrix>(out.data.data(), net.num_classes, n)};
+}
+
+// The largest ideal-crossbar error against PyTorch, with ADC ranges calibrated as eval does.
+double ideal_crossbar_error(const Network& net, const TorchReference& ref,
+                            const std::shared_ptr<const TileModels>& models) {
+  const ActivationRanges ranges = calibrate_ranges(net, ref.inputs, 1);
+  AnalogNetwork analog(net, models, ranges, /*seed=*/3, /*trial=*/0, /*threads=*/1);
+  analog.calibrate(ref.inputs);
+  return scaled_error(forward(net, ref.inputs, analog.product()), ref.logits);
+}
+
 }  // namespace
+
+TEST_CASE("sequence models: PyTorch and PyTorch -> ONNX -> xbarsim give PyTorch's logits") {
+  const TempDir& dir = roundtrip_files();
+  const Registry& registry = builtin_registry();
+  const auto ideal =
+      make_tile_models(load_arch(source_data("arch/ideal.yaml"), {}, registry), registry);
+  // Layers each model must contain, from its definition in data/models/roundtrip.py.
+  const std::vector<std::pair<std::string, std::vector<LayerType>>> models = {
+      {"tiny_vit",
+       {LayerType::kConv2d, LayerType::kToTokens, LayerType::kPrependToken,
+        LayerType::kAddConstant, LayerType::kLayerNorm, LayerType::kAttention, LayerType::kGelu,
+        LayerType::kSelectToken}},
+      {"tiny_vit_mean", {LayerType::kAttention, LayerType::kTokenMean}},
+      {"tiny_lstm", {LayerType::kReshape, LayerType::kLstm, LayerType::kSelectToken}},
+      {"tiny_embed",
+       {LayerType::kEmbedding, LayerType::kLayerNorm, LayerType::kTokenMean, LayerType::kSoftmax}}};
+  for (const auto& [name, types] : models) {
+    for (const std::string ext : {".h5", ".onnx"}) {
+      CAPTURE(name + ext);
+      const Network net = load_network(dir.file(name + ext));
+      CHECK(net.file == dir.file(name + ext));
+      for (const LayerType type : types) {
+        bool found = false;
+        for (const Layer& l : net.layers) found = found || l.type == type;
+        CAPTURE(to_string(type));
+        CHECK(found);
+      }
+      const TorchReference ref = read_any_reference(dir.file(name + "_reference.h5"), net);
+      CHECK(scaled_error(forward(net, ref.inputs, float_product(net, 1)), ref.logits) <= 1e-4);
+      CHECK(ideal_crossbar_error(net, ref, ideal) <= 1e-4);
+    }
+  }
+  // The causal mask is in the file: the last token of a causal model does not see the future.
+  bool causal = false;
+  for (const Layer& l : load_network(dir.file("tiny_vit_mean.onnx")).layers)
+    causal = causal || (l.type == LayerType::kAttention && l.causal);
+  CHECK(causal);
+}
+
+TEST_CASE("ONNX files that cannot be converted give an IoError naming the file and the reason") {
+  const TempDir& dir = roundtrip_files();
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"bad_unknown_op.onnx", {"unsupported operator", "opset", "node"}},
+      {"bad_truncated.onnx", {"not a readable ONNX file"}},
+      {"bad_shape.onnx", {"does not match"}}};
+  for (const auto& [file, fragments] : cases) {
+    CAPTURE(file);
+    try {
+      (void)load_network(dir.file(file));
+      FAIL("expected an IoError");
+    } catch (const IoError& e) {
+      const std::string what = e.what();
+      CAPTURE(what);
+      CHECK(what.find(dir.file(file)) != std::string::npos);
+      for (const std::string& f : fragments) CHECK(what.find(f) != std::string::npos);
+    }
+  }
+  CHECK_THROWS_AS(load_network(dir.file("no_such_model.onnx")), IoError);
+}
 
 TEST_CASE("PyTorch round trip: float and ideal-crossbar logits match PyTorch's") {
   const TempDir& dir = roundtrip_files();

@@ -104,7 +104,8 @@ struct Network {
   double macs_per_sample() const;
 };
 
-// Reads and validates a model file; errors name the file, the layer and the dataset.
+// Reads and validates a model file; errors name the file, the layer and the dataset. A path
+// ending in .onnx is converted first (docs/onnx.md).
 Network load_network(const std::string& path);
 // The same for a file already open: `file` is an HDF5 file id (hid_t), e.g. of an in-memory
 // image (the fuzz harnesses); `path` names it in errors.
