@@ -125,7 +125,9 @@ TEST_CASE("sequence models: PyTorch and PyTorch -> ONNX -> xbarsim give PyTorch'
       {"tiny_lstm", {LayerType::kReshape, LayerType::kLstm, LayerType::kSelectToken}},
       {"tiny_embed",
        {LayerType::kEmbedding, LayerType::kLayerNorm, LayerType::kTokenMean, LayerType::kSoftmax}}};
-  for (const auto& [name, types] : models) {
+  for (const auto& model : models) {
+    const std::string& name = model.first;
+    const std::vector<LayerType>& types = model.second;
     for (const std::string ext : {".h5", ".onnx"}) {
       CAPTURE(name + ext);
       const Network net = load_network(dir.file(name + ext));
@@ -154,7 +156,9 @@ TEST_CASE("ONNX files that cannot be converted give an IoError naming the file a
       {"bad_unknown_op.onnx", {"unsupported operator", "opset", "node"}},
       {"bad_truncated.onnx", {"not a readable ONNX file"}},
       {"bad_shape.onnx", {"does not match"}}};
-  for (const auto& [file, fragments] : cases) {
+  for (const auto& one : cases) {
+    const std::string& file = one.first;
+    const std::vector<std::string>& fragments = one.second;
     CAPTURE(file);
     try {
       (void)load_network(dir.file(file));
