@@ -1,0 +1,38 @@
+#pragma once
+// Where the optimizer's evaluations run: threads of this process, or the ranks of an MPI job
+// (docs/optimizer.md#parallel). Each task returns a text; the runner returns every task's
+// text in task order, on every process, so that every rank follows the same search.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace xbarsim {
+
+class MpiContext;
+
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  // `known[i]` non-empty: task i is done already (read back by --resume on the owner); only
+  // the others run. `run(i)` computes task i; `save(i, text)` is called on the owner for each
+  // computed task as soon as its text is there (at once for its own tasks, at the end of the
+  // round for those of other ranks).
+  virtual std::vector<std::string> run(
+      std::vector<std::string> known, const std::function<std::string(std::size_t)>& run,
+      const std::function<void(std::size_t, const std::string&)>& save) = 0;
+  // True on the process that owns the output folder.
+  virtual bool owner() const = 0;
+  // Runs `step` on every process; when it throws on any, every process throws.
+  virtual void collective(const std::function<void()>& step) = 0;
+};
+
+// `jobs` threads of this process.
+std::unique_ptr<TaskRunner> local_task_runner(int jobs);
+
+// The ranks of an MPI job, `jobs` threads each: task i runs on rank i mod size. Throws when
+// the build has no MPI.
+std::unique_ptr<TaskRunner> mpi_task_runner(const MpiContext& mpi, int jobs);
+
+}  // namespace xbarsim

@@ -1,0 +1,154 @@
+// The optimizer's search (include/xbarsim/optimize/search.hpp, docs/optimizer.md#search).
+#include "xbarsim/optimize/search.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include "xbarsim/core/error.hpp"
+
+namespace xbarsim {
+
+namespace {
+
+class Searcher {
+ public:
+  explicit Searcher(const SearchProblem& p) : p_(p) {}
+
+  // Evaluates the settings not seen yet (one round), returns the index of each.
+  std::vector<std::size_t> evaluate(const std::vector<Setting>& settings, const char* stage) {
+    std::vector<Setting> fresh;
+    for (const Setting& s : settings)
+      if (!index_.count(s) && std::find(fresh.begin(), fresh.end(), s) == fresh.end())
+        fresh.push_back(s);
+    if (!fresh.empty()) {
+      const std::vector<AccuracyBound> bounds = p_.evaluate(fresh);
+      if (bounds.size() != fresh.size())
+        throw Error("optimize: the evaluation returned " + std::to_string(bounds.size()) +
+                    " results for " + std::to_string(fresh.size()) + " settings");
+      for (std::size_t i = 0; i < fresh.size(); ++i) {
+        Candidate c;
+        c.setting = fresh[i];
+        c.objective = p_.objective(fresh[i]);
+        c.bound = bounds[i];
+        c.feasible = bounds[i].meets(p_.max_drop);
+        c.stage = stage;
+        c.round = out_.rounds;
+        index_[fresh[i]] = out_.evaluated.size();
+        out_.evaluated.push_back(std::move(c));
+      }
+      ++out_.rounds;
+    }
+    std::vector<std::size_t> idx;
+    for (const Setting& s : settings) idx.push_back(index_.at(s));
+    return idx;
+  }
+
+  const Candidate& at(std::size_t i) const { return out_.evaluated[i]; }
+  SearchOutcome& outcome() { return out_; }
+
+ private:
+  const SearchProblem& p_;
+  std::map<Setting, std::size_t> index_;
+  SearchOutcome out_;
+};
+
+Setting uniform_setting(const SearchProblem& p, const std::vector<std::int64_t>& per_knob) {
+  Setting s(p.layers * p.knobs.size());
+  for (std::size_t l = 0; l < p.layers; ++l)
+    for (std::size_t k = 0; k < p.knobs.size(); ++k) s[l * p.knobs.size() + k] = per_knob[k];
+  return s;
+}
+
+}  // namespace
+
+SearchOutcome search_allocation(const SearchProblem& p) {
+  if (p.layers == 0 || p.knobs.empty()) throw Error("optimize: nothing to search");
+  Searcher s(p);
+  const std::size_t nk = p.knobs.size();
+  // 1. Uniform: every knob at its top value, then each knob in turn lowered by bisection to
+  // the smallest uniform value that still meets the budget, the others held where they are.
+  // Assumes accuracy does not fall as a uniform value rises (docs/optimizer.md#search).
+  std::vector<std::int64_t> uni;
+  for (const Knob& k : p.knobs) uni.push_back(k.hi);
+  std::size_t best = s.evaluate({uniform_setting(p, uni)}, "uniform")[0];
+  if (!s.at(best).feasible) return s.outcome();
+  for (std::size_t k = 0; k < nk; ++k) {
+    std::int64_t lo = p.knobs[k].lo, hi = uni[k];  // hi meets the budget; below lo untried
+    while (lo < hi) {
+      std::vector<std::int64_t> trial = uni;
+      trial[k] = lo + (hi - lo) / 2;
+      const std::size_t i = s.evaluate({uniform_setting(p, trial)}, "uniform")[0];
+      if (s.at(i).feasible) {
+        hi = trial[k];
+        best = i;
+      } else {
+        lo = trial[k] + 1;
+      }
+    }
+    uni[k] = hi;
+  }
+  best = s.evaluate({uniform_setting(p, uni)}, "uniform")[0];
+  s.outcome().uniform = best;
+  // 2. Greedy descent from there: every one-step reduction of one knob of one layer is
+  // evaluated together (one round); of those that meet the budget and save, the one with the
+  // largest saving per accuracy lost is taken. A loss at or below zero (noise can raise the
+  // bound) counts as one image's worth, 1/n, so that the ratio stays finite and ranks by
+  // saving. Stops when no reduction meets the budget with a saving.
+  std::size_t current = best;
+  for (;;) {
+    std::vector<Setting> moves;
+    for (std::size_t l = 0; l < p.layers; ++l)
+      for (std::size_t k = 0; k < nk; ++k) {
+        Setting m = s.at(current).setting;
+        if (m[l * nk + k] <= p.knobs[k].lo) continue;
+        --m[l * nk + k];
+        moves.push_back(std::move(m));
+      }
+    if (moves.empty()) break;
+    const std::vector<std::size_t> idx = s.evaluate(moves, "greedy");
+    const Candidate& cur = s.at(current);
+    std::optional<std::size_t> pick;
+    double pick_score = -std::numeric_limits<double>::infinity();
+    for (std::size_t i : idx) {
+      const Candidate& c = s.at(i);
+      const double saving = cur.objective - c.objective;
+      if (!c.feasible || !(saving > 0)) continue;
+      const double floor = 1.0 / static_cast<double>(std::max<std::int64_t>(1, c.bound.images));
+      const double loss = std::max(c.bound.drop_upper - cur.bound.drop_upper, floor);
+      const double score = saving / loss;
+      // Strictly greater: ties go to the first move (lowest layer, then knob), deterministic.
+      if (score > pick_score) {
+        pick_score = score;
+        pick = i;
+      }
+    }
+    if (!pick) break;
+    current = *pick;
+  }
+  s.outcome().chosen = current;
+  return s.outcome();
+}
+
+std::vector<std::size_t> pareto_front(const std::vector<Candidate>& c) {
+  std::vector<std::size_t> front;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    bool dominated = false;
+    for (std::size_t j = 0; j < c.size() && !dominated; ++j) {
+      if (j == i) continue;
+      const bool no_worse = c[j].objective <= c[i].objective &&
+                            c[j].bound.accuracy_analog >= c[i].bound.accuracy_analog;
+      const bool better = c[j].objective < c[i].objective ||
+                          c[j].bound.accuracy_analog > c[i].bound.accuracy_analog;
+      dominated = no_worse && better;
+    }
+    if (!dominated) front.push_back(i);
+  }
+  return front;
+}
+
+double relative_saving(double chosen, double baseline) {
+  return baseline > 0 ? 1.0 - chosen / baseline : 0.0;
+}
+
+}  // namespace xbarsim
