@@ -61,6 +61,9 @@ CLI::App* add_optimize_command(CLI::App& app, OptimizeCliOptions& o) {
       ->check(integer_at_least(0));
   cmd->add_option("--set", o.sets, "Override a config key: path=value (repeatable)");
   cmd->add_option("-o,--output", o.output, "Output folder (default results/optimize-<model>)");
+  cmd->add_flag("--scan-uniform", o.scan_uniform,
+                "Also evaluate every uniform value of the first knob (the uniform curve of a "
+                "figure); the result is the same");
   cmd->add_flag("--resume", o.resume, "Keep the evaluations an earlier run saved in the folder");
   // Test hook, not for users: stops as if killed after N evaluations were computed.
   cmd->add_option("--stop-after", o.stop_after)->group("")->check(integer_at_least(0));
@@ -96,6 +99,7 @@ OptimizeOptions library_options(const OptimizeCliOptions& o, const std::string& 
   lo.jobs = o.jobs;
   lo.out_dir = !o.output.empty() ? o.output : "results/optimize-" + stem(o.model);
   lo.resume = o.resume;
+  lo.scan_uniform = o.scan_uniform;
   lo.cache_bytes = static_cast<std::size_t>(o.cache_mb) << 20;
   lo.command_line = command_line;
   lo.stop_after = o.stop_after;

@@ -14,7 +14,7 @@ struct OptimizeCliOptions {
                batch = 256, cache_mb = 2048, stop_after = -1;
   std::uint64_t seed = 1;
   int threads = 1, jobs = 1;
-  bool resume = false;
+  bool resume = false, scan_uniform = false;
 };
 
 CLI::App* add_optimize_command(CLI::App& app, OptimizeCliOptions& options);

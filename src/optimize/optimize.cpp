@@ -211,6 +211,7 @@ OptimizeResult run_optimization(const OptimizeSetup& s, const Registry& registry
   problem.layers = s.layers.size();
   problem.knobs = s.knobs;
   problem.max_drop = o.max_drop;
+  problem.scan_uniform = o.scan_uniform;
   problem.objective = [&](const Setting& st) { return pick(costs_of_setting(st), o.objective); };
   std::int64_t round = 0;
   problem.evaluate = [&](const std::vector<Setting>& settings) {

@@ -71,6 +71,15 @@ SearchOutcome search_allocation(const SearchProblem& p) {
   // Assumes accuracy does not fall as a uniform value rises (docs/optimizer.md#search).
   std::vector<std::int64_t> uni;
   for (const Knob& k : p.knobs) uni.push_back(k.hi);
+  if (p.scan_uniform) {
+    std::vector<Setting> all;
+    for (std::int64_t v = p.knobs[0].hi; v >= p.knobs[0].lo; --v) {
+      std::vector<std::int64_t> x = uni;
+      x[0] = v;
+      all.push_back(uniform_setting(p, x));
+    }
+    s.evaluate(all, "uniform");
+  }
   std::size_t best = s.evaluate({uniform_setting(p, uni)}, "uniform")[0];
   if (!s.at(best).feasible) return s.outcome();
   for (std::size_t k = 0; k < nk; ++k) {
@@ -90,41 +99,73 @@ SearchOutcome search_allocation(const SearchProblem& p) {
   }
   best = s.evaluate({uniform_setting(p, uni)}, "uniform")[0];
   s.outcome().uniform = best;
-  // 2. Greedy descent from there: every one-step reduction of one knob of one layer is
-  // evaluated together (one round); of those that meet the budget and save, the one with the
-  // largest saving per accuracy lost is taken. A loss at or below zero (noise can raise the
-  // bound) counts as one image's worth, 1/n, so that the ratio stays finite and ranks by
-  // saving. Stops when no reduction meets the budget with a saving.
+  // 2. Greedy descent from there, lazily (docs/optimizer.md#search). A move lowers one knob of
+  // one layer by one step. First every move from the uniform setting is evaluated together
+  // (one round: the per-layer sensitivity); a move whose result misses the budget or saves
+  // nothing is blocked for good. Then, repeatedly, the move with the largest known ratio of
+  // objective saved to accuracy lost is taken if that ratio was measured from the current
+  // setting; if it was measured from an earlier one, the move is evaluated again from the
+  // current setting, its ratio updated, and the choice made again. The loss is the rise of
+  // the drop's upper bound; at or below zero (noise can lower the bound) it counts as one
+  // image's worth, 1/n, so the ratio stays finite and ranks by saving.
+  const std::size_t moves = p.layers * nk;
   std::size_t current = best;
-  for (;;) {
-    std::vector<Setting> moves;
-    for (std::size_t l = 0; l < p.layers; ++l)
-      for (std::size_t k = 0; k < nk; ++k) {
-        Setting m = s.at(current).setting;
-        if (m[l * nk + k] <= p.knobs[k].lo) continue;
-        --m[l * nk + k];
-        moves.push_back(std::move(m));
-      }
-    if (moves.empty()) break;
-    const std::vector<std::size_t> idx = s.evaluate(moves, "greedy");
+  std::vector<double> ratio(moves, 0);
+  std::vector<std::int64_t> measured_at(moves, -1);  // the setting (index) a ratio is from
+  std::vector<bool> blocked(moves, false);
+  auto move_from = [&](std::size_t base, std::size_t m) -> std::optional<Setting> {
+    Setting x = s.at(base).setting;
+    if (x[m] <= p.knobs[m % nk].lo) return std::nullopt;
+    --x[m];
+    return x;
+  };
+  // Measures move m from the current setting, given its evaluated result i.
+  auto measure = [&](std::size_t m, std::size_t i) {
     const Candidate& cur = s.at(current);
-    std::optional<std::size_t> pick;
-    double pick_score = -std::numeric_limits<double>::infinity();
-    for (std::size_t i : idx) {
-      const Candidate& c = s.at(i);
-      const double saving = cur.objective - c.objective;
-      if (!c.feasible || !(saving > 0)) continue;
-      const double floor = 1.0 / static_cast<double>(std::max<std::int64_t>(1, c.bound.images));
-      const double loss = std::max(c.bound.drop_upper - cur.bound.drop_upper, floor);
-      const double score = saving / loss;
-      // Strictly greater: ties go to the first move (lowest layer, then knob), deterministic.
-      if (score > pick_score) {
-        pick_score = score;
-        pick = i;
-      }
+    const Candidate& c = s.at(i);
+    const double saving = cur.objective - c.objective;
+    if (!c.feasible || !(saving > 0)) {
+      blocked[m] = true;
+      return;
     }
-    if (!pick) break;
-    current = *pick;
+    const double floor = 1.0 / static_cast<double>(std::max<std::int64_t>(1, c.bound.images));
+    ratio[m] = saving / std::max(c.bound.drop_upper - cur.bound.drop_upper, floor);
+    measured_at[m] = static_cast<std::int64_t>(current);
+  };
+  {
+    std::vector<Setting> first;
+    std::vector<std::size_t> which;
+    for (std::size_t m = 0; m < moves; ++m)
+      if (std::optional<Setting> x = move_from(current, m)) {
+        first.push_back(*x);
+        which.push_back(m);
+      } else {
+        blocked[m] = true;
+      }
+    if (!first.empty()) {
+      const std::vector<std::size_t> idx = s.evaluate(first, "greedy");
+      for (std::size_t j = 0; j < idx.size(); ++j) measure(which[j], idx[j]);
+    }
+  }
+  for (;;) {
+    std::optional<std::size_t> top;
+    for (std::size_t m = 0; m < moves; ++m)
+      // Strictly greater: ties go to the first move (lowest layer, then knob), deterministic.
+      if (!blocked[m] && (!top || ratio[m] > ratio[*top])) top = m;
+    if (!top) break;
+    const std::size_t m = *top;
+    const std::optional<Setting> x = move_from(current, m);
+    if (!x) {
+      blocked[m] = true;
+      continue;
+    }
+    const std::size_t i = s.evaluate({*x}, "greedy")[0];
+    if (measured_at[m] != static_cast<std::int64_t>(current)) {
+      measure(m, i);  // stale: measure from here and choose again
+      continue;
+    }
+    current = i;  // the best ratio, measured from the current setting: take it
+    // Its next step is untried: the ratio just taken stands in until it is measured.
   }
   s.outcome().chosen = current;
   return s.outcome();

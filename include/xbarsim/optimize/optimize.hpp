@@ -37,6 +37,7 @@ struct OptimizeOptions {
   int jobs = 1;     // tasks at once per process
   std::string out_dir;
   bool resume = false;
+  bool scan_uniform = false;  // evaluate every uniform value of the first knob (figures)
   std::size_t cache_bytes = std::size_t{2} << 30;
   std::string command_line;
   // Test hook: stop (as if killed) after this many tasks were computed; -1 never.

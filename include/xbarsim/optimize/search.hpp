@@ -28,6 +28,9 @@ struct SearchProblem {
   std::size_t layers = 0;
   std::vector<Knob> knobs;
   double max_drop = 0;  // the budget: drop_upper <= max_drop
+  // Evaluate every uniform setting of the first knob in one round before the bisection (which
+  // then finds them evaluated): the uniform curve for a figure, at the cost of more evaluations.
+  bool scan_uniform = false;
   std::function<double(const Setting&)> objective;
   // Evaluates a round of distinct settings; returns one bound per setting, in order.
   std::function<std::vector<AccuracyBound>(const std::vector<Setting>&)> evaluate;
