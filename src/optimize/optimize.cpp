@@ -179,7 +179,7 @@ OptimizeResult run_optimization(const OptimizeSetup& s, const Registry& registry
       }
     const std::vector<std::string> texts = runner.run(
         known,
-        [&](std::size_t i) {
+        [&](std::size_t i, int share) {
           if (o.stop_after >= 0 && computed.load() >= o.stop_after) throw Stopped{};
           const Setting& st = settings[i / trials];
           const NetworkTileModels models = make_network_tile_models(arch_of(st), registry);
@@ -191,7 +191,7 @@ OptimizeResult run_optimization(const OptimizeSetup& s, const Registry& registry
             layer_keys.push_back(k);
           }
           const std::vector<std::uint8_t> c =
-              eval.correctness(layer_keys, models, i % trials, o.threads);
+              eval.correctness(layer_keys, models, i % trials, o.threads * share);
           ++computed;
           return format_evaluation(keys[i], c);
         },

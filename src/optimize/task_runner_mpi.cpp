@@ -51,7 +51,7 @@ class MpiRunner : public TaskRunner {
   MpiRunner(const MpiContext& mpi, int jobs) : mpi_(mpi), jobs_(std::max(1, jobs)) {}
 
   std::vector<std::string> run(
-      std::vector<std::string> known, const std::function<std::string(std::size_t)>& run,
+      std::vector<std::string> known, const std::function<std::string(std::size_t, int)>& run,
       const std::function<void(std::size_t, const std::string&)>& save) override {
     // What rank 0 read back, on every rank.
     std::vector<std::pair<std::int64_t, std::string>> done;
@@ -74,12 +74,13 @@ class MpiRunner : public TaskRunner {
     // This rank's share on its threads; an error is kept and rethrown on every rank after the
     // exchange, so that no rank waits for one that has failed.
     std::vector<std::pair<std::int64_t, std::string>> results(mine.size());
+    const Waves waves = plan_waves(mine.size(), jobs_);
     std::atomic<std::size_t> next{0};
     std::mutex save_mutex;
     std::string error;
     auto loop = [&] {
       for (std::size_t k; (k = next++) < mine.size();) {
-        std::string text = run(mine[k]);
+        std::string text = run(mine[k], waves.share);
         if (mpi_.rank() == 0) {
           std::lock_guard<std::mutex> lock(save_mutex);
           save(mine[k], text);
@@ -89,7 +90,7 @@ class MpiRunner : public TaskRunner {
     };
     try {
       WorkerThreads threads;
-      threads.start(jobs_ - 1, loop);
+      threads.start(waves.workers - 1, loop);
       threads.run_here(loop);
       threads.join();
     } catch (const std::exception& e) {
