@@ -130,7 +130,9 @@ void print_report(const OptimizeSetup& s, const OptimizeResult& r) {
             << "search: " << s.search.name << ", " << o.trials << " trials; " << so.evaluated.size()
             << " candidates in " << so.rounds << " rounds (" << r.tasks_computed
             << " evaluations computed, " << r.tasks_resumed << " resumed) in "
-            << fmt_num(r.seconds, 3) << " s\n";
+            << fmt_num(r.seconds, 3) << " s\n"
+            << "prefix cache: " << r.layers_reused << " layer passes reused, " << r.layers_computed
+            << " computed\n";
   if (!so.chosen) {
     const Candidate& top = so.evaluated.at(0);
     std::cout << "\nno allocation meets the budget: even "
