@@ -3,7 +3,8 @@
 # `xbarsim optimize` against the best uniform precision, for the shipped CNN and MLP on the
 # ReRAM and SRAM tiles, at accuracy budgets of 2, 1 and 0.5 points; then the figure.
 #
-# Usage: experiments/adc_allocation/run.sh XBARSIM OUT_DIR [MODEL ...]
+# Usage: [ARCHS="reram sram"] [DROPS="0.02 0.01 0.005"] \
+#        experiments/adc_allocation/run.sh XBARSIM OUT_DIR [MODEL ...]
 #   MODEL: fmnist_cnn, fmnist_mlp (default: both)
 #
 # The budgets of one model and tile run from the loosest to the tightest, each starting from a
@@ -22,12 +23,17 @@ data=$(cd "$here/../../data" && pwd)
 common=(--range tile.adc.bits=3:10 --trials 2 --search-images 1000 --test-images 5000
         --seed 20261207 --jobs 2 --scan-uniform --quiet)
 for model in ${models[@]}; do
-  for arch in reram sram; do
+  for arch in ${ARCHS:-reram sram}; do
     previous=""
-    for drop in 0.02 0.01 0.005; do
+    for drop in ${DROPS:-0.02 0.01 0.005}; do
       dir="$out/${model}_${arch}_drop${drop}"
       resume=()
-      if [ -n "$previous" ]; then
+      # A budget run alone (DROPS="0.03") starts from the tightest budget's folder if there.
+      [ -z "$previous" ] && [ -d "$out/${model}_${arch}_drop0.005" ] && [ ! -d "$dir" ] &&
+        previous="$out/${model}_${arch}_drop0.005"
+      if [ -d "$dir/evaluations" ]; then
+        resume=(--resume)  # a rerun: keep what this folder holds
+      elif [ -n "$previous" ]; then
         rm -rf "$dir"
         mkdir -p "$dir"
         cp -r "$previous/evaluations" "$previous/.xbarsim-optimize" "$dir/"
