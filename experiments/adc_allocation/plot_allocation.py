@@ -6,8 +6,9 @@ Usage: python3 experiments/adc_allocation/plot_allocation.py DIR [DIR ...] -o FI
 Each DIR is an output folder of `xbarsim optimize` (its results.h5, docs/optimizer.md#outputs).
 Folders of the same model and architecture share a panel: every candidate the searches
 evaluated (grey), the uniform settings (blue line, labelled with their value), the Pareto front
-of everything evaluated (black steps), and per folder the allocation chosen under its budget
-(a star, labelled with the budget). Accuracy is the search-set analog accuracy (mean over
+of everything evaluated (black steps), the float32 accuracy on the same images (dashed), and
+per folder the allocation chosen under its budget (a star, labelled with the budget). The
+accuracy axis shows the 6 points below the best. Accuracy is the search-set analog accuracy (mean over
 trials); energy is the shape-only estimate per inference.
 
 Exit status: 0 when the figure was written, 2 when a folder holds no readable result (one
@@ -41,6 +42,7 @@ def read(folder):
             "arch": os.path.basename(text(f.attrs["arch_file"])).rsplit(".", 1)[0],
             "budget": float(f.attrs["max_accuracy_drop"]),
             "energy": c["energy_per_inference_j"][()],
+            "float": float(c["accuracy_float"][0]),
             "accuracy": c["accuracy_analog"][()],
             "values": c["values"][()],
             "stage": [text(s) for s in c["stage"][()]],
@@ -113,8 +115,10 @@ def main():
         ax.set_xscale("log")
         ax.set_xlabel("energy per inference (µJ, shape-only estimate)")
         ax.set_ylabel("search-set accuracy (%)")
-        lo = max(min(p[1] for p in pts), max(p[1] for p in pts) - 15)
-        ax.set_ylim(lo - 0.5, max(p[1] for p in pts) + 0.5)
+        top = max(max(p[1] for p in pts), 100 * group[0]["float"])
+        ax.axhline(100 * group[0]["float"], ls="--", c="0.4", lw=1, label="float32")
+        # Zoomed on the budgets' range: 6 points below the best (3-bit points fall off it).
+        ax.set_ylim(max(min(p[1] for p in pts), top - 6) - 0.3, top + 0.5)
         ax.set_title(f"{model} on {arch}: per-layer ADC bits")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower right")

@@ -48,4 +48,4 @@ for model in ${models[@]}; do
     done
   done
 done
-/usr/bin/python3 "$here/plot_allocation.py" "$out"/*_drop* -o "$out/adc_allocation_energy_vs_accuracy.png"
+/usr/bin/python3 "$here/plot_allocation.py" "$out"/*_drop*/ -o "$out/adc_allocation_energy_vs_accuracy.png"
