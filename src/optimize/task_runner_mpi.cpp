@@ -95,6 +95,10 @@ class MpiRunner : public TaskRunner {
       threads.join();
     } catch (const std::exception& e) {
       error = e.what();
+    } catch (...) {
+      // The test hook --stop-after, or anything else: every rank must still reach the
+      // agreement below, or the others would wait for this one forever.
+      error = "an evaluation was stopped or failed without a message";
     }
     int failed = error.empty() ? mpi_.size() : mpi_.rank(), lowest = mpi_.size();
     MPI_Allreduce(&failed, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
