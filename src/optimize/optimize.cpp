@@ -127,7 +127,7 @@ OptimizeResult run_optimization(const OptimizeSetup& s, const Registry& registry
   AllocationEvaluator evaluator(s.net, ranges, search, o.seed, o.cache_bytes);
 
   // Everything a result depends on besides the setting and the trial: a file whose key differs
-  // is another run's (docs/optimizer.md#resume).
+  // is another run's (docs/optimizer.md#parallel-runs-determinism-and-resume).
   std::string base = "arch=" + s.arch.file + " model=" + o.model_file +
                      " seed=" + std::to_string(o.seed) +
                      " calibration_images=" + std::to_string(o.calibration_images) +

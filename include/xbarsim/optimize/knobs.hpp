@@ -1,6 +1,6 @@
 #pragma once
 // The knobs `xbarsim optimize` searches (--knobs, --range) and the per-layer overrides a
-// setting stands for (docs/optimizer.md#knobs).
+// setting stands for (docs/optimizer.md#knobs-and-ranges).
 #include <string>
 #include <vector>
 
