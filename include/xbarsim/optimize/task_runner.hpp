@@ -1,7 +1,8 @@
 #pragma once
 // Where the optimizer's evaluations run: threads of this process, or the ranks of an MPI job
-// (docs/optimizer.md#parallel-runs-determinism-and-resume). Each task returns a text; the runner returns every task's
-// text in task order, on every process, so that every rank follows the same search.
+// (docs/optimizer.md#parallel-runs-determinism-and-resume). Each task returns a text; the
+// runner returns every task's text in task order, on every process, so that every rank follows
+// the same search.
 #include <cstddef>
 #include <functional>
 #include <memory>
