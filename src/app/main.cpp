@@ -13,6 +13,7 @@
 #include "eval_command.hpp"
 #include "inspect_command.hpp"
 #include "mvm_command.hpp"
+#include "optimize_command.hpp"
 #include "sweep_command.hpp"
 #include "validate_command.hpp"
 #include "xbarsim/core/error.hpp"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   SweepOptions sweep;
   InspectOptions inspect;
   ValidateOptions validate;
+  OptimizeCliOptions optimize;
   CLI::App* mvm_cmd = add_mvm_command(app, mvm);
   CLI::App* eval_cmd = add_eval_command(app, eval);
   CLI::App* energy_cmd = add_energy_command(app, energy);
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
   CLI::App* sweep_cmd = add_sweep_command(app, sweep);
   CLI::App* inspect_cmd = add_inspect_command(app, inspect);
   CLI::App* validate_cmd = add_validate_command(app, validate);
+  CLI::App* optimize_cmd = add_optimize_command(app, optimize);
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
@@ -77,7 +80,7 @@ int main(int argc, char** argv) {
         if (word.empty() || word[0] == '-') continue;
         std::string names;
         for (const CLI::App* sub : {mvm_cmd, eval_cmd, energy_cmd, list_cmd, describe_cmd,
-                                    sweep_cmd, inspect_cmd, validate_cmd})
+                                    sweep_cmd, inspect_cmd, validate_cmd, optimize_cmd})
           xbarsim::append_item(names, sub->get_name());
         std::cerr << "xbarsim: error: unknown command '" << word << "'; commands: " << names
                   << "\n";
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
     if (sweep_cmd->parsed()) return run_sweep(sweep, command_line);
     if (inspect_cmd->parsed()) return run_inspect(inspect);
     if (validate_cmd->parsed()) return run_validate(validate, command_line);
+    if (optimize_cmd->parsed()) return run_optimize(optimize, command_line);
   } catch (const xbarsim::Error& e) {
     std::cerr << "xbarsim: error: " << e.what() << "\n";
     return 2;
