@@ -179,11 +179,17 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     const LayerWork& l = w.layers[i];
     switch (l.type) {
       case LayerType::kRelu:
+      case LayerType::kSigmoid:
+      case LayerType::kSoftmax:
         non_negative[i] = true;
         break;
       case LayerType::kMaxPool2d:
       case LayerType::kAvgPool2d:
       case LayerType::kFlatten:
+      case LayerType::kReshape:
+      case LayerType::kToTokens:
+      case LayerType::kSelectToken:
+      case LayerType::kTokenMean:
         non_negative[i] = input_non_negative(l.inputs[0]);
         break;
       case LayerType::kAdd:

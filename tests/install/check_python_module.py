@@ -37,3 +37,13 @@ bound = (np.abs(x).astype(np.float64) @ np.abs(w).T.astype(np.float64)) * (8.0 *
 if y.shape != ref.shape or not np.all(np.abs(y - ref) <= bound):
     sys.exit(f"the ideal MVM is off W x: largest error {np.max(np.abs(y - ref))}")
 print(f"xbarsim Python module from {where}: data {found}, ideal MVM = W x within float rounding")
+
+# xbarsim.torch exports models with the packaged exporter, which imports the format's module
+# from its own folder: both must be installed beside the package (not only in data/models).
+import importlib  # noqa: E402
+
+for name in ("xbarsim.export", "xbarsim.modelfile"):
+    module = importlib.import_module(name)
+    if not os.path.realpath(module.__file__).startswith(python_dir + os.sep):
+        sys.exit(f"{name} was imported from {module.__file__}, not from the prefix")
+print("xbarsim.export and xbarsim.modelfile import from the prefix")

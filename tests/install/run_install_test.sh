@@ -189,7 +189,7 @@ subdirectory() {
     fail "version.hpp is not in the subproject's binary folder $build/xbarsim/generated"
   [ ! -e "$build/xbarsim/tests" ] || fail "the subproject added its tests"
   step "build the consumer and the libraries it links"
-  quiet "$CMAKE" --build "$build" -j2
+  quiet "$CMAKE" --build "$build" -j2 --target xbarsim_consumer
   step "consumer (marker naming the source tree's data)"
   (cd "$work/elsewhere" && env -u XBARSIM_DATA_DIR "$build/xbarsim_consumer" \
      "$XBARSIM_SOURCE_DIR/data") || fail "the subdirectory consumer"
