@@ -518,9 +518,9 @@ ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Ori
     // Circuit cards at one node: scaled there when chip.node_nm says so, else a warning when
     // they mix nodes (device cards are not CMOS logic and keep their own figures).
     std::vector<ComponentConfig*> circuits{
-        &arch.tile.dac,     &arch.tile.adc,     &sys.sample_hold, &sys.shift_add, &sys.input_buffer,
-        &sys.output_buffer, &sys.global_buffer, &sys.noc,         &sys.digital,
-        &sys.attention_mac};
+        &arch.tile.dac,    &arch.tile.adc,     &sys.sample_hold,   &sys.shift_add,
+        &sys.input_buffer, &sys.output_buffer, &sys.global_buffer, &sys.noc,
+        &sys.digital,      &sys.attention_mac};
     if (sys.tile_buffer) circuits.push_back(&*sys.tile_buffer);
     if (sys.bus) circuits.push_back(&*sys.bus);
     if (sys.node_m > 0) {

@@ -128,7 +128,9 @@ Matrix gelu(const Matrix& x, bool tanh_form) {
   return x.unaryExpr([inv_sqrt2](float v) { return 0.5f * v * (1.0f + std::erf(v * inv_sqrt2)); });
 }
 
-Matrix sigmoid(const Matrix& x) { return (1.0f / (1.0f + (-x.array()).exp())).matrix(); }
+Matrix sigmoid(const Matrix& x) {
+  return (1.0f / (1.0f + (-x.array()).exp())).matrix();
+}
 
 Matrix to_tokens(const Matrix& x, const TensorShape& s) {
   const Index positions = s.height * s.width;

@@ -154,8 +154,8 @@ TensorShape read_reshape(const Reader& rn, const TensorShape& in) {
   else
     rn.fail("attribute 'shape' must hold 1 to 3 sizes");
   if (out.size() != in.size())
-    rn.fail("reshapes " + in.str() + " (" + std::to_string(in.size()) + " values) to " +
-            out.str() + " (" + std::to_string(out.size()) + " values)");
+    rn.fail("reshapes " + in.str() + " (" + std::to_string(in.size()) + " values) to " + out.str() +
+            " (" + std::to_string(out.size()) + " values)");
   return out;
 }
 
@@ -427,8 +427,9 @@ Network read_network(std::int64_t file, const std::string& path) {
   else if (shape.size() == 1 && shape[0] > 0)
     net.input_shape = TensorShape::vector(shape[0]);
   else
-    r.fail("attribute 'input_shape' must be [C, H, W], [F] or (format_version 2) [T, D], with "
-           "positive sizes");
+    r.fail(
+        "attribute 'input_shape' must be [C, H, W], [F] or (format_version 2) [T, D], with "
+        "positive sizes");
   net.num_classes = static_cast<int>(r.int_scalar("num_classes"));
   net.input_mean = r.double_attr("input_mean");
   net.input_std = r.double_attr("input_std");

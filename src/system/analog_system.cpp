@@ -283,14 +283,12 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
           l.type == LayerType::kMaxPool2d || l.type == LayerType::kRelu ? "compare" : "add",
           l.digital_ops_per_sample() * batch);
       if (l.type == LayerType::kAttention) {
-        add(l.name, "attention_mac", *attention_mac, "mac",
-            l.activation_macs_per_sample() * batch);
+        add(l.name, "attention_mac", *attention_mac, "mac", l.activation_macs_per_sample() * batch);
         // The KV cache lives in DRAM (docs/transformers.md#kv-cache), at the precision the
         // keys travel at.
         const double kv_bits = activation_bits(l.inputs[1], tp);
         add(l.name, "dram", *dram, "read_bit", l.kv_cache_reads_per_sample() * batch * kv_bits);
-        add(l.name, "dram", *dram, "write_bit",
-            l.kv_cache_writes_per_sample() * batch * kv_bits);
+        add(l.name, "dram", *dram, "write_bit", l.kv_cache_writes_per_sample() * batch * kv_bits);
       }
     } else {
       const Placed& p = placed.at(i);

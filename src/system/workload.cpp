@@ -547,8 +547,9 @@ Workload load_workload(const std::string& path) {
       dims.push_back(static_cast<Index>(v));
     }
   if (!input.IsSequence() || dims.size() != input.size() || dims.empty() || dims.size() > 3)
-    r.fail("input", "expected [C, H, W], [T, D] (a token sequence) or [F] with positive integer "
-                    "sizes");
+    r.fail("input",
+           "expected [C, H, W], [T, D] (a token sequence) or [F] with positive integer "
+           "sizes");
   w.input_shape = dims.size() == 3   ? TensorShape{dims[0], dims[1], dims[2], false, false}
                   : dims.size() == 2 ? TensorShape::sequence(dims[0], dims[1])
                                      : TensorShape::vector(dims[0]);

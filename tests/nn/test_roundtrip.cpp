@@ -118,9 +118,8 @@ TEST_CASE("sequence models: PyTorch and PyTorch -> ONNX -> xbarsim give PyTorch'
   // Layers each model must contain, from its definition in data/models/roundtrip.py.
   const std::vector<std::pair<std::string, std::vector<LayerType>>> models = {
       {"tiny_vit",
-       {LayerType::kConv2d, LayerType::kToTokens, LayerType::kPrependToken,
-        LayerType::kAddConstant, LayerType::kLayerNorm, LayerType::kAttention, LayerType::kGelu,
-        LayerType::kSelectToken}},
+       {LayerType::kConv2d, LayerType::kToTokens, LayerType::kPrependToken, LayerType::kAddConstant,
+        LayerType::kLayerNorm, LayerType::kAttention, LayerType::kGelu, LayerType::kSelectToken}},
       {"tiny_vit_mean", {LayerType::kAttention, LayerType::kTokenMean}},
       {"tiny_lstm", {LayerType::kReshape, LayerType::kLstm, LayerType::kSelectToken}},
       {"tiny_embed",

@@ -29,8 +29,8 @@ double float_tolerance(double ops, double scale) {
   return n * kUnitRoundoff / (1 - n * kUnitRoundoff) * scale;
 }
 
-Layer layer(LayerType type, const std::string& name, std::vector<int> inputs,
-            const TensorShape& in, const TensorShape& out) {
+Layer layer(LayerType type, const std::string& name, std::vector<int> inputs, const TensorShape& in,
+            const TensorShape& out) {
   Layer l;
   l.type = type;
   l.name = name;
@@ -49,7 +49,9 @@ Network network_of(std::vector<Layer> layers, const TensorShape& input) {
   return net;
 }
 
-Matrix run_float(const Network& net, const Matrix& x) { return forward(net, x, float_product(net, 1)); }
+Matrix run_float(const Network& net, const Matrix& x) {
+  return forward(net, x, float_product(net, 1));
+}
 
 // Per sample, token t, feature f of a [T, D] activation column.
 double at(const Matrix& x, Index b, Index t, Index f, Index d) {
@@ -66,7 +68,9 @@ void check_close(const Matrix& got, const MatrixD& want, double tol) {
   CHECK(worst <= tol);
 }
 
-double sigmoid(double v) { return 1.0 / (1.0 + std::exp(-v)); }
+double sigmoid(double v) {
+  return 1.0 / (1.0 + std::exp(-v));
+}
 
 }  // namespace
 
@@ -113,8 +117,8 @@ TEST_CASE("layer norm, GELU, sigmoid, tanh and softmax follow their equations") 
         for (Index f = 0; f < d; ++f) mean += at(x, b, k, f, d) / d;
         for (Index f = 0; f < d; ++f) var += std::pow(at(x, b, k, f, d) - mean, 2) / d;
         for (Index f = 0; f < d; ++f)
-          want(k * d + f, b) = (at(x, b, k, f, d) - mean) / std::sqrt(var + l.eps) * l.scale(f) +
-                               l.shift(f);
+          want(k * d + f, b) =
+              (at(x, b, k, f, d) - mean) / std::sqrt(var + l.eps) * l.scale(f) + l.shift(f);
       }
     // Normalised values are O(1) times |weight| + |bias| (<= 4 for these draws); the mean and
     // variance sums take d steps each.
@@ -206,7 +210,8 @@ TEST_CASE("attention: multi-head scaled dot-product, with and without the causal
           for (Index j = 0; j < t; ++j) {
             if (causal && j > i) continue;
             double dot = 0;
-            for (Index f = 0; f < dh; ++f) dot += q(i * d + h * dh + f, b) * k(j * d + h * dh + f, b);
+            for (Index f = 0; f < dh; ++f)
+              dot += q(i * d + h * dh + f, b) * k(j * d + h * dh + f, b);
             score[j] = dot / std::sqrt(static_cast<double>(dh));
             max = std::max(max, score[j]);
           }
@@ -214,7 +219,8 @@ TEST_CASE("attention: multi-head scaled dot-product, with and without the causal
           for (Index j = 0; j < t; ++j) sum += std::exp(score[j] - max);
           for (Index f = 0; f < dh; ++f) {
             double acc = 0;
-            for (Index j = 0; j < t; ++j) acc += std::exp(score[j] - max) / sum * v(j * d + h * dh + f, b);
+            for (Index j = 0; j < t; ++j)
+              acc += std::exp(score[j] - max) / sum * v(j * d + h * dh + f, b);
             want(i * d + h * dh + f, b) = acc;
           }
         }
@@ -238,7 +244,8 @@ TEST_CASE("LSTM: gate maths in PyTorch's order, the recurrent product once per s
                      TensorShape::sequence(t, 4 * hidden));
   proj.weight = gaussian(4 * hidden, f, 30);
   proj.bias = gaussian(4 * hidden, 1, 31).col(0);
-  Layer rec = layer(LayerType::kLstm, "lstm", {0}, proj.out_shape, TensorShape::sequence(t, hidden));
+  Layer rec =
+      layer(LayerType::kLstm, "lstm", {0}, proj.out_shape, TensorShape::sequence(t, hidden));
   rec.weight = gaussian(4 * hidden, hidden, 32);
   rec.bias = gaussian(4 * hidden, 1, 33).col(0);
   const Network net = network_of({proj, rec}, proj.in_shape);
@@ -262,7 +269,8 @@ TEST_CASE("LSTM: gate maths in PyTorch's order, the recurrent product once per s
       std::vector<double> g(4 * hidden);
       for (Index r = 0; r < 4 * hidden; ++r) {
         double acc = static_cast<double>(proj.bias(r)) + rec.bias(r);
-        for (Index k = 0; k < f; ++k) acc += static_cast<double>(proj.weight(r, k)) * at(x, b, s, k, f);
+        for (Index k = 0; k < f; ++k)
+          acc += static_cast<double>(proj.weight(r, k)) * at(x, b, s, k, f);
         for (Index k = 0; k < hidden; ++k) acc += static_cast<double>(rec.weight(r, k)) * h[k];
         g[r] = acc;
       }
@@ -285,10 +293,10 @@ TEST_CASE("token plumbing: to_tokens, prepend_token, add_constant, select_token,
   const TensorShape image{c, h, w, false, false};
   const Matrix x = gaussian(c * h * w, batch, 40);
   const Index t = h * w;
-  Layer tok = layer(LayerType::kToTokens, "tokens", {kNetworkInput}, image,
-                    TensorShape::sequence(t, c));
-  Layer cls = layer(LayerType::kPrependToken, "cls", {0}, tok.out_shape,
-                    TensorShape::sequence(t + 1, c));
+  Layer tok =
+      layer(LayerType::kToTokens, "tokens", {kNetworkInput}, image, TensorShape::sequence(t, c));
+  Layer cls =
+      layer(LayerType::kPrependToken, "cls", {0}, tok.out_shape, TensorShape::sequence(t + 1, c));
   cls.table = gaussian(c, 1, 41);
   Layer pos = layer(LayerType::kAddConstant, "pos", {1}, cls.out_shape, cls.out_shape);
   pos.table = gaussian((t + 1) * c, 1, 42);
@@ -305,7 +313,8 @@ TEST_CASE("token plumbing: to_tokens, prepend_token, add_constant, select_token,
     for (Index ch = 0; ch < c; ++ch) {
       // Token k of the sequence: k = 0 the class token, k >= 1 pixel (k - 1) = (i, j) row-major.
       auto token = [&](Index k) {
-        const double value = k == 0 ? cls.table(ch, 0) : static_cast<double>(x(ch * t + (k - 1), b));
+        const double value =
+            k == 0 ? cls.table(ch, 0) : static_cast<double>(x(ch * t + (k - 1), b));
         return value + pos.table(k * c + ch, 0);
       };
       double m = 0;
@@ -325,7 +334,8 @@ TEST_CASE("embedding: rows of the table by token id, and ids outside the table n
   ids << 5, 0, 2, 5;
   const Matrix y = run_float(net, ids);
   for (Index k = 0; k < t; ++k)
-    for (Index f = 0; f < d; ++f) CHECK(y(k * d + f, 0) == e.table(f, static_cast<Index>(ids(k, 0))));
+    for (Index f = 0; f < d; ++f)
+      CHECK(y(k * d + f, 0) == e.table(f, static_cast<Index>(ids(k, 0))));
   for (const float bad : {6.0f, -1.0f, 1.5f}) {
     ids(2, 0) = bad;
     CHECK_THROWS_WITH_AS(run_float(net, ids), doctest::Contains("layer 'embed'"), ShapeError);

@@ -26,9 +26,13 @@ std::string shipped(const std::string& rel) {
 constexpr double kD = 768, kFfn = 3072, kBlocks = 12;
 
 // Weight MACs of one block on T tokens: Q, K, V and output projections, two MLP layers.
-double block_macs(double tokens) { return tokens * (4 * kD * kD + 2 * kD * kFfn); }
+double block_macs(double tokens) {
+  return tokens * (4 * kD * kD + 2 * kD * kFfn);
+}
 // Q K^T and A V for T queries against T + cached keys.
-double attention_macs(double tokens, double cached) { return 2 * tokens * (tokens + cached) * kD; }
+double attention_macs(double tokens, double cached) {
+  return 2 * tokens * (tokens + cached) * kD;
+}
 
 double total(const SystemReport& r, const std::string& component, const std::string& action,
              const std::string& layer_prefix = "") {

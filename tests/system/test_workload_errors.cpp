@@ -71,9 +71,9 @@ TEST_CASE("unknown key in a layer") {
 }
 
 TEST_CASE("unknown layer type") {
-  expect_error(workload_text(kConv + "  - {name: act, type: swish}\n" + kTail), Kind::kConfig,
-               {"layers[1].type", "layer 'act'", "unknown layer type 'swish'", "conv2d",
-                "attention"});
+  expect_error(
+      workload_text(kConv + "  - {name: act, type: swish}\n" + kTail), Kind::kConfig,
+      {"layers[1].type", "layer 'act'", "unknown layer type 'swish'", "conv2d", "attention"});
 }
 
 TEST_CASE("add of different shapes") {
@@ -205,18 +205,19 @@ TEST_CASE("a missing workload file is a ConfigError naming it") {
 
 TEST_CASE("sequence layers: attention heads, inputs and KV cache, LSTM widths") {
   const std::string head = "name: x\nsource: s\ninput: [4, 6]\nnum_classes: 6\nlayers:\n";
-  const std::string qkv = "  - {name: q, type: dense, out_features: 6, inputs: [input]}\n"
-                          "  - {name: k, type: dense, out_features: 6, inputs: [input]}\n"
-                          "  - {name: v, type: dense, out_features: 6, inputs: [input]}\n";
+  const std::string qkv =
+      "  - {name: q, type: dense, out_features: 6, inputs: [input]}\n"
+      "  - {name: k, type: dense, out_features: 6, inputs: [input]}\n"
+      "  - {name: v, type: dense, out_features: 6, inputs: [input]}\n";
   const std::string tail = "  - {name: last, type: select_token, index: -1}\n";
   expect_error(head + qkv + "  - {name: a, type: attention, heads: 4, inputs: [q, k, v]}\n" + tail,
                Kind::kConfig, {"layers[3].heads", "layer 'a'", "4 heads", "6 features"});
   expect_error(head + qkv + "  - {name: a, type: attention, heads: 2, inputs: [q, k]}\n" + tail,
                Kind::kConfig, {"layers[3].inputs", "expected 3", "[q, k, v]"});
-  expect_error(head + qkv +
-                   "  - {name: a, type: attention, heads: 2, cached_tokens: -1, inputs: [q, k, v]}\n" +
-                   tail,
-               Kind::kConfig, {"layers[3].cached_tokens", ">= 0"});
+  expect_error(
+      head + qkv +
+          "  - {name: a, type: attention, heads: 2, cached_tokens: -1, inputs: [q, k, v]}\n" + tail,
+      Kind::kConfig, {"layers[3].cached_tokens", ">= 0"});
   expect_error(head + "  - {name: l, type: lstm}\n" + tail, Kind::kShape,
                {"layer 'l'", "6 features", "multiple of 4"});
   expect_error(head + "  - {name: last, type: select_token, index: 4}\n", Kind::kConfig,

@@ -75,11 +75,11 @@ struct Layer {
   // prepend_token: the token (D); add_constant: the per-sample value; embedding: D x V, one
   // column per token id.
   Matrix table;
-  double eps = 0;           // layer norm
-  bool gelu_tanh = false;   // gelu: the tanh approximation instead of the exact erf form
-  Index heads = 0;          // attention
-  bool causal = false;      // attention: token t attends to tokens <= t only
-  Index token_index = 0;    // select_token, already resolved to [0, T)
+  double eps = 0;          // layer norm
+  bool gelu_tanh = false;  // gelu: the tanh approximation instead of the exact erf form
+  Index heads = 0;         // attention
+  bool causal = false;     // attention: token t attends to tokens <= t only
+  Index token_index = 0;   // select_token, already resolved to [0, T)
   TensorShape in_shape, out_shape;
   // Layers whose weights sit on crossbars. An LSTM holds its recurrent matrix there; its
   // input projection is the dense layer before it.

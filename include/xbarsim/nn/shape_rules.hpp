@@ -16,7 +16,8 @@ inline std::string pool_padding_problem(const Window2d& w) {
 }
 
 inline bool same_shape(const TensorShape& a, const TensorShape& b) {
-  return a.flat == b.flat && a.tokens == b.tokens && a.channels == b.channels && a.height == b.height && a.width == b.width;
+  return a.flat == b.flat && a.tokens == b.tokens && a.channels == b.channels &&
+         a.height == b.height && a.width == b.width;
 }
 
 // A residual add needs operands of one shape.

@@ -14,7 +14,7 @@ struct LayerWork {
   LayerType type = LayerType::kRelu;
   std::vector<int> inputs;  // indices of earlier layers, or kNetworkInput
   TensorShape in_shape, out_shape;
-  Window2d window;          // conv2d and pooling
+  Window2d window;  // conv2d and pooling
   // Crossbar layers (dense, conv2d): the matrix on the crossbar has matrix_rows inputs
   // (C_in K_h K_w, or the dense input size) and matrix_cols outputs (C_out, or out size),
   // and is applied to vectors_per_sample vectors per sample (H_out W_out, or 1).
