@@ -324,10 +324,10 @@ Layer read_layer(const std::string& file, hid_t group, const std::string& where,
       break;
     case LayerType::kAttention: {
       need_tokens();
-      for (int k = 1; k < 3; ++k)
-        if (!same_shape(in, shape_of(l.inputs[k])))
-          rn.fail("queries " + in.str() + " and " + (k == 1 ? "keys " : "values ") +
-                  shape_of(l.inputs[k]).str() + " differ in shape");
+      if (const std::string problem =
+              attention_problem(in, shape_of(l.inputs[1]), shape_of(l.inputs[2]));
+          !problem.empty())
+        rn.fail(problem);
       const std::int64_t heads = rn.int_scalar("heads");
       if (heads < 1 || heads > in.width || in.width % heads != 0)
         rn.fail("attribute 'heads' is " + std::to_string(heads) + ": it must divide the " +

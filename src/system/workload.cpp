@@ -454,10 +454,10 @@ LayerWork read_layer(const std::string& file, const YAML::Node& node, std::size_
       break;
     case LayerType::kAttention: {
       need_tokens();
-      for (int k = 1; k < 3; ++k)
-        if (!same_shape(in, shape_of(l.inputs[k])))
-          r.shape_fail("queries " + in.str() + " and " + (k == 1 ? "keys " : "values ") +
-                       shape_of(l.inputs[k]).str() + " differ in shape");
+      if (const std::string problem =
+              attention_problem(in, shape_of(l.inputs[1]), shape_of(l.inputs[2]));
+          !problem.empty())
+        r.shape_fail(problem);
       l.heads = r.positive_int("heads");
       if (in.width % l.heads != 0)
         r.fail("heads", std::to_string(l.heads) + " heads do not divide the " +

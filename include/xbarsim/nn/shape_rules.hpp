@@ -26,6 +26,15 @@ inline std::string add_problem(const TensorShape& a, const TensorShape& b) {
   return "adds " + a.str() + " to " + b.str() + ": shapes differ";
 }
 
+// Attention's queries, keys and values must be token sequences of one shape.
+inline std::string attention_problem(const TensorShape& q, const TensorShape& k,
+                                     const TensorShape& v) {
+  if (!same_shape(q, k)) return "queries " + q.str() + " and keys " + k.str() + " differ in shape";
+  if (!same_shape(q, v))
+    return "queries " + q.str() + " and values " + v.str() + " differ in shape";
+  return "";
+}
+
 // The image a convolution or pooling window produces from `in` (channels set by the caller
 // for a convolution).
 inline TensorShape window_output(const TensorShape& in, const Window2d& w) {
