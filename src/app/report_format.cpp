@@ -73,16 +73,20 @@ static void print_peak_power(std::ostream& out, const SystemReport& r) {
 namespace {
 
 // What a layer of the in-memory chip runs on, from the components its actions price: weight
-// MVMs on the crossbars (cells), attention's products of activations on the digital MAC unit,
-// else the digital unit alone. "network" is the input and the logits.
+// MVMs on the crossbars (cells), attention's products of activations on the digital MAC unit
+// or on arrays rewritten for every sample, else the digital unit alone. "network" is the input
+// and the logits.
 std::string layer_kind(const SystemReport& a, const std::string& layer) {
   if (layer == "network") return "input/logits";
-  bool attention = false;
+  bool attention = false, cells = false;
   for (const ActionLine& l : a.actions) {
     if (l.layer != layer) continue;
-    if (l.component == "cell") return "analog MVM";
+    // Cells written while the network runs: attention's K and V arrays, rewritten per sample.
+    if (l.component == "cell" && l.action == "write") return "in-memory attention";
+    cells = cells || l.component == "cell";
     attention = attention || l.component == "attention_mac";
   }
+  if (cells) return "analog MVM";
   return attention ? "digital attention" : "digital";
 }
 

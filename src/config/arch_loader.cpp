@@ -362,15 +362,17 @@ ArchConfig load_arch(const std::string& path, const std::vector<Override>& overr
                      const Registry& registry) {
   YAML::Node root = load_yaml_file(path);
   if (!root.IsMap()) throw ConfigError(path, "", "expected a map at the top level");
-  check_keys(root, {"name", "description", "tile", "chip", "layers"}, path, "");
+  check_keys(root, {"name", "description", "tile", "attention", "chip", "layers"}, path, "");
   for (const Override& o : overrides) apply_override(root, o);
   const Origins origins(path, overrides);
   // Overrides may have added keys that do not exist; check the top level again.
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
-    if (key != "name" && key != "description" && key != "tile" && key != "chip" && key != "layers")
+    if (key != "name" && key != "description" && key != "tile" && key != "attention" &&
+        key != "chip" && key != "layers")
       throw ConfigError(origins.of(key), key,
-                        "unknown key; expected one of: name, description, tile, chip, layers");
+                        "unknown key; expected one of: name, description, tile, attention, "
+                        "chip, layers");
   }
   // Looked up through a const reference: a non-const operator[] would add the key.
   const YAML::Node& read_root = root;
@@ -444,6 +446,9 @@ ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Ori
   const ParamSet wires =
       load_section(tile["wires"], "tile.wires", {}, registry.spec(kWiresSection), origins);
   arch.tile.wires = wires_from(wires);
+  const ParamSet attention =
+      load_section(root["attention"], "attention", {}, registry.spec(kAttentionSection), origins);
+  arch.attention = attention_from(attention);
   if (arch.tile.wires.ir_drop != IrDrop::kNone)
     for (const char* key : {"row_wire_ohm", "col_wire_ohm", "driver_ohm", "sense_ohm"})
       if (!(wires.real(key) > 0)) {  // also rejects NaN
@@ -558,6 +563,7 @@ ArchConfig resolve_arch_tree(YAML::Node root, const std::string& path, const Ori
   for (const auto& [k, v] : wires.values()) resolved["tile"]["wires"][k] = to_yaml(v);
   resolved["tile"]["arrays"] = arch.tile.arrays;
   resolved["tile"]["adc_shared_columns"] = arch.tile.adc_shared_columns;
+  for (const auto& [k, v] : attention.values()) resolved["attention"][k] = to_yaml(v);
   if (arch.system) {
     const SystemConfig& sys = *arch.system;
     resolved["tile"]["sample_hold"] = component_tree(sys.sample_hold);

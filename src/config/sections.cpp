@@ -53,6 +53,24 @@ void register_core_sections(Registry& registry) {
                      "shape-only estimates (simulated runs use the real inputs)"),
       }});
   registry.add_section(ModelSpec{
+      kAttentionSection,
+      ModelKind::kSection,
+      "Where attention's products of two activations, Q K^T and A V, run (key path "
+      "attention.*)",
+      "docs/transformers.md#attention-on-rewritable-arrays",
+      {
+          choice_param("products", std::string("digital"), {"digital", "in_memory"},
+                       "digital: on the chip's attention MAC unit (chip.attention_mac); "
+                       "in_memory: on crossbar arrays of the architecture's tile, with K and V "
+                       "written into the cells for every sample and head, every write counted"),
+          choice_param("adc_range", std::string("per_layer"), {"per_layer", "per_matrix"},
+                       "With tile.adc.range = calibrated, the ADC range of those rewritten "
+                       "arrays: per_layer = one full scale per layer and product, set at "
+                       "calibration as a fraction of the array's largest current; per_matrix = "
+                       "each matrix calibrated on its own product (an auto-ranging readout, an "
+                       "optimistic bound)"),
+      }});
+  registry.add_section(ModelSpec{
       kMappingSection,
       ModelKind::kSection,
       "How weights and inputs are encoded on the arrays (key path tile.mapping.*)",
@@ -138,6 +156,15 @@ WireConfig wires_from(const ParamSet& p) {
   w.iv_tolerance_rel = p.real("iv_tolerance_rel");
   w.iv_max_iterations = static_cast<int>(p.integer("iv_max_iterations"));
   return w;
+}
+
+AttentionConfig attention_from(const ParamSet& p) {
+  AttentionConfig a;
+  a.products = p.choice("products") == "in_memory" ? AttentionProductsOn::kInMemory
+                                                   : AttentionProductsOn::kDigital;
+  a.adc_range = p.choice("adc_range") == "per_matrix" ? AttentionAdcRange::kPerMatrix
+                                                      : AttentionAdcRange::kPerLayer;
+  return a;
 }
 
 MappingConfig mapping_from(const ParamSet& p) {

@@ -9,6 +9,7 @@ ActionCounts& ActionCounts::operator+=(const ActionCounts& o) {
   cell_macs += o.cell_macs;
   shift_adds += o.shift_adds;
   digital_adds += o.digital_adds;
+  cell_writes += o.cell_writes;
   cell_read_energy_j += o.cell_read_energy_j;
   return *this;
 }
@@ -17,7 +18,7 @@ std::vector<std::pair<std::string, double>> ActionCounts::items() const {
   return {{"array_reads", array_reads},         {"dac_drives", dac_drives},
           {"adc_conversions", adc_conversions}, {"cell_macs", cell_macs},
           {"shift_adds", shift_adds},           {"digital_adds", digital_adds},
-          {"cell_read_energy_j", cell_read_energy_j}};
+          {"cell_writes", cell_writes},         {"cell_read_energy_j", cell_read_energy_j}};
 }
 
 }  // namespace xbarsim

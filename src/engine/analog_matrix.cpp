@@ -284,16 +284,43 @@ void AnalogMatrix::ideal_currents(Index rb, const Matrix& volts, Workspace& ws) 
   ws.read_energy_j += models_->device->read_pulse_s() * power_w;
 }
 
+double AnalogMatrix::array_max_current_a() const {
+  const DeviceModel& device = *models_->device;
+  return static_cast<double>(plan_.array_rows) * models_->dac->read_voltage_v() *
+         (device.g_max_siemens() - device.g_min_siemens());
+}
+
+void AnalogMatrix::set_full_scale_rel(double fraction) {
+  if (!(fraction > 0))
+    throw Error(label_ + ": ADC full scale of " + std::to_string(fraction) +
+                " x the array's largest current; expected > 0");
+  const auto full = static_cast<float>(fraction * array_max_current_a());
+  for (Vector& fs : full_scale_) fs.setConstant(full);
+}
+
+double AnalogMatrix::largest_full_scale_a() const {
+  double out = 0;
+  for (const Vector& fs : full_scale_)
+    if (fs.size() > 0) out = std::max(out, static_cast<double>(fs.maxCoeff()));
+  return out;
+}
+
+double AnalogMatrix::programmed_cells() const {
+  double cols = 0;
+  for (Index cb = 0; cb < plan_.col_blocks; ++cb)
+    cols += static_cast<double>(plan_.physical_cols_in_block(cb));
+  return cols * static_cast<double>(plan_.inputs) * plan_.slices;
+}
+
 void AnalogMatrix::set_fixed_full_scale() {
   // Full scale: every row of the array at the largest drive and the largest conductance
   // difference. Uses the physical row count: the ADC is designed for the array, not the layer.
   // An absolute range is the card's current, or its count of cells at G_max V_read.
   const DeviceModel& device = *models_->device;
-  const double span = device.g_max_siemens() - device.g_min_siemens();
   const double v_read = models_->dac->read_voltage_v();
   const double full = models_->adc->range_mode() == AdcRangeMode::kAbsolute
                           ? models_->adc->absolute_full_scale_a(device.g_max_siemens() * v_read)
-                          : static_cast<double>(plan_.array_rows) * v_read * span;
+                          : array_max_current_a();
   full_scale_.assign(plan_.row_blocks, Vector::Constant(data_rows(), static_cast<float>(full)));
 }
 

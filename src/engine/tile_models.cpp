@@ -24,6 +24,7 @@ NetworkTileModels make_network_tile_models(const ArchConfig& arch, const Registr
   for (const auto& [name, layer] : arch.layers)
     m.per_layer.emplace(name, make_tile_models(*layer, registry));
   m.layer_origins = arch.layer_origins();
+  m.attention = arch.attention;
   return m;
 }
 

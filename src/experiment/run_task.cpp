@@ -59,12 +59,14 @@ std::vector<ActionTotal> action_totals(const SystemReport& r) {
   return out;
 }
 
-double accuracy_of(const Network& net, const CrossbarProduct& product, const Matrix& inputs,
+double accuracy_of(const Network& net, const CrossbarProduct& product,
+                   const AttentionProducts& attention, const Matrix& inputs,
                    const std::vector<int>& labels, Index batch) {
   Index correct = 0;
   for (Index b0 = 0; b0 < inputs.cols(); b0 += batch) {
     const Index n = std::min<Index>(batch, inputs.cols() - b0);
-    const std::vector<int> pred = argmax_columns(forward(net, inputs.middleCols(b0, n), product));
+    const std::vector<int> pred =
+        argmax_columns(forward(net, inputs.middleCols(b0, n), product, attention));
     for (Index i = 0; i < n; ++i)
       correct += pred[static_cast<std::size_t>(i)] == labels[static_cast<std::size_t>(b0 + i)];
   }
@@ -114,12 +116,14 @@ TaskResult run_task(const ExperimentSpec& spec, TaskId id, const ArchConfig& arc
     AnalogNetwork analog(*net, models, ranges, seed, static_cast<std::uint64_t>(id.trial), 1);
     analog.calibrate(calibration_inputs);
     r.has_accuracy = true;
-    r.accuracy = accuracy_of(*net, analog.product(), inputs, data.labels, spec.batch);
+    r.accuracy = accuracy_of(*net, analog.product(), analog.attention_products(), inputs,
+                             data.labels, spec.batch);
     r.images = static_cast<double>(data.size());
     counts = analog.layer_counts();
     std::map<std::string, double> summed;
     for (std::size_t l = 0; l < counts.size(); ++l) {
-      if (!net->layers[l].uses_crossbar()) continue;
+      // Attention layers count when their products ran on rewritten arrays.
+      if (!net->layers[l].uses_crossbar() && counts[l].cell_writes == 0) continue;
       for (const auto& [k, v] : counts[l].items()) summed[k] += v;
     }
     r.counts.assign(summed.begin(), summed.end());

@@ -12,13 +12,24 @@ ActivationRanges calibrate_ranges(const Network& net, const Matrix& inputs, int 
   ActivationRanges r;
   r.max_abs.assign(net.layers.size(), 0.0);
   r.has_negative.assign(net.layers.size(), false);
+  r.query_max_abs.assign(net.layers.size(), 0.0);
   // A recurrent layer is called once per time step: its range covers every step.
-  forward(net, inputs, [&](int layer, const MatrixView& x) {
-    r.max_abs[layer] =
-        std::max({r.max_abs[layer], 1e-30, static_cast<double>(x.cwiseAbs().maxCoeff())});
-    r.has_negative[layer] = r.has_negative[layer] || x.minCoeff() < 0;
-    return parallel_product(net.layers[layer].weight, x, threads);
-  });
+  forward(
+      net, inputs,
+      [&](int layer, const MatrixView& x) {
+        r.max_abs[layer] =
+            std::max({r.max_abs[layer], 1e-30, static_cast<double>(x.cwiseAbs().maxCoeff())});
+        r.has_negative[layer] = r.has_negative[layer] || x.minCoeff() < 0;
+        return parallel_product(net.layers[layer].weight, x, threads);
+      },
+      [&](int layer, AttentionProduct which, const std::vector<Matrix>& stationary,
+          const std::vector<Matrix>& in) {
+        if (which == AttentionProduct::kScores)
+          for (const Matrix& q : in)
+            r.query_max_abs[layer] = std::max(
+                {r.query_max_abs[layer], 1e-30, static_cast<double>(q.cwiseAbs().maxCoeff())});
+        return float_attention_products(stationary, in);
+      });
   return r;
 }
 
@@ -75,6 +86,28 @@ AnalogNetwork::AnalogNetwork(const Network& net, const NetworkTileModels& models
     layers_[i] = std::make_unique<AnalogMatrix>(
         l.weight, models.of(l.name), StreamKey{seed, i, trial}, "layer '" + l.name + "'", threads);
   }
+  const bool has_attention = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) {
+    return l.type == LayerType::kAttention;
+  });
+  if (has_attention && models.attention.products == AttentionProductsOn::kInMemory)
+    attention_ = std::make_unique<AttentionArrays>(models.base, models.attention.adc_range, seed,
+                                                   trial, threads);
+}
+
+AttentionProducts AnalogNetwork::attention_hook(bool calibrating) {
+  if (!attention_) return {};
+  return [this, calibrating](int layer, AttentionProduct which,
+                             const std::vector<Matrix>& stationary,
+                             const std::vector<Matrix>& inputs) {
+    // Q is driven over its calibrated range; the attention weights lie in [0, 1].
+    const double range = which == AttentionProduct::kScores ? ranges_.query_max_abs.at(layer) : 1.0;
+    return attention_->multiply(layer, net_.layers[layer].name, which, stationary, inputs, range,
+                                calibrating, calibrating ? nullptr : &counts_[layer]);
+  };
+}
+
+AttentionProducts AnalogNetwork::attention_products() {
+  return attention_hook(false);
 }
 
 void AnalogNetwork::calibrate(const Matrix& inputs) {
@@ -86,14 +119,17 @@ void AnalogNetwork::calibrate(const Matrix& inputs) {
   bool recurrent = false;
   for (const Layer& l : net_.layers) recurrent = recurrent || l.type == LayerType::kLstm;
   if (recurrent) {
-    forward(net_, inputs, [this, &steps](int layer, const MatrixView& x) {
-      if (net_.layers[layer].type == LayerType::kLstm) {
-        steps[layer].emplace_back(x);
-        return Matrix(net_.layers[layer].weight * x);
-      }
-      layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
-      return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
-    });
+    forward(
+        net_, inputs,
+        [this, &steps](int layer, const MatrixView& x) {
+          if (net_.layers[layer].type == LayerType::kLstm) {
+            steps[layer].emplace_back(x);
+            return Matrix(net_.layers[layer].weight * x);
+          }
+          layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
+          return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
+        },
+        attention_hook(true));
     for (std::size_t i = 0; i < steps.size(); ++i) {
       if (steps[i].empty()) continue;
       Matrix all(steps[i].front().rows(), steps[i].front().cols() * Index(steps[i].size()));
@@ -102,11 +138,14 @@ void AnalogNetwork::calibrate(const Matrix& inputs) {
       layers_[i]->calibrate(all, ranges_.max_abs[i]);
     }
   }
-  forward(net_, inputs, [this](int layer, const MatrixView& x) {
-    if (net_.layers[layer].type != LayerType::kLstm)
-      layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
-    return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
-  });
+  forward(
+      net_, inputs,
+      [this](int layer, const MatrixView& x) {
+        if (net_.layers[layer].type != LayerType::kLstm)
+          layers_[layer]->calibrate(x, ranges_.max_abs[layer]);
+        return layers_[layer]->multiply(x, ranges_.max_abs[layer]);
+      },
+      attention_hook(true));
 }
 
 CrossbarProduct AnalogNetwork::product() {

@@ -67,12 +67,13 @@ struct Pass {
 // Runs the whole data set through `product` in batches and scores top-1 accuracy.
 Pass run_pass(const Network& net, const Matrix& inputs, const std::vector<int>& labels, Index batch,
               const CrossbarProduct& product, const ProgressFn& progress, double& done,
-              double total, const std::string& detail) {
+              double total, const std::string& detail, const AttentionProducts& attention = {}) {
   const auto start = std::chrono::steady_clock::now();
   Index correct = 0;
   for (Index b0 = 0; b0 < inputs.cols(); b0 += batch) {
     const Index n = std::min(batch, inputs.cols() - b0);
-    const std::vector<int> pred = argmax_columns(forward(net, inputs.middleCols(b0, n), product));
+    const std::vector<int> pred =
+        argmax_columns(forward(net, inputs.middleCols(b0, n), product, attention));
     for (Index i = 0; i < n; ++i)
       correct += pred[static_cast<std::size_t>(i)] == labels[static_cast<std::size_t>(b0 + i)];
     done += static_cast<double>(n);
@@ -129,14 +130,16 @@ EvalResult evaluate(const Network& net, const ArchConfig& arch, const Registry& 
     analog.calibrate(calibration_inputs);
     const Pass p =
         run_pass(net, inputs, data.labels, settings.batch, analog.product(), progress, done, total,
-                 "analog trial " + std::to_string(t + 1) + "/" + std::to_string(settings.trials));
+                 "analog trial " + std::to_string(t + 1) + "/" + std::to_string(settings.trials),
+                 analog.attention_products());
     analog_seconds += seconds_since(start);
     r.accuracy_analog.push_back(p.accuracy);
     if (t == 0) {
       r.mapping = analog.mapping();
       r.counts = analog.layer_counts();
+      // The crossbar layers, and the attention layers whose products ran on rewritten arrays.
       for (std::size_t i = 0; i < r.counts.size(); ++i)
-        if (net.layers[i].uses_crossbar())
+        if (net.layers[i].uses_crossbar() || r.counts[i].cell_writes > 0)
           r.crossbar_counts.emplace_back(net.layers[i].name, r.counts[i]);
     }
   }

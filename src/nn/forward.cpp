@@ -156,31 +156,60 @@ Matrix embedding(const Matrix& ids, const Layer& l) {
   return out;
 }
 
+// Softmax down each column of scaled scores (keys x queries), with the causal mask: query i
+// sees keys 0..i.
+void attention_weights(Matrix& scores, float scale, bool causal) {
+  scores *= scale;
+  const Index t = scores.rows();
+  if (causal)
+    for (Index i = 0; i < scores.cols() && i + 1 < t; ++i)
+      scores.col(i).tail(t - i - 1).setConstant(-std::numeric_limits<float>::infinity());
+  const Eigen::RowVectorXf max = scores.colwise().maxCoeff();
+  scores = (scores.rowwise() - max).array().exp().matrix();
+  const Eigen::RowVectorXf sum = scores.colwise().sum();
+  scores = scores * sum.cwiseInverse().asDiagonal();
+}
+
 // Multi-head scaled dot-product attention (docs/model_format.md#attention). The two products
-// of activations per head are small (T x d by d x T) and differ for every sample, so they
-// run per sample and head.
-Matrix attention(const Matrix& q, const Matrix& k, const Matrix& v, const Layer& l) {
+// of activations per head are small (T x d by d x T) and differ for every sample: they are
+// gathered for the whole batch and handed to `products` at once (each its own array when they
+// run in memory), the softmax between them runs digitally.
+Matrix attention(const Matrix& q, const Matrix& k, const Matrix& v, const Layer& l, int li,
+                 const AttentionProducts& products) {
   const Index t = l.in_shape.channels, dm = l.in_shape.width, d = dm / l.heads;
+  const Index batch = q.cols(), items = batch * l.heads;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  Matrix out(q.rows(), q.cols());
-  Matrix scores(t, t);
-  for (Index b = 0; b < q.cols(); ++b) {
-    const Eigen::Map<const Matrix> qm(q.col(b).data(), dm, t), km(k.col(b).data(), dm, t),
-        vm(v.col(b).data(), dm, t);
-    Eigen::Map<Matrix> om(out.col(b).data(), dm, t);
+  auto multiply = [&](AttentionProduct which, const std::vector<Matrix>& stationary,
+                      const std::vector<Matrix>& inputs) {
+    return products ? products(li, which, stationary, inputs)
+                    : float_attention_products(stationary, inputs);
+  };
+  std::vector<Matrix> stationary(static_cast<std::size_t>(items)),
+      inputs(static_cast<std::size_t>(items));
+  for (Index b = 0; b < batch; ++b) {
+    const Eigen::Map<const Matrix> qm(q.col(b).data(), dm, t), km(k.col(b).data(), dm, t);
     for (Index h = 0; h < l.heads; ++h) {
-      // scores(s, i): key s against query i, so that each query's softmax runs down a column.
-      scores.noalias() = km.middleRows(h * d, d).transpose() * qm.middleRows(h * d, d);
-      scores *= scale;
-      if (l.causal)
-        for (Index i = 0; i < t; ++i)
-          scores.col(i).tail(t - i - 1).setConstant(-std::numeric_limits<float>::infinity());
-      const Eigen::RowVectorXf max = scores.colwise().maxCoeff();
-      scores = (scores.rowwise() - max).array().exp().matrix();
-      const Eigen::RowVectorXf sum = scores.colwise().sum();
-      scores = scores * sum.cwiseInverse().asDiagonal();
-      om.middleRows(h * d, d).noalias() = vm.middleRows(h * d, d) * scores;
+      const auto i = static_cast<std::size_t>(b * l.heads + h);
+      stationary[i] = km.middleRows(h * d, d).transpose();
+      inputs[i] = qm.middleRows(h * d, d);
     }
+  }
+  // scores(s, i): key s against query i, so that each query's softmax runs down a column.
+  std::vector<Matrix> scores = multiply(AttentionProduct::kScores, stationary, inputs);
+  for (Index b = 0; b < batch; ++b) {
+    const Eigen::Map<const Matrix> vm(v.col(b).data(), dm, t);
+    for (Index h = 0; h < l.heads; ++h) {
+      const auto i = static_cast<std::size_t>(b * l.heads + h);
+      attention_weights(scores[i], scale, l.causal);
+      stationary[i] = vm.middleRows(h * d, d);
+    }
+  }
+  const std::vector<Matrix> mixed = multiply(AttentionProduct::kMix, stationary, scores);
+  Matrix out(q.rows(), batch);
+  for (Index b = 0; b < batch; ++b) {
+    Eigen::Map<Matrix> om(out.col(b).data(), dm, t);
+    for (Index h = 0; h < l.heads; ++h)
+      om.middleRows(h * d, d) = mixed[static_cast<std::size_t>(b * l.heads + h)];
   }
   return out;
 }
@@ -208,7 +237,15 @@ Matrix lstm(const Matrix& x, const Layer& l, int li, const CrossbarProduct& prod
 
 }  // namespace
 
-Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& product) {
+std::vector<Matrix> float_attention_products(const std::vector<Matrix>& stationary,
+                                             const std::vector<Matrix>& inputs) {
+  std::vector<Matrix> out(stationary.size());
+  for (std::size_t i = 0; i < stationary.size(); ++i) out[i].noalias() = stationary[i] * inputs[i];
+  return out;
+}
+
+Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& product,
+               const AttentionProducts& attention_products) {
   std::vector<Matrix> acts(net.layers.size());
   // Free each activation once its last consumer has run: keeps memory flat for deep nets.
   std::vector<int> last_use(net.layers.size(), -1);
@@ -296,7 +333,7 @@ Matrix forward(const Network& net, const Matrix& inputs, const CrossbarProduct& 
         break;
       }
       case LayerType::kAttention:
-        acts[i] = attention(x, input(l.inputs[1]), input(l.inputs[2]), l);
+        acts[i] = attention(x, input(l.inputs[1]), input(l.inputs[2]), l, li, attention_products);
         break;
       case LayerType::kLstm:
         acts[i] = lstm(x, l, li, product);

@@ -1,6 +1,7 @@
 // The optimizer's driver (include/xbarsim/optimize/optimize.hpp, docs/optimizer.md).
 #include "xbarsim/optimize/optimize.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -77,6 +78,14 @@ OptimizeSetup prepare_optimization(const OptimizeOptions& o, const Registry& reg
   s.net = load_network(o.model_file);
   s.layers = crossbar_layer_names(s.net);
   if (s.layers.empty()) throw ConfigError(o.model_file, "", "the model has no crossbar layer");
+  const bool has_attention =
+      std::any_of(s.net.layers.begin(), s.net.layers.end(),
+                  [](const Layer& l) { return l.type == LayerType::kAttention; });
+  if (has_attention && s.arch.attention.products == AttentionProductsOn::kInMemory)
+    throw ConfigError(s.arch.file, "attention.products",
+                      "the optimizer searches the ADC bits of the weight layers with attention "
+                      "run digitally; in_memory attention arrays are not among its knobs. Set "
+                      "attention.products: digital (--set attention.products=digital)");
   // Calibration: the first images of the training split, as `xbarsim eval` takes them; search:
   // the next ones, so the two never share an image; test: the test split.
   const Index wanted = o.calibration_images + o.search_images;

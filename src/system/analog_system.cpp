@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 
@@ -65,6 +66,14 @@ double partial_sum_bits(const MappingConfig& m, Index k) {
   return std::ceil(std::log2(static_cast<double>(k) * max_product + 1.0)) + 1.0;
 }
 
+// The most logical outputs one array of the plan converts per read.
+Index widest_block(const MappingPlan& plan) {
+  Index widest = 0;
+  for (Index cb = 0; cb < plan.col_blocks; ++cb)
+    widest = std::max(widest, plan.outputs_in_block(cb));
+  return widest;
+}
+
 // Where a crossbar layer sits and how it runs.
 struct Placed {
   MappingPlan plan;
@@ -73,6 +82,19 @@ struct Placed {
   Index tiles_needed = 0;
   int pass = 0;
   std::vector<Index> tiles;  // tile ids within its pass
+};
+
+// Attention run on rewritable arrays (docs/transformers.md#attention-on-rewritable-arrays):
+// per head, K (keys x d: the scores' matrix) and V (d x keys: the mix's) written into arrays
+// of the architecture's tile for every sample, Q and then the attention weights read through.
+struct AttentionPlaced {
+  MappingPlan scores, mix;
+  int cycles = 1;
+  bool signed_queries = true;  // Q can be negative; the attention weights cannot
+  Index heads = 0, tokens = 0, keys = 0, head_width = 0;
+  Index tiles_needed = 0;
+  int pass = 0;
+  std::vector<Index> tiles;
 };
 
 // One kind of tile, priced: the architecture's own, or a layer's with its per-layer keys
@@ -206,8 +228,38 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   std::map<std::size_t, Placed> placed;
   int passes = 1;
   Index used = 0;
+  const bool attention_in_memory = arch.attention.products == AttentionProductsOn::kInMemory;
+  std::map<std::size_t, AttentionPlaced> attention_placed;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const LayerWork& l = w.layers[i];
+    if (l.type == LayerType::kAttention && attention_in_memory) {
+      AttentionPlaced a;
+      a.heads = l.heads;
+      a.tokens = l.in_shape.channels;
+      a.keys = l.in_shape.channels + l.cached_tokens;
+      a.head_width = l.in_shape.width / l.heads;
+      a.scores = plan_mapping(a.keys, a.head_width, base.tile, base.device().levels());
+      a.mix = plan_mapping(a.head_width, a.keys, base.tile, base.device().levels());
+      a.cycles = input_cycles(base.tile.mapping.input_bits, base.dac().bits_per_cycle());
+      a.signed_queries = !input_non_negative(l.inputs[0]) && !base.tile.mapping.bipolar_inputs;
+      const Index arrays = a.heads * (a.scores.arrays() + a.mix.arrays());
+      a.tiles_needed = (arrays + base.tile.arrays - 1) / base.tile.arrays;
+      if (a.tiles_needed > sys.tiles)
+        throw ConfigError(arch.file, "attention.products",
+                          "layer '" + l.name + "' needs " + std::to_string(a.tiles_needed) +
+                              " tiles for the K and V arrays of its " + std::to_string(a.heads) +
+                              " heads and the chip has " + std::to_string(sys.tiles) +
+                              "; raise chip.tiles or run attention digitally");
+      if (used > 0 && used + a.tiles_needed > sys.tiles) {
+        ++passes;
+        used = 0;
+      }
+      a.pass = passes - 1;
+      for (Index t = 0; t < a.tiles_needed; ++t) a.tiles.push_back(used + t);
+      used += a.tiles_needed;
+      attention_placed[i] = a;
+      continue;
+    }
     if (!l.uses_crossbar()) continue;
     const TilePricing& tp = pricing(l.name);
     Placed p;
@@ -234,8 +286,10 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     }
     placed[i] = p;
   }
-  Index tiles_used = 0;
+  Index tiles_used = 0, attention_tiles = 0;
   for (const auto& [i, p] : placed) tiles_used += p.tiles_needed;
+  for (const auto& [i, a] : attention_placed) attention_tiles += a.tiles_needed;
+  tiles_used += attention_tiles;
   if (passes > 1)
     r.notes.push_back("the network needs " + std::to_string(tiles_used) + " tiles, the chip has " +
                       std::to_string(sys.tiles) + ": " + std::to_string(passes) +
@@ -266,6 +320,41 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     const double bits = reader.tile.mapping.input_bits;
     return input_non_negative(i) ? bits : bits + 1.0;
   };
+  // What the arrays did for a layer: cell reads (V^2 G t from the simulation, or estimated
+  // from the mean conductance and the fraction of driven input digits,
+  // chip.input_bit_activity_rel), row drives, conversions with their sample-and-hold, and
+  // shift-and-add. `widest`: the most outputs one array converts per read.
+  auto price_array_actions = [&](const std::string& layer, const TilePricing& tp,
+                                 const ActionCounts& c, Index widest) {
+    const DeviceModel& device = tp.device();
+    double cell_energy = 0;
+    const double v = tp.dac().read_voltage_v();
+    if (!device.resistive_read())
+      cell_energy = device.fixed_read_energy_j();
+    else if (simulated && c.cell_macs > 0)
+      cell_energy = c.cell_read_energy_j / c.cell_macs;
+    else
+      cell_energy = sys.input_bit_activity * v * v * tp.g_mean * device.read_pulse_s();
+    add_energy(layer, "cell", "read", c.cell_macs, cell_energy);
+    add_energy(layer, "dac", "drive", c.dac_drives, tp.drive_j);
+    add_energy(layer, "adc", "conversion", c.adc_conversions, tp.adc().energy_per_conversion_j());
+    add_energy(layer, "sample_hold", "sample", c.adc_conversions, tp.sample_j(tp.step_s(widest)));
+    add(layer, "shift_add", *tp.shift_add, "shift_add", c.shift_adds);
+  };
+  auto to_counts = [](const ActionCountsFor& f) {
+    ActionCounts c;
+    c.array_reads = f.array_reads;
+    c.dac_drives = f.dac_drives;
+    c.adc_conversions = f.adc_conversions;
+    c.cell_macs = f.cell_macs;
+    c.shift_adds = f.shift_adds;
+    c.digital_adds = f.digital_adds;
+    return c;
+  };
+  // Cells of one programmed matrix: what one vector's reads touch in one input cycle and phase.
+  auto cells_of = [](const ActionCountsFor& f, double vectors, int cycles, bool signed_inputs) {
+    return f.cell_macs / (vectors * cycles * (signed_inputs ? 2.0 : 1.0));
+  };
   double write_energy = 0, cells_to_program = 0, weight_bits_to_load = 0, program_time = 0;
   double psum_bits_out = 0;  // width of the last crossbar layer's sums (the logits)
 
@@ -282,10 +371,80 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       add(l.name, "digital", *digital,
           l.type == LayerType::kMaxPool2d || l.type == LayerType::kRelu ? "compare" : "add",
           l.digital_ops_per_sample() * batch);
-      if (l.type == LayerType::kAttention) {
+      if (const auto it = attention_placed.find(i); it != attention_placed.end()) {
+        const AttentionPlaced& a = it->second;
+        location[i] = a.tiles;
+        pass_of[i] = a.pass;
+        // Every query of every head is one input vector of each product.
+        const double vectors = batch * static_cast<double>(a.tokens * a.heads);
+        const ActionCountsFor fs = crossbar_counts(a.scores, a.cycles, a.signed_queries, vectors);
+        const ActionCountsFor fm = crossbar_counts(a.mix, a.cycles, false, vectors);
+        ActionCounts c;
+        if (simulated) {
+          c = (*simulated)[i];
+        } else {
+          c = to_counts(fs);
+          c += to_counts(fm);
+          c.cell_writes = batch * static_cast<double>(a.heads) *
+                          (cells_of(fs, vectors, a.cycles, a.signed_queries) +
+                           cells_of(fm, vectors, a.cycles, false));
+        }
+        price_array_actions(l.name, base, c, std::max(widest_block(a.scores), widest_block(a.mix)));
+        add(l.name, "digital", *digital, "add", c.digital_adds);
+        add_energy(l.name, "cell", "write", c.cell_writes, device.write_energy_j());
+        // Queries and attention weights pass through the input buffer like any crossbar input,
+        // partial sums through the output buffer.
+        const double q_bits = activation_bits(l.inputs[0], base);
+        const double a_bits = static_cast<double>(m.input_bits);  // in [0, 1]: no sign
+        const double phases = a.signed_queries ? 2.0 : 1.0;
+        // V is staged to be written into the cells (K below, as for the MAC unit).
+        const double v_bits = batch * static_cast<double>(a.keys * l.in_shape.width) *
+                              activation_bits(l.inputs[2], base);
+        add(l.name, "input_buffer", *base.in_buf, "write_bit",
+            vectors * (static_cast<double>(a.scores.inputs) * q_bits +
+                       static_cast<double>(a.mix.inputs) * a_bits) +
+                v_bits);
+        add(l.name, "input_buffer", *base.in_buf, "read_bit",
+            fs.dac_drives / (a.cycles * phases) * q_bits + fm.dac_drives / a.cycles * a_bits +
+                v_bits);
+        const double psum_bits = vectors *
+                                     static_cast<double>(a.scores.outputs * a.scores.row_blocks) *
+                                     partial_sum_bits(m, a.scores.inputs) +
+                                 vectors * static_cast<double>(a.mix.outputs * a.mix.row_blocks) *
+                                     partial_sum_bits(m, a.mix.inputs);
+        add(l.name, "output_buffer", *base.out_buf, "write_bit", psum_bits);
+        add(l.name, "output_buffer", *base.out_buf, "read_bit", psum_bits);
+      } else if (l.type == LayerType::kAttention) {
         add(l.name, "attention_mac", *attention_mac, "mac", l.activation_macs_per_sample() * batch);
+        // The MAC unit's operands pass through the tile's buffers once each (a product of two
+        // matrices reuses every operand it holds): Q, K, V and the attention weights through
+        // the input buffer, the scores and outputs at their accumulator widths through the
+        // output buffer; what the arrays' version counts too (above).
+        const double t = static_cast<double>(l.in_shape.channels);
+        const double keys = t + static_cast<double>(l.cached_tokens);
+        const double width = static_cast<double>(l.in_shape.width);
+        const double scores = static_cast<double>(l.heads) * t * keys;
+        const double head_width = width / static_cast<double>(l.heads);
+        const double in_bits = batch * (t * width * activation_bits(l.inputs[0], tp) +
+                                        keys * width * activation_bits(l.inputs[2], tp) +
+                                        scores * static_cast<double>(m.input_bits));
+        add(l.name, "input_buffer", *tp.in_buf, "write_bit", in_bits);
+        add(l.name, "input_buffer", *tp.in_buf, "read_bit", in_bits);
+        const double out_bits =
+            batch * (scores * partial_sum_bits(m, static_cast<Index>(head_width)) +
+                     t * width * partial_sum_bits(m, static_cast<Index>(keys)));
+        add(l.name, "output_buffer", *tp.out_buf, "write_bit", out_bits);
+        add(l.name, "output_buffer", *tp.out_buf, "read_bit", out_bits);
+      }
+      if (l.type == LayerType::kAttention) {
+        // Keys staged in the input buffer (for the MAC unit, or to be written into the cells).
+        const double keys = static_cast<double>(l.in_shape.channels + l.cached_tokens);
+        const double key_bits =
+            batch * keys * static_cast<double>(l.in_shape.width) * activation_bits(l.inputs[1], tp);
+        add(l.name, "input_buffer", *tp.in_buf, "write_bit", key_bits);
+        add(l.name, "input_buffer", *tp.in_buf, "read_bit", key_bits);
         // The KV cache lives in DRAM (docs/transformers.md#kv-cache), at the precision the
-        // keys travel at.
+        // keys travel at, wherever the products run.
         const double kv_bits = activation_bits(l.inputs[1], tp);
         add(l.name, "dram", *dram, "read_bit", l.kv_cache_reads_per_sample() * batch * kv_bits);
         add(l.name, "dram", *dram, "write_bit", l.kv_cache_writes_per_sample() * batch * kv_bits);
@@ -296,37 +455,8 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       pass_of[i] = p.pass;
       const double vectors = batch * static_cast<double>(l.vectors_per_sample);
       const ActionCountsFor f = crossbar_counts(p.plan, p.cycles, p.signed_inputs, vectors);
-      ActionCounts c;
-      if (simulated) {
-        c = (*simulated)[i];
-      } else {
-        c.array_reads = f.array_reads;
-        c.dac_drives = f.dac_drives;
-        c.adc_conversions = f.adc_conversions;
-        c.cell_macs = f.cell_macs;
-        c.shift_adds = f.shift_adds;
-        c.digital_adds = f.digital_adds;
-      }
-      // Cell reads: V^2 G t from the simulation, or estimated from the mean conductance and
-      // the fraction of driven input digits (chip.input_bit_activity_rel).
-      double cell_energy = 0;
-      const double v = tp.dac().read_voltage_v();
-      if (!device.resistive_read())
-        cell_energy = device.fixed_read_energy_j();
-      else if (simulated && c.cell_macs > 0)
-        cell_energy = c.cell_read_energy_j / c.cell_macs;
-      else
-        cell_energy = sys.input_bit_activity * v * v * tp.g_mean * device.read_pulse_s();
-      add_energy(l.name, "cell", "read", c.cell_macs, cell_energy);
-      Index widest = 0;
-      for (Index cb = 0; cb < p.plan.col_blocks; ++cb)
-        widest = std::max(widest, p.plan.outputs_in_block(cb));
-      add_energy(l.name, "dac", "drive", c.dac_drives, tp.drive_j);
-      add_energy(l.name, "adc", "conversion", c.adc_conversions,
-                 tp.adc().energy_per_conversion_j());
-      add_energy(l.name, "sample_hold", "sample", c.adc_conversions,
-                 tp.sample_j(tp.step_s(widest)));
-      add(l.name, "shift_add", *tp.shift_add, "shift_add", c.shift_adds);
+      const ActionCounts c = simulated ? (*simulated)[i] : to_counts(f);
+      price_array_actions(l.name, tp, c, widest_block(p.plan));
       add(l.name, "digital", *digital, "add", c.digital_adds + out_elems);  // + bias adds
       // Input buffers: each tile stores the rows of its row blocks once; every array reads
       // its rows' inputs once per vector (then drives them bit by bit).
@@ -370,7 +500,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
           psum_bit_hops += static_cast<double>(p.plan.outputs_in_block(cb)) * vectors * psum_bits *
                            mesh.hops(tile_of(rb, cb), tile_of(0, cb));
       add(l.name, "noc", *noc, "bit_hop", psum_bit_hops);
-      const double cells = f.cell_macs / (vectors * p.cycles * (p.signed_inputs ? 2.0 : 1.0));
+      const double cells = cells_of(f, vectors, p.cycles, p.signed_inputs);
       cells_to_program += cells;
       write_energy += cells * device.write_energy_j();
       weight_bits_to_load += static_cast<double>(l.matrix_rows * l.matrix_cols) * m.weight_bits;
@@ -471,6 +601,21 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
         std::max(stage_max[static_cast<std::size_t>(p.pass)], per_sample);
     stage_sum[static_cast<std::size_t>(p.pass)] += per_sample;
   }
+  for (const auto& [i, a] : attention_placed) {
+    // Per sample: K and V written row by row (all arrays in parallel), then the queries read
+    // through K, the softmax, and the attention weights read through V.
+    const double write_rows = static_cast<double>(std::max(
+        std::min(a.scores.inputs, base.tile.rows), std::min(a.mix.inputs, base.tile.rows)));
+    const double per_sample =
+        write_rows * base.device().write_time_s() +
+        static_cast<double>(a.tokens) * a.cycles *
+            ((a.signed_queries ? 2.0 : 1.0) * base.step_s(widest_block(a.scores)) +
+             base.step_s(widest_block(a.mix)));
+    r.layers.push_back({w.layers[i].name, per_sample});
+    stage_max[static_cast<std::size_t>(a.pass)] =
+        std::max(stage_max[static_cast<std::size_t>(a.pass)], per_sample);
+    stage_sum[static_cast<std::size_t>(a.pass)] += per_sample;
+  }
   for (int s = 0; s < passes; ++s)
     latency += stage_sum[static_cast<std::size_t>(s)] +
                (batch - 1) * stage_max[static_cast<std::size_t>(s)] +
@@ -565,8 +710,17 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       {"noc", routers * noc->peak_power_w() / tiles_d, routers * noc->peak_power_w()});
   r.peak_power.push_back({"global_buffer", 0.0, gbuf->peak_power_w()});
   if (passes == 1)
-    r.notes.push_back(std::to_string(tiles_used) + " of " + std::to_string(sys.tiles) +
-                      " tiles hold weights");
+    r.notes.push_back(std::to_string(tiles_used - attention_tiles) + " of " +
+                      std::to_string(sys.tiles) + " tiles hold weights");
+  if (attention_tiles > 0) {
+    // Endurance is the device's business; the report gives the write rate it must stand.
+    char rate[32];
+    std::snprintf(rate, sizeof(rate), "%.3g", r.throughput_per_s);
+    r.notes.push_back(std::to_string(attention_tiles) +
+                      " tiles hold attention's K and V arrays, rewritten for every sample: each "
+                      "of their cells is written once per inference, " +
+                      std::string(rate) + " writes per cell per second at full throughput");
+  }
   return r;
 }
 

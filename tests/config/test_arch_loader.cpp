@@ -326,7 +326,8 @@ TEST_CASE("declared ranges and choices are enforced for every key reachable by -
     const ArchConfig base = load(path);
     std::vector<std::pair<std::string, const ModelSpec*>> groups = {
         {"tile.", &registry.spec(kTileSection)},
-        {"tile.mapping.", &registry.spec(kMappingSection)}};
+        {"tile.mapping.", &registry.spec(kMappingSection)},
+        {"attention.", &registry.spec(kAttentionSection)}};
     for (const std::string& slot : kSlots)
       groups.emplace_back("tile." + slot + ".", &registry.spec(component(base, slot).model));
 

@@ -110,11 +110,26 @@ struct SystemConfig {
   ComponentConfig attention_mac;
 };
 
+// Where attention's products of two activations (Q K^T and A V) run
+// (docs/transformers.md#attention-on-rewritable-arrays): on the digital MAC unit, or on
+// crossbar arrays of the architecture's tile into which K and V are written for every sample.
+enum class AttentionProductsOn { kDigital, kInMemory };
+// How the ADC range of those arrays is set when tile.adc.range is calibrated: one full scale
+// per layer and product, fixed at calibration as a fraction of the array's largest current
+// (per_layer), or each matrix's own range, read before it is converted (per_matrix, an
+// auto-ranging readout: an optimistic bound).
+enum class AttentionAdcRange { kPerLayer, kPerMatrix };
+struct AttentionConfig {
+  AttentionProductsOn products = AttentionProductsOn::kDigital;
+  AttentionAdcRange adc_range = AttentionAdcRange::kPerLayer;
+};
+
 struct ArchConfig {
   std::string file;  // where it was loaded from
   std::string name;
   std::string description;
   TileConfig tile;
+  AttentionConfig attention;  // `attention:`
   std::optional<SystemConfig> system;
   // Per-layer tile settings (`layers: {fc1: {tile.adc.bits: 6}}`, docs/architecture.md#per-layer):
   // the whole architecture resolved again with that layer's tile keys, by layer name. Layers

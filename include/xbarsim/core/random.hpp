@@ -25,6 +25,7 @@ enum class StreamPurpose : std::uint64_t {
   kSweepPoint = 8,
   kReadNoiseShared = 9,  // the part of the read noise shared by the cycles of one MVM
   kAdcStatic = 10,       // converter offsets, gains and transfer curves, once per chip
+  kAttentionArray = 11,  // names one rewritten attention array: (layer, product, call, item)
 };
 
 // SplitMix64 finaliser (Steele, Lea, Flood, OOPSLA 2014): a bijective 64-bit mixer with good

@@ -13,6 +13,9 @@ struct ActionCounts {
   double cell_macs = 0;        // one cell multiplying its input: every slice, cycle and phase
   double shift_adds = 0;       // one digitised partial sum shifted and added
   double digital_adds = 0;     // partial sums of row blocks added digitally
+  // Cells programmed while the network runs: arrays rewritten for every sample (attention's K
+  // and V on rewritable arrays). Weights programmed once before the first batch are not here.
+  double cell_writes = 0;
   // Energy of the resistive cell reads, sum over reads of t_read sum_i V_i^2 G_i, from the
   // real inputs and programmed conductances (J). 0 for shape-only counts.
   double cell_read_energy_j = 0;

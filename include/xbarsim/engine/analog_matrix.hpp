@@ -46,6 +46,18 @@ class AnalogMatrix {
   // The ADC full scale of every data row (slice x output) of each row block, A: fixed,
   // absolute, or as the last calibrate() set them.
   const std::vector<Vector>& adc_full_scales() const { return full_scale_; }
+  // The largest current one array column can carry: every physical row at the largest drive
+  // and the largest conductance difference, rows V_read (G_max - G_min), A. The unit in which
+  // a full scale carries over between matrices of the same shape that are programmed in turn.
+  double array_max_current_a() const;
+  // Every ADC full scale set to `fraction` x array_max_current_a(): a range fixed in advance
+  // for a matrix that cannot be calibrated before it is read (docs/transformers.md).
+  void set_full_scale_rel(double fraction);
+  // The widest full scale now set, A.
+  double largest_full_scale_a() const;
+  // Cells that hold this matrix: every slice of every used row and physical column, reference
+  // columns included. What programming the matrix writes.
+  double programmed_cells() const;
 
  private:
   struct RowBlock {

@@ -32,6 +32,8 @@ struct NetworkTileModels {
   const std::shared_ptr<const TileModels>& of(const std::string& layer) const;
   // (name, where its entry came from) of the layers set apart, for checking against a network.
   std::vector<std::pair<std::string, std::string>> layer_origins;
+  // Where attention's products of activations run; in memory they use `base`.
+  AttentionConfig attention;
 };
 
 NetworkTileModels make_network_tile_models(const ArchConfig& arch, const Registry& registry);

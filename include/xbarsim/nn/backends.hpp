@@ -7,6 +7,7 @@
 
 #include "xbarsim/engine/analog_matrix.hpp"
 #include "xbarsim/engine/tile_models.hpp"
+#include "xbarsim/nn/attention_arrays.hpp"
 #include "xbarsim/nn/forward.hpp"
 
 namespace xbarsim {
@@ -16,6 +17,9 @@ namespace xbarsim {
 struct ActivationRanges {
   std::vector<double> max_abs;  // per layer index (0 for non-crossbar layers)
   std::vector<bool> has_negative;
+  // Per attention layer: max |Q|, the input range of Q K^T when it runs on arrays (the
+  // attention weights of A V lie in [0, 1] by construction and need no calibration).
+  std::vector<double> query_max_abs;
 };
 ActivationRanges calibrate_ranges(const Network& net, const Matrix& inputs, int threads);
 
@@ -50,13 +54,21 @@ class AnalogNetwork {
   // before it really produce.
   void calibrate(const Matrix& inputs);
   CrossbarProduct product();
+  // Attention's products of activations, on rewritten arrays when the architecture says
+  // attention.products: in_memory; empty (exact, digital) otherwise.
+  AttentionProducts attention_products();
+  // Action counts per layer index; an attention layer's are those of its rewritten arrays.
   const std::vector<ActionCounts>& layer_counts() const { return counts_; }
+  // The rewritten attention arrays, or null when attention runs digitally.
+  const AttentionArrays* attention_arrays() const { return attention_.get(); }
   std::vector<LayerMapping> mapping() const;
 
  private:
   const Network& net_;       // must outlive this object (its weights are large)
   ActivationRanges ranges_;  // small: a copy, so a temporary may be passed
+  AttentionProducts attention_hook(bool calibrating);
   std::vector<std::unique_ptr<AnalogMatrix>> layers_;
+  std::unique_ptr<AttentionArrays> attention_;
   std::vector<ActionCounts> counts_;
 };
 
