@@ -12,8 +12,8 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/core/random.hpp"
-#include "xbarsim/io/csv.hpp"
 #include "xbarsim/experiment/result_layout.hpp"
+#include "xbarsim/io/csv.hpp"
 #include "xbarsim/io/result_file.hpp"
 #include "xbarsim/io/text_file.hpp"
 #include "xbarsim/system/comparison.hpp"
@@ -68,8 +68,14 @@ std::vector<PointTasks> group_by_point(const ExperimentSpec& spec,
 }
 
 std::string summary_csv(const ExperimentSpec& spec, const std::vector<PointTasks>& points) {
+  // Every key any point sets, in order of first appearance: a list sweep's points may set
+  // different keys (a point that does not set one leaves its cell empty).
+  std::vector<std::string> keys;
+  for (const SweepPoint& point : spec.points)
+    for (const auto& [k, v] : point)
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
   std::vector<std::string> header = {"point"};
-  for (const auto& [k, v] : spec.points.front()) header.push_back(k);
+  header.insert(header.end(), keys.begin(), keys.end());
   if (spec.wants("accuracy"))
     header.insert(header.end(), {"trials", "accuracy_mean", "accuracy_std", "accuracy_ci95_low",
                                  "accuracy_ci95_high"});
@@ -81,7 +87,12 @@ std::string summary_csv(const ExperimentSpec& spec, const std::vector<PointTasks
     const PointTasks& p = points[i];
     std::vector<std::string> row = {std::to_string(i)};
     // Axis values as written in the spec: a text value may hold commas (a list of numbers).
-    for (const auto& [k, v] : spec.points[i]) row.push_back(v);
+    for (const std::string& key : keys) {
+      std::string value;
+      for (const auto& [k, v] : spec.points[i])
+        if (k == key) value = v;
+      row.push_back(value);
+    }
     if (spec.wants("accuracy")) {
       const TrialStats s = trial_stats(p.accuracy);
       row.insert(row.end(),

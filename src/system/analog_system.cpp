@@ -93,6 +93,7 @@ struct AttentionPlaced {
   bool signed_queries = true;  // Q can be negative; the attention weights cannot
   Index heads = 0, tokens = 0, keys = 0, head_width = 0;
   Index tiles_needed = 0;
+  Index rounds = 1;  // turns of the heads on the chip when their arrays outnumber it
   int pass = 0;
   std::vector<Index> tiles;
 };
@@ -244,19 +245,22 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       a.signed_queries = !input_non_negative(l.inputs[0]) && !base.tile.mapping.bipolar_inputs;
       const Index arrays = a.heads * (a.scores.arrays() + a.mix.arrays());
       a.tiles_needed = (arrays + base.tile.arrays - 1) / base.tile.arrays;
-      if (a.tiles_needed > sys.tiles)
-        throw ConfigError(arch.file, "attention.products",
-                          "layer '" + l.name + "' needs " + std::to_string(a.tiles_needed) +
-                              " tiles for the K and V arrays of its " + std::to_string(a.heads) +
-                              " heads and the chip has " + std::to_string(sys.tiles) +
-                              "; raise chip.tiles or run attention digitally");
       if (used > 0 && used + a.tiles_needed > sys.tiles) {
         ++passes;
         used = 0;
       }
       a.pass = passes - 1;
-      for (Index t = 0; t < a.tiles_needed; ++t) a.tiles.push_back(used + t);
-      used += a.tiles_needed;
+      const Index take = std::min(a.tiles_needed, sys.tiles);
+      for (Index t = 0; t < take; ++t) a.tiles.push_back(used + t);
+      used += take;
+      if (a.tiles_needed > sys.tiles) {
+        // The heads take turns on the whole chip: the same writes and reads, in rounds.
+        a.rounds = (a.tiles_needed + sys.tiles - 1) / sys.tiles;
+        r.notes.push_back("layer '" + l.name + "' needs " + std::to_string(a.tiles_needed) +
+                          " tiles for the K and V arrays of its " + std::to_string(a.heads) +
+                          " heads, more than the chip's " + std::to_string(sys.tiles) + ": " +
+                          std::to_string(a.rounds) + " rounds per sample");
+      }
       attention_placed[i] = a;
       continue;
     }
@@ -288,7 +292,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   }
   Index tiles_used = 0, attention_tiles = 0;
   for (const auto& [i, p] : placed) tiles_used += p.tiles_needed;
-  for (const auto& [i, a] : attention_placed) attention_tiles += a.tiles_needed;
+  for (const auto& [i, a] : attention_placed) attention_tiles += static_cast<Index>(a.tiles.size());
   tiles_used += attention_tiles;
   if (passes > 1)
     r.notes.push_back("the network needs " + std::to_string(tiles_used) + " tiles, the chip has " +
@@ -607,10 +611,11 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     const double write_rows = static_cast<double>(std::max(
         std::min(a.scores.inputs, base.tile.rows), std::min(a.mix.inputs, base.tile.rows)));
     const double per_sample =
-        write_rows * base.device().write_time_s() +
-        static_cast<double>(a.tokens) * a.cycles *
-            ((a.signed_queries ? 2.0 : 1.0) * base.step_s(widest_block(a.scores)) +
-             base.step_s(widest_block(a.mix)));
+        static_cast<double>(a.rounds) *
+        (write_rows * base.device().write_time_s() +
+         static_cast<double>(a.tokens) * a.cycles *
+             ((a.signed_queries ? 2.0 : 1.0) * base.step_s(widest_block(a.scores)) +
+              base.step_s(widest_block(a.mix))));
     r.layers.push_back({w.layers[i].name, per_sample});
     stage_max[static_cast<std::size_t>(a.pass)] =
         std::max(stage_max[static_cast<std::size_t>(a.pass)], per_sample);

@@ -1,6 +1,7 @@
 // The fair comparison of docs/digital_baseline.md#fairness.
 #include "xbarsim/system/comparison.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "xbarsim/config/node_scaling.hpp"
@@ -111,6 +112,16 @@ Comparison compare(const Workload& workload, const ArchConfig& arch, const Regis
         "technology: each card at its own node (no chip.node_nm); the digital cards are "
         "Horowitz's 45 nm unless its file says otherwise");
   }
+  const bool has_attention =
+      std::any_of(workload.layers.begin(), workload.layers.end(),
+                  [](const LayerWork& l) { return l.type == LayerType::kAttention; });
+  if (has_attention)
+    c.assumptions.push_back(
+        arch.attention.products == AttentionProductsOn::kInMemory
+            ? "attention's Q K^T and A V: in-memory on arrays of the tile with K and V written "
+              "for every sample (attention.products: in_memory), digital on the PE array"
+            : "attention's Q K^T and A V: on a digital MAC unit on both sides, at the same "
+              "price per MAC (chip.attention_mac)");
   if (!arch.layers.empty())
     c.assumptions.push_back("per-layer tiles: " + arch.layers_summary() +
                             "; every other layer on the architecture's tile");

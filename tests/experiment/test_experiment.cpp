@@ -2,6 +2,7 @@
 // resume after an interruption, and the results file's provenance.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -318,9 +319,8 @@ TEST_CASE("sweep command: results.h5 carries provenance readable by h5py, and in
 TEST_CASE("shipped experiments: specs load and validate, and energy_compare quick runs") {
   const std::string root = XBARSIM_TEST_DATA_DIR "/../../experiments";
   const Registry& registry = builtin_registry();
-  for (const std::string study :
-       {"adc_bits", "noise_accuracy", "energy_compare", "drift_accuracy", "relaxation_accuracy",
-        "ir_drop"}) {
+  for (const std::string study : {"adc_bits", "noise_accuracy", "energy_compare", "drift_accuracy",
+                                  "relaxation_accuracy", "ir_drop", "attention_arrays"}) {
     CAPTURE(study);
     const std::string path = root + "/" + study + "/experiment.yaml";
     CHECK(fs::exists(fs::path(root) / study / "README.md"));
@@ -366,4 +366,28 @@ TEST_CASE("experiment spec: folders named like a shipped arch or workload do not
   CHECK(fs::equivalent(shipped.workload, fs::path(data_dir()) / "workloads" / "fmnist_cnn.yaml"));
   // A file next to the spec is still found there.
   CHECK(fs::equivalent(point_setup(spec, 1).arch_path, dir.path() / "mine.yaml"));
+}
+
+TEST_CASE("summary.csv of a list sweep has a column for every key any point sets") {
+  // Point 0 sets one key, point 1 two: the second key gets its own column, empty at point 0,
+  // and every record has as many fields as the header.
+  test::TempDir dir;
+  const std::string path = dir.write("experiment.yaml",
+                                     "name: keys\nquestion: q\narch: sram\nworkload: fmnist_mlp\n"
+                                     "metrics: [energy]\nsweep:\n  mode: list\n  points:\n"
+                                     "    - {chip.tiles: 64}\n"
+                                     "    - {chip.tiles: 128, attention.products: in_memory}\n");
+  const ExperimentSpec spec = load_experiment(path, false);
+  const SweepOutcome o = run_sweep(spec, sweep_options(dir.file("out"), 1), builtin_registry());
+  REQUIRE(o.complete);
+  std::istringstream csv(slurp(dir.file("out/summary.csv")));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(csv, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].rfind("point,chip.tiles,attention.products,", 0) == 0);
+  CHECK(lines[1].rfind("0,64,,", 0) == 0);
+  CHECK(lines[2].rfind("1,128,in_memory,", 0) == 0);
+  const auto fields = [](const std::string& l) { return std::count(l.begin(), l.end(), ',') + 1; };
+  CHECK(fields(lines[1]) == fields(lines[0]));
+  CHECK(fields(lines[2]) == fields(lines[0]));
 }

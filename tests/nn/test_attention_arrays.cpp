@@ -243,3 +243,27 @@ TEST_CASE("the attention section rejects unknown keys naming them") {
   CHECK(msg.find("attention.placement") != std::string::npos);
   CHECK(msg.find("products") != std::string::npos);  // the keys it knows
 }
+
+TEST_CASE(
+    "attention arrays that outnumber the chip's tiles take turns: same energy, rounds x time") {
+  // On reram.yaml one ViT attention layer needs 4 heads x (4 + 4 arrays) = 32 arrays = 4 tiles
+  // of 8 arrays: on a 2-tile chip its heads take 2 rounds.
+  const Registry& registry = builtin_registry();
+  const Workload w = workload_from_network(vit());
+  auto layer_of = [&](const SystemReport& r) {
+    double seconds = -1, energy = 0;
+    for (const LayerTiming& t : r.layers)
+      if (t.layer == kFirstAttention) seconds = t.seconds_per_sample;
+    for (const ActionLine& l : r.actions)
+      if (l.layer == kFirstAttention && (l.component == "cell" || l.component == "adc"))
+        energy += l.energy_j();
+    return std::make_pair(seconds, energy);
+  };
+  const auto roomy =
+      layer_of(estimate_analog(w, arch("reram", {"attention.products=in_memory"}), registry, 1.0));
+  const auto tight = layer_of(estimate_analog(
+      w, arch("reram", {"attention.products=in_memory", "chip.tiles=2"}), registry, 1.0));
+  REQUIRE(roomy.first > 0);
+  CHECK(tight.first == doctest::Approx(2.0 * roomy.first));
+  CHECK(tight.second == doctest::Approx(roomy.second));
+}
