@@ -219,10 +219,11 @@ TEST_CASE("PyTorch round trip: float and ideal-crossbar logits match PyTorch's")
 
     const ActivationRanges ranges = calibrate_ranges(net, ref.inputs, 1);
     using Tile = std::pair<std::string, std::shared_ptr<const TileModels>>;
-    for (const auto& [label, models] :
+    // Named members, not a structured binding: clang 14 cannot capture one (CAPTURE does).
+    for (const Tile& tile :
          {Tile{"data/arch/ideal.yaml", ideal_arch}, Tile{"ideal 8x6 arrays", small_arrays}}) {
-      CAPTURE(label);
-      AnalogNetwork analog(net, models, ranges, /*seed=*/3, /*trial=*/0, /*threads=*/1);
+      CAPTURE(tile.first);
+      AnalogNetwork analog(net, tile.second, ranges, /*seed=*/3, /*trial=*/0, /*threads=*/1);
       analog.calibrate(ref.inputs);
       const Matrix analog_logits = forward(net, ref.inputs, analog.product());
       CHECK(scaled_error(analog_logits, ref.logits) <= 1e-4);
