@@ -4,6 +4,7 @@
 
 #include "xbarsim/core/error.hpp"
 #include "xbarsim/engine/analog_matrix.hpp"
+#include "xbarsim/nn/backends.hpp"
 #include "xbarsim/nn/forward.hpp"
 
 namespace xbarsim {
@@ -43,8 +44,10 @@ AllocationEvaluator::AllocationEvaluator(const Network& net, const ActivationRan
                                          const ScoredImages& images, std::uint64_t seed,
                                          std::size_t cache_bytes)
     : net_(net), ranges_(ranges), images_(images), seed_(seed), cache_bytes_(cache_bytes) {
-  for (std::size_t i = 0; i < net.layers.size(); ++i)
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
     if (net.layers[i].uses_crossbar()) crossbar_.push_back(static_cast<int>(i));
+    recurrent_ = recurrent_ || net.layers[i].type == LayerType::kLstm;
+  }
 }
 
 std::shared_ptr<const AllocationEvaluator::Outputs> AllocationEvaluator::find(const Key& key) {
@@ -83,6 +86,21 @@ std::vector<std::uint8_t> AllocationEvaluator::correctness(
   if (layer_keys.size() != layers)
     throw Error("optimize: " + std::to_string(layer_keys.size()) + " layer settings for " +
                 std::to_string(layers) + " crossbar layers");
+  if (recurrent_) {
+    AnalogNetwork analog(net_, models, ranges_, seed_, trial, threads);
+    analog.calibrate(images_.calibration);
+    std::vector<std::uint8_t> out;
+    out.reserve(static_cast<std::size_t>(images_.inputs.cols()));
+    for (Index b0 = 0; b0 < images_.inputs.cols(); b0 += images_.batch) {
+      const Index n = std::min(images_.batch, images_.inputs.cols() - b0);
+      const std::vector<std::uint8_t> s = score(
+          forward(net_, images_.inputs.middleCols(b0, n), analog.product()), images_.labels, b0);
+      out.insert(out.end(), s.begin(), s.end());
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    computed_ += static_cast<std::int64_t>(layers);
+    return out;
+  }
   // The key of crossbar layer j's outputs: the trial and the settings of layers 0..j.
   std::vector<Key> keys(layers);
   Key prefix = "trial " + std::to_string(trial);

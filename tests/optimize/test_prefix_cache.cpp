@@ -79,4 +79,33 @@ TEST_CASE("prefix cache: cached layers give the answers of a fresh AnalogNetwork
         uncached.layers_reused() + uncached.layers_computed());
 }
 
+TEST_CASE("an LSTM is scored as eval runs it: every step's range, no per-step cache") {
+  // The recurrent matrix is called once per time step: its ADC range must come from every
+  // step of the calibration batch, and its outputs are not one matrix per batch. The
+  // evaluator, cache on or off, must give AnalogNetwork's answers image by image.
+  const Registry& registry = builtin_registry();
+  const Network net = load_network(source_data("models/fmnist_lstm.h5"));
+  const Dataset train = load_dataset("fashion-mnist:train", Split::kTrain, 96);
+  const Matrix all = normalise_inputs(net, train.images);
+  ScoredImages images{all.leftCols(32), all.rightCols(64),
+                      std::vector<int>(train.labels.begin() + 32, train.labels.end()), 24};
+  const ActivationRanges ranges = calibrate_ranges(net, images.calibration, 1);
+  const std::vector<std::string> names = crossbar_layer_names(net);
+  AllocationEvaluator cached(net, ranges, images, 5, std::size_t{1} << 30);
+  for (const int last_bits : {6, 3}) {
+    std::vector<Override> ov;
+    std::vector<std::string> keys;
+    for (std::size_t l = 0; l < names.size(); ++l) {
+      const int bits = l + 1 == names.size() ? last_bits : 6;
+      ov.push_back({"layers." + names[l] + ".tile.adc.bits", std::to_string(bits)});
+      keys.push_back(std::to_string(bits));
+    }
+    const NetworkTileModels models =
+        make_network_tile_models(load_arch(source_data("arch/sram.yaml"), ov, registry), registry);
+    CAPTURE(last_bits);
+    CHECK(cached.correctness(keys, models, 0, 2) == reference(net, models, ranges, images, 5, 0));
+  }
+  CHECK(cached.layers_reused() == 0);
+}
+
 }  // namespace xbarsim

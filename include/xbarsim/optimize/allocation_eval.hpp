@@ -66,6 +66,10 @@ class AllocationEvaluator {
   std::uint64_t seed_;
   std::size_t cache_bytes_;
   std::vector<int> crossbar_;  // network layer index of each crossbar layer
+  // A recurrent layer is called once per time step, so its outputs are not one matrix per
+  // batch, and its ADC is calibrated on every step at once: such networks run uncached,
+  // through AnalogNetwork, exactly as `xbarsim eval` runs them.
+  bool recurrent_ = false;
   std::mutex mutex_;
   // LRU: most recent at the front.
   std::list<std::pair<Key, std::shared_ptr<const Outputs>>> lru_;
