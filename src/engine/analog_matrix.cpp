@@ -664,16 +664,8 @@ Matrix AnalogMatrix::multiply(const MatrixView& inputs, double input_range, Acti
 }
 
 ActionCounts AnalogMatrix::counts_for(Index batch, bool signed_inputs) const {
-  const ActionCountsFor f =
-      crossbar_counts(plan_, cycles_, signed_inputs, static_cast<double>(batch));
-  ActionCounts c;
-  c.array_reads = f.array_reads;
-  c.dac_drives = f.dac_drives;
-  c.adc_conversions = f.adc_conversions;
-  c.cell_macs = f.cell_macs;
-  c.shift_adds = f.shift_adds;
-  c.digital_adds = f.digital_adds;
-  return c;
+  return as_action_counts(
+      crossbar_counts(plan_, cycles_, signed_inputs, static_cast<double>(batch)));
 }
 
 }  // namespace xbarsim

@@ -16,8 +16,7 @@ Index MappingPlan::physical_cols_in_block(Index cb) const {
   return outputs_in_block(cb) * columns_per_output + (reference_column ? 1 : 0);
 }
 
-MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile,
-                         int device_levels) {
+MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile, int device_levels) {
   if (outputs <= 0 || inputs <= 0)
     throw ShapeError("cannot map a weight matrix of shape " + std::to_string(outputs) + "x" +
                      std::to_string(inputs) + ": both dimensions must be positive");
@@ -35,13 +34,13 @@ MappingPlan plan_mapping(Index outputs, Index inputs, const TileConfig& tile,
     if (device_levels > 0 && (1LL << b) > device_levels)
       throw ConfigError(tile.source, "tile.mapping.bits_per_cell",
                         std::to_string(b) + " bits per cell need " + std::to_string(1LL << b) +
-                            " levels, but the device holds only " +
-                            std::to_string(device_levels));
+                            " levels, but the device holds only " + std::to_string(device_levels));
     // Digit d is written to device level d (L-1)/(2^b-1), which must be a whole level.
     if (device_levels > 0 && (device_levels - 1) % ((1LL << b) - 1) != 0)
       throw ConfigError(tile.source, "tile.mapping.bits_per_cell",
                         std::to_string(b) + " bits per cell put digits between the device's " +
-                            std::to_string(device_levels) + " levels: levels - 1 must be a "
+                            std::to_string(device_levels) +
+                            " levels: levels - 1 must be a "
                             "multiple of 2^bits_per_cell - 1 = " +
                             std::to_string((1LL << b) - 1));
     // Differential pairs carry the sign, so only the magnitude is sliced; offset encoding
@@ -84,6 +83,17 @@ ActionCountsFor crossbar_counts(const MappingPlan& p, int cycles, bool signed_in
   c.adc_conversions = static_cast<double>(p.outputs * p.slices * p.row_blocks) * reads;
   c.shift_adds = c.adc_conversions;
   c.digital_adds = static_cast<double>(p.outputs * (p.row_blocks - 1)) * vectors;
+  return c;
+}
+
+ActionCounts as_action_counts(const ActionCountsFor& f) {
+  ActionCounts c;
+  c.array_reads = f.array_reads;
+  c.dac_drives = f.dac_drives;
+  c.adc_conversions = f.adc_conversions;
+  c.cell_macs = f.cell_macs;
+  c.shift_adds = f.shift_adds;
+  c.digital_adds = f.digital_adds;
   return c;
 }
 

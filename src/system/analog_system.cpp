@@ -229,6 +229,18 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
   std::map<std::size_t, Placed> placed;
   int passes = 1;
   Index used = 0;
+  // The next `needed` tiles of the current pass, or of a new one when they do not fit; a
+  // layer larger than the chip takes the whole chip (its rounds are the caller's business).
+  auto claim_tiles = [&](Index needed, int& pass, std::vector<Index>& tiles) {
+    if (used > 0 && used + needed > sys.tiles) {
+      ++passes;
+      used = 0;
+    }
+    pass = passes - 1;
+    const Index take = std::min(needed, sys.tiles);
+    for (Index t = 0; t < take; ++t) tiles.push_back(used + t);
+    used += take;
+  };
   const bool attention_in_memory = arch.attention.products == AttentionProductsOn::kInMemory;
   std::map<std::size_t, AttentionPlaced> attention_placed;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
@@ -245,14 +257,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       a.signed_queries = !input_non_negative(l.inputs[0]) && !base.tile.mapping.bipolar_inputs;
       const Index arrays = a.heads * (a.scores.arrays() + a.mix.arrays());
       a.tiles_needed = (arrays + base.tile.arrays - 1) / base.tile.arrays;
-      if (used > 0 && used + a.tiles_needed > sys.tiles) {
-        ++passes;
-        used = 0;
-      }
-      a.pass = passes - 1;
-      const Index take = std::min(a.tiles_needed, sys.tiles);
-      for (Index t = 0; t < take; ++t) a.tiles.push_back(used + t);
-      used += take;
+      claim_tiles(a.tiles_needed, a.pass, a.tiles);
       if (a.tiles_needed > sys.tiles) {
         // The heads take turns on the whole chip: the same writes and reads, in rounds.
         a.rounds = (a.tiles_needed + sys.tiles - 1) / sys.tiles;
@@ -272,14 +277,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     // "signed" counts a second input phase; bipolar row drivers read signed inputs in one.
     p.signed_inputs = !input_non_negative(l.inputs[0]) && !tp.tile.mapping.bipolar_inputs;
     p.tiles_needed = (p.plan.arrays() + tp.tile.arrays - 1) / tp.tile.arrays;
-    if (used > 0 && used + p.tiles_needed > sys.tiles) {
-      ++passes;
-      used = 0;
-    }
-    p.pass = passes - 1;
-    const Index take = std::min(p.tiles_needed, sys.tiles);
-    for (Index t = 0; t < take; ++t) p.tiles.push_back(used + t);
-    used += take;
+    claim_tiles(p.tiles_needed, p.pass, p.tiles);
     if (p.tiles_needed > sys.tiles) {
       const Index rounds = (p.tiles_needed + sys.tiles - 1) / sys.tiles;
       passes += static_cast<int>(rounds) - 1;
@@ -345,16 +343,6 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
     add_energy(layer, "sample_hold", "sample", c.adc_conversions, tp.sample_j(tp.step_s(widest)));
     add(layer, "shift_add", *tp.shift_add, "shift_add", c.shift_adds);
   };
-  auto to_counts = [](const ActionCountsFor& f) {
-    ActionCounts c;
-    c.array_reads = f.array_reads;
-    c.dac_drives = f.dac_drives;
-    c.adc_conversions = f.adc_conversions;
-    c.cell_macs = f.cell_macs;
-    c.shift_adds = f.shift_adds;
-    c.digital_adds = f.digital_adds;
-    return c;
-  };
   // Cells of one programmed matrix: what one vector's reads touch in one input cycle and phase.
   auto cells_of = [](const ActionCountsFor& f, double vectors, int cycles, bool signed_inputs) {
     return f.cell_macs / (vectors * cycles * (signed_inputs ? 2.0 : 1.0));
@@ -387,8 +375,8 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
         if (simulated) {
           c = (*simulated)[i];
         } else {
-          c = to_counts(fs);
-          c += to_counts(fm);
+          c = as_action_counts(fs);
+          c += as_action_counts(fm);
           c.cell_writes = batch * static_cast<double>(a.heads) *
                           (cells_of(fs, vectors, a.cycles, a.signed_queries) +
                            cells_of(fm, vectors, a.cycles, false));
@@ -459,7 +447,7 @@ SystemReport estimate_analog(const Workload& w, const ArchConfig& arch, const Re
       pass_of[i] = p.pass;
       const double vectors = batch * static_cast<double>(l.vectors_per_sample);
       const ActionCountsFor f = crossbar_counts(p.plan, p.cycles, p.signed_inputs, vectors);
-      const ActionCounts c = simulated ? (*simulated)[i] : to_counts(f);
+      const ActionCounts c = simulated ? (*simulated)[i] : as_action_counts(f);
       price_array_actions(l.name, tp, c, widest_block(p.plan));
       add(l.name, "digital", *digital, "add", c.digital_adds + out_elems);  // + bias adds
       // Input buffers: each tile stores the rows of its row blocks once; every array reads

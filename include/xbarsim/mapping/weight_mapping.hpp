@@ -5,6 +5,7 @@
 
 #include "xbarsim/config/arch_config.hpp"
 #include "xbarsim/core/types.hpp"
+#include "xbarsim/engine/action_counts.hpp"
 
 namespace xbarsim {
 
@@ -45,6 +46,8 @@ struct ActionCountsFor {
 };
 ActionCountsFor crossbar_counts(const MappingPlan& plan, int cycles, bool signed_inputs,
                                 double vectors);
+// The same counts as the engine reports them (no cell read energy, no writes).
+ActionCounts as_action_counts(const ActionCountsFor& f);
 
 // Signed integer (or, for continuous encoding, real) weight codes and the scale back to W.
 struct WeightCodes {
