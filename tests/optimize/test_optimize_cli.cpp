@@ -61,6 +61,15 @@ TEST_CASE("optimize: each bad input exits 2 before any work and names itself") {
     // Before any work: nothing evaluated, no results.
     CHECK(!std::filesystem::exists(dir.file("out/evaluations")));
   }
+  // Attention on rewritten arrays is not among the optimizer's knobs: refused, naming the key
+  // and how to turn it off.
+  const cli_test::Run vit = cli_test::xbarsim(
+      "optimize sram --model '" + source_data("models/fmnist_vit.h5") + "' -o '" + dir.file("out") +
+      "' --max-accuracy-drop 0.02 --set attention.products=in_memory");
+  check_bad_input(vit);
+  CHECK_CONTAINS(vit.err, "attention.products");
+  CHECK_CONTAINS(vit.err, "attention.products=digital");
+  CHECK(!std::filesystem::exists(dir.file("out/evaluations")));
 }
 
 TEST_CASE("optimize: --jobs and a stop with --resume leave the results unchanged") {
