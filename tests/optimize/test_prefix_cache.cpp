@@ -36,16 +36,21 @@ std::vector<std::uint8_t> reference(const Network& net, const NetworkTileModels&
   return out;
 }
 
+// The first 96 training images: 32 to calibrate on, 64 scored in batches of 24 (the last
+// batch is short, as it may be in a real run).
+ScoredImages first_training_images(const Network& net) {
+  const Dataset train = load_dataset("fashion-mnist:train", Split::kTrain, 96);
+  const Matrix all = normalise_inputs(net, train.images);
+  return {all.leftCols(32), all.rightCols(64),
+          std::vector<int>(train.labels.begin() + 32, train.labels.end()), 24};
+}
+
 }  // namespace
 
 TEST_CASE("prefix cache: cached layers give the answers of a fresh AnalogNetwork") {
   const Registry& registry = builtin_registry();
   const Network net = load_network(source_data("models/fmnist_mlp.h5"));
-  const Dataset train = load_dataset("fashion-mnist:train", Split::kTrain, 96);
-  const Matrix all = normalise_inputs(net, train.images);
-  // Batches of 24 over 64 images: the last batch is short, as it may be in a real run.
-  ScoredImages images{all.leftCols(32), all.rightCols(64),
-                      std::vector<int>(train.labels.begin() + 32, train.labels.end()), 24};
+  const ScoredImages images = first_training_images(net);
   const ActivationRanges ranges = calibrate_ranges(net, images.calibration, 1);
   const std::string arch = source_data("arch/sram.yaml");
   // Settings that share ever shorter prefixes with the first (fc1, fc2, fc3 ADC bits).
@@ -85,10 +90,7 @@ TEST_CASE("an LSTM is scored as eval runs it: every step's range, no per-step ca
   // evaluator, cache on or off, must give AnalogNetwork's answers image by image.
   const Registry& registry = builtin_registry();
   const Network net = load_network(source_data("models/fmnist_lstm.h5"));
-  const Dataset train = load_dataset("fashion-mnist:train", Split::kTrain, 96);
-  const Matrix all = normalise_inputs(net, train.images);
-  ScoredImages images{all.leftCols(32), all.rightCols(64),
-                      std::vector<int>(train.labels.begin() + 32, train.labels.end()), 24};
+  const ScoredImages images = first_training_images(net);
   const ActivationRanges ranges = calibrate_ranges(net, images.calibration, 1);
   const std::vector<std::string> names = crossbar_layer_names(net);
   AllocationEvaluator cached(net, ranges, images, 5, std::size_t{1} << 30);
